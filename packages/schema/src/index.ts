@@ -1,0 +1,5 @@
+export * from './consent.js';
+export * from './event.js';
+export * from './issues.js';
+export * from './limits.js';
+export * from './responses.js';

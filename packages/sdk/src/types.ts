@@ -1,0 +1,76 @@
+/**
+ * The SDK's public API. The banner and portal packages code against these types only
+ * (`import type { Tillit } from '@tillit/sdk'`), never against SDK internals.
+ */
+import type { ConsentSource } from '@tillit/schema';
+
+export type { ConsentSource };
+
+/** A purpose's answer, for every configured purpose. `necessary` is implied and never listed. */
+export type PurposeChoices = Record<string, boolean>;
+
+/** What the visitor decided. Stored as strictly necessary state (localStorage, optional cookie). */
+export interface ConsentDecision {
+  purposes: PurposeChoices;
+  policyVersion: string;
+  source: ConsentSource;
+  /** ISO time of the decision. */
+  decidedAt: string;
+  /** The collector's receipt for this decision, once it has acknowledged it. */
+  receiptId?: string;
+}
+
+export interface DecisionOptions {
+  /** Who made the decision. @defaultValue 'api' */
+  source?: ConsentSource;
+  /** SHA-256 hex of the text the visitor saw (the banner computes it); kept in the consent log as proof. */
+  textHash?: string;
+}
+
+export interface TillitConsent {
+  /** The current decision, or `null` while the visitor has not decided (or it expired / the policy changed). */
+  get(): ConsentDecision | null;
+  /** True while a decision is needed: first visit, new policy version, expired decision. */
+  needsDecision(): boolean;
+  /** Whether a purpose is granted now (`necessary` always is). */
+  isGranted(purpose: string): boolean;
+  /** The configured purposes, in order, without `necessary`. */
+  purposes(): string[];
+  /** Records a decision; purposes not named are refused. Resolves once stored locally. */
+  set(choices: PurposeChoices, options?: DecisionOptions): Promise<void>;
+  acceptAll(options?: DecisionOptions): Promise<void>;
+  rejectAll(options?: DecisionOptions): Promise<void>;
+  /** Called after every change, including one made in another tab. Returns an unsubscribe function. */
+  onChange(listener: (decision: ConsentDecision | null) => void): () => void;
+}
+
+export type ExportFormat = 'json' | 'csv';
+
+export interface TillitPrivacy {
+  /** Everything the collector holds about this visitor (Art. 15). */
+  access(): Promise<unknown>;
+  /** Downloads the visitor's data as a file (Art. 20). */
+  export(format: ExportFormat): Promise<void>;
+  /** Erases the visitor's data at the collector, then everything local (Art. 17). */
+  erase(): Promise<{ receiptId: string }>;
+  /** A short-lived token for the collector's standalone /privacy page, or null before consent. */
+  portalUrl(): Promise<string | null>;
+}
+
+export interface Tillit {
+  readonly version: string;
+  readonly consent: TillitConsent;
+  readonly privacy: TillitPrivacy;
+  /** Records a custom event. Never throws, never blocks on storage or network. */
+  track(event: string, properties?: Record<string, unknown>): void;
+  /** Records a page view of the current page. */
+  page(name?: string, properties?: Record<string, unknown>): void;
+  /** Links the visitor to a known user id of the site. */
+  identify(userId: string, traits?: Record<string, unknown>): void;
+  /** Forgets the user id and traits (logout). Keeps the consent decision. */
+  reset(): void;
+  /** The anonymous id, or `null` until something is granted. */
+  anonymousId(): string | null;
+  /** Sends what is queued now; resolves when the attempt ends. */
+  flush(): Promise<void>;
+}

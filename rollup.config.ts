@@ -1,0 +1,109 @@
+/**
+ * One build for every package (as Vue core does): each package.json says what it ships in a
+ * `"build"` field, this file turns that into rollup outputs.
+ *
+ *   "build": {
+ *     "platform": "browser" | "node",
+ *     "entries": { "index": "src/index.ts" },          ESM (+ .d.ts for "index")
+ *     "iife": { "input": "src/global.ts", "file": "tillit.js" }   minified script-tag bundle
+ *   }
+ *
+ * Workspace packages are resolved to their sources, so a bundle never depends on another
+ * package having been built first. `TILLIT_PACKAGES=sdk,banner` builds a subset.
+ */
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join, resolve } from 'node:path';
+import nodeResolve from '@rollup/plugin-node-resolve';
+import type { Plugin, RollupOptions } from 'rollup';
+import { dts } from 'rollup-plugin-dts';
+import esbuild from 'rollup-plugin-esbuild';
+
+interface BuildField {
+  platform: 'browser' | 'node';
+  entries?: Record<string, string>;
+  iife?: { input: string; file: string };
+}
+interface PackageJson {
+  name: string;
+  version: string;
+  dependencies?: Record<string, string>;
+  build?: BuildField;
+}
+
+const root = process.cwd();
+const only = process.env.TILLIT_PACKAGES?.split(',').filter(Boolean);
+const packagesDir = join(root, 'packages');
+
+const workspaceSources = new Map<string, string>();
+for (const dir of readdirSync(packagesDir)) {
+  const pkgFile = join(packagesDir, dir, 'package.json');
+  if (!existsSync(pkgFile)) continue;
+  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as PackageJson;
+  workspaceSources.set(pkg.name, join(packagesDir, dir, 'src/index.ts'));
+}
+
+/** `@tillit/x` → packages/x/src/index.ts, so bundles use sources, never stale dist files. */
+function workspaceSource(): Plugin {
+  return {
+    name: 'tillit-workspace-source',
+    resolveId(id) {
+      return workspaceSources.get(id) ?? null;
+    },
+  };
+}
+
+const nodeBuiltins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+
+function configs(dir: string): RollupOptions[] {
+  const pkgDir = join(packagesDir, dir);
+  const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as PackageJson;
+  const build = pkg.build;
+  if (!build) return [];
+  const deps = Object.keys(pkg.dependencies ?? {}).filter((d) => !workspaceSources.has(d));
+  const isExternal = (id: string) =>
+    nodeBuiltins.has(id) || deps.some((d) => id === d || id.startsWith(`${d}/`));
+  const define = { __TILLIT_VERSION__: JSON.stringify(pkg.version) };
+  const target = build.platform === 'node' ? 'node20' : 'es2020';
+  const out: RollupOptions[] = [];
+  const entries = Object.fromEntries(
+    Object.entries(build.entries ?? {}).map(([name, file]) => [name, resolve(pkgDir, file)]),
+  );
+
+  if (Object.keys(entries).length) {
+    out.push({
+      input: entries,
+      external: isExternal,
+      plugins: [
+        workspaceSource(),
+        nodeResolve({ browser: build.platform === 'browser', preferBuiltins: build.platform === 'node' }),
+        esbuild({ target, define, tsconfig: join(root, 'tsconfig.json') }),
+      ],
+      output: { dir: join(pkgDir, 'dist'), format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+    });
+    if (entries.index) {
+      out.push({
+        input: entries.index,
+        external: (id) => isExternal(id) || workspaceSources.has(id),
+        plugins: [dts({ tsconfig: join(root, 'tsconfig.json'), compilerOptions: { paths: {} } })],
+        output: { file: join(pkgDir, 'dist/index.d.ts'), format: 'esm' },
+      });
+    }
+  }
+  if (build.iife) {
+    out.push({
+      input: resolve(pkgDir, build.iife.input),
+      plugins: [
+        workspaceSource(),
+        nodeResolve({ browser: true }),
+        esbuild({ target: 'es2020', define, minify: true, legalComments: 'none', tsconfig: join(root, 'tsconfig.json') }),
+      ],
+      output: { file: join(pkgDir, 'dist', build.iife.file), format: 'iife', sourcemap: true },
+    });
+  }
+  return out;
+}
+
+export default readdirSync(packagesDir)
+  .filter((dir) => !only || only.includes(dir))
+  .flatMap(configs);
