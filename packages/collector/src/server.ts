@@ -1,0 +1,199 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BatchEnvelope, ConsentRecord, LIMITS, describeIssues } from '@tillit/schema';
+import { type CollectorConfig, type CollectorConfigInput, type SiteConfig, parseConfig } from './config.js';
+import { HttpError, basicAuthUser, readJson, sendError, sendJson } from './http.js';
+import { prepareBatch } from './ingest.js';
+import { truncateIp } from './ip.js';
+import { SqliteStore } from './sqlite-store.js';
+import type { Store } from './store.js';
+
+export interface Collector {
+  readonly config: CollectorConfig;
+  readonly store: Store;
+  readonly server: Server;
+  /** Starts listening; resolves with the base URL, e.g. `http://127.0.0.1:8787`. */
+  listen(): Promise<string>;
+  /** Stops accepting requests, lets in-flight ones finish, then commits and closes the database. */
+  close(): Promise<void>;
+}
+
+export interface CollectorOptions {
+  /** A store to use instead of SQLite under `config.dataDir`. */
+  store?: Store;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, site: SiteResolver) => Promise<void>;
+type SiteResolver = (bodyWriteKey: string | undefined) => SiteConfig;
+
+const CORS_METHODS = 'GET, POST, DELETE, OPTIONS';
+const CORS_HEADERS = 'Content-Type, Authorization';
+
+export function createCollector(input: CollectorConfigInput | CollectorConfig, options: CollectorOptions = {}): Collector {
+  const config = parseConfig(input);
+  const store = options.store ?? new SqliteStore({ dataDir: config.dataDir, durability: config.durability });
+  const sitesByKey = new Map(config.sites.map((site) => [site.writeKey, site]));
+  const allowedOrigins = new Set(config.sites.flatMap((site) => site.origins));
+
+  function clientIp(req: IncomingMessage): string | undefined {
+    if (config.clientIp === 'drop') return undefined;
+    const forwarded = config.trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',')[0]?.trim() : '';
+    return truncateIp(forwarded || req.socket.remoteAddress);
+  }
+
+  const ingestBatch: Handler = async (req, res, resolveSite) => {
+    const receivedAt = Date.now();
+    const body = await readJson(req, LIMITS.maxBatchBytes);
+    const envelope = BatchEnvelope.safeParse(body);
+    if (!envelope.success) {
+      throw new HttpError(400, 'bad_request', `not a batch: ${describeIssues(envelope.error)}`);
+    }
+    const { batch, sentAt, writeKey } = envelope.data;
+    const site = resolveSite(writeKey);
+    if (batch.length > LIMITS.maxBatchEvents) {
+      throw new HttpError(413, 'payload_too_large', `the batch has ${batch.length} events, over the limit of ${LIMITS.maxBatchEvents}: split it`, {
+        limit: LIMITS.maxBatchEvents,
+      });
+    }
+    const prepared = prepareBatch(batch, { site: site.name, receivedAt, sentAt, ip: clientIp(req), clientIp: config.clientIp });
+    let inserted: boolean[];
+    try {
+      inserted = await store.insertEvents(prepared.rows);
+    } catch (error) {
+      console.error(`[tillit-collector] storing a batch failed: ${(error as Error).message}`);
+      throw new HttpError(503, 'unavailable', 'the events could not be stored now; retry later', {}, { 'Retry-After': '1' });
+    }
+    const accepted = inserted.filter(Boolean).length;
+    sendJson(res, 200, { accepted, duplicates: inserted.length - accepted, rejected: prepared.rejected });
+  };
+
+  const appendConsent: Handler = async (req, res, resolveSite) => {
+    const body = await readJson(req, LIMITS.maxConsentBytes);
+    const parsed = ConsentRecord.safeParse(body);
+    if (!parsed.success) throw new HttpError(400, 'bad_request', `not a consent record: ${describeIssues(parsed.error)}`);
+    const record = parsed.data;
+    const site = resolveSite(record.writeKey);
+    const receiptId = randomUUID();
+    const secretHash =
+      record.secret && record.anonymousId ? createHash('sha256').update(record.secret).digest('hex') : null;
+    await store.appendConsent(
+      {
+        receiptId,
+        site: site.name,
+        anonymousId: record.anonymousId,
+        userId: record.userId ?? null,
+        purposes: JSON.stringify(record.purposes),
+        policyVersion: record.policyVersion,
+        source: record.source,
+        textHash: record.textHash ?? null,
+        decidedAt: record.timestamp,
+        receivedAt: Date.now(),
+        locale: record.locale ?? null,
+        url: record.url ?? null,
+      },
+      secretHash,
+    );
+    sendJson(res, 201, { receiptId });
+  };
+
+  const routes: Record<string, Partial<Record<string, Handler>>> = {
+    '/v1/batch': { POST: ingestBatch },
+    '/v1/consent': { POST: appendConsent },
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const origin = req.headers.origin;
+    const originAllowed = origin !== undefined && allowedOrigins.has(origin);
+    if (originAllowed) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Vary', 'Origin');
+    }
+    if (req.method === 'OPTIONS') {
+      if (!originAllowed) throw new HttpError(403, 'origin_not_allowed', `origin ${origin ?? '(none)'} is not in the allowlist`);
+      res.writeHead(204, {
+        'Access-Control-Allow-Methods': CORS_METHODS,
+        'Access-Control-Allow-Headers': CORS_HEADERS,
+        'Access-Control-Max-Age': '600',
+      });
+      res.end();
+      return;
+    }
+    if (path === '/healthz' && req.method === 'GET') {
+      sendJson(res, 200, { status: 'ok', version: __TILLIT_VERSION__ });
+      return;
+    }
+    const route = routes[path];
+    if (!route) throw new HttpError(404, 'not_found', `no route ${path}`);
+    const handler = route[req.method ?? ''];
+    if (!handler) {
+      throw new HttpError(405, 'method_not_allowed', `${req.method} is not allowed on ${path}`, {}, { Allow: Object.keys(route).join(', ') });
+    }
+    if (origin !== undefined && !originAllowed) {
+      throw new HttpError(403, 'origin_not_allowed', `origin ${origin} is not in the allowlist`);
+    }
+    const resolveSite: SiteResolver = (bodyWriteKey) => {
+      const writeKey = bodyWriteKey ?? basicAuthUser(req.headers.authorization);
+      if (!writeKey) {
+        throw new HttpError(401, 'unauthorized', 'missing write key: send it as "writeKey" in the body or as the HTTP Basic user name');
+      }
+      const site = sitesByKey.get(writeKey);
+      if (!site) throw new HttpError(401, 'unauthorized', 'unknown write key');
+      if (origin !== undefined && !site.origins.includes(origin)) {
+        throw new HttpError(403, 'origin_not_allowed', `origin ${origin} is not allowed for this write key`);
+      }
+      return site;
+    };
+    await handler(req, res, resolveSite);
+  }
+
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  const server = createServer((req, res) => {
+    inFlight++;
+    handle(req, res)
+      .catch((error: unknown) => {
+        if (res.headersSent) return void res.destroy();
+        if (error instanceof HttpError) {
+          // The rest of a rejected body is not read: close the connection rather than drain it.
+          if (!req.complete) res.setHeader('Connection', 'close');
+          return sendError(res, error);
+        }
+        console.error('[tillit-collector] unexpected error:', error);
+        sendError(res, new HttpError(500, 'internal', 'unexpected error; it has been logged'));
+      })
+      .finally(() => {
+        if (--inFlight === 0) drained?.();
+      });
+  });
+  server.keepAliveTimeout = 65_000;
+
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    store,
+    server,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          const { port } = server.address() as AddressInfo;
+          const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+          resolve(`http://${host}:${port}`);
+        });
+      }),
+    close: () => {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+        server.closeAllConnections();
+        await stopped;
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CollectorConfigInput } from './config.js';
+import { type Collector, createCollector } from './server.js';
+import type { SqliteStore } from './sqlite-store.js';
+
+export const TEST_WRITE_KEY = 'test-write-key';
+export const TEST_ORIGIN = 'http://shop.test';
+
+export interface RunningCollector {
+  collector: Collector;
+  url: string;
+  dataDir: string;
+  /** The live SQLite store, to check rows as a test would with SQL. */
+  db: SqliteStore['db'];
+  stop(): Promise<void>;
+  /** Stops and removes the data directory. */
+  destroy(): Promise<void>;
+}
+
+/** A real collector on an ephemeral port with a real SQLite file in a temp dir. */
+export async function startCollector(
+  overrides: Partial<CollectorConfigInput> = {},
+  dataDir = mkdtempSync(join(tmpdir(), 'tillit-collector-')),
+): Promise<RunningCollector> {
+  const collector = createCollector({
+    port: 0,
+    dataDir,
+    sites: [{ name: 'test', writeKey: TEST_WRITE_KEY, origins: [TEST_ORIGIN] }],
+    durability: 'normal',
+    ...overrides,
+  });
+  const url = await collector.listen();
+  const db = (collector.store as SqliteStore).db;
+  return {
+    collector,
+    url,
+    dataDir,
+    db,
+    stop: () => collector.close(),
+    destroy: async () => {
+      await collector.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
