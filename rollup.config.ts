@@ -61,14 +61,11 @@ function configs(dir: string): RollupOptions[] {
   const build = pkg.build;
   if (!build) return [];
   const deps = Object.keys(pkg.dependencies ?? {}).filter((d) => !workspaceSources.has(d));
-  const isExternal = (id: string) =>
-    nodeBuiltins.has(id) || deps.some((d) => id === d || id.startsWith(`${d}/`));
+  const isExternal = (id: string) => nodeBuiltins.has(id) || deps.some((d) => id === d || id.startsWith(`${d}/`));
   const define = { __TILLIT_VERSION__: JSON.stringify(pkg.version) };
   const target = build.platform === 'node' ? 'node20' : 'es2020';
   const out: RollupOptions[] = [];
-  const entries = Object.fromEntries(
-    Object.entries(build.entries ?? {}).map(([name, file]) => [name, resolve(pkgDir, file)]),
-  );
+  const entries = Object.fromEntries(Object.entries(build.entries ?? {}).map(([name, file]) => [name, resolve(pkgDir, file)]));
 
   if (Object.keys(entries).length) {
     out.push({

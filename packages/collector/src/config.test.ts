@@ -7,7 +7,13 @@ import { loadConfig, parseConfig } from './config.js';
 const site = { name: 'shop', writeKey: 'key-12345678', origins: ['https://shop.example'] };
 
 it('fills defaults around the sites', () => {
-  expect(parseConfig({ sites: [site] })).toMatchObject({ host: '127.0.0.1', port: 8787, dataDir: './data', clientIp: 'truncate', durability: 'full' });
+  expect(parseConfig({ sites: [site] })).toMatchObject({
+    host: '127.0.0.1',
+    port: 8787,
+    dataDir: './data',
+    clientIp: 'truncate',
+    durability: 'full',
+  });
 });
 
 it('names every wrong field of a bad config', () => {
@@ -22,7 +28,10 @@ it('reads a JSON file and lets environment variables override it', () => {
   const file = join(dir, 'tillit.json');
   writeFileSync(file, JSON.stringify({ port: 9000, sites: [site] }));
   expect(loadConfig({}, file)).toMatchObject({ port: 9000, sites: [site] });
-  const fromEnv = loadConfig({ TILLIT_PORT: '9100', TILLIT_WRITE_KEY: 'env-key-123', TILLIT_ORIGINS: 'http://a.test, http://b.test' }, file);
+  const fromEnv = loadConfig(
+    { TILLIT_PORT: '9100', TILLIT_WRITE_KEY: 'env-key-123', TILLIT_ORIGINS: 'http://a.test, http://b.test' },
+    file,
+  );
   expect(fromEnv.port).toBe(9100);
   expect(fromEnv.sites).toEqual([{ name: 'default', writeKey: 'env-key-123', origins: ['http://a.test', 'http://b.test'] }]);
 });

@@ -3,7 +3,10 @@ import { z } from 'zod';
 
 const Origin = z
   .string()
-  .regex(/^https?:\/\/[^/\s]+$/, 'must be an origin like https://shop.example (scheme, host, optional port; no path or trailing slash)');
+  .regex(
+    /^https?:\/\/[^/\s]+$/,
+    'must be an origin like https://shop.example (scheme, host, optional port; no path or trailing slash)',
+  );
 
 export const SiteConfig = z.object({
   /** Shown in logs and answers; the write key is the secret. */

@@ -38,7 +38,11 @@ const JSON_TYPES = new Set(['application/json', 'text/plain', '']);
 export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (!JSON_TYPES.has(type)) {
-    throw new HttpError(415, 'unsupported_media_type', `content-type ${type} is not accepted: send JSON as application/json or text/plain`);
+    throw new HttpError(
+      415,
+      'unsupported_media_type',
+      `content-type ${type} is not accepted: send JSON as application/json or text/plain`,
+    );
   }
   const declared = Number(req.headers['content-length']);
   if (declared > limit) throw tooLarge(limit);
@@ -72,7 +76,9 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
 }
 
 function tooLarge(limit: number): HttpError {
-  return new HttpError(413, 'payload_too_large', `the body is larger than ${limit} bytes: split it into smaller requests`, { limit });
+  return new HttpError(413, 'payload_too_large', `the body is larger than ${limit} bytes: split it into smaller requests`, {
+    limit,
+  });
 }
 
 /** The user name of an HTTP Basic `Authorization` header: Segment's server clients send the write key there. */

@@ -42,19 +42,25 @@ export function prepareBatch(batch: unknown[], ctx: IngestContext): PreparedBatc
   const rejected: RejectedEvent[] = [];
   const batchSentAt = ctx.sentAt ? Date.parse(ctx.sentAt) : undefined;
 
-  batch.forEach((raw, index) => {
-    const reject = (reason: string) => rejected.push({ index, messageId: messageIdOf(raw), reason });
+  for (const [index, raw] of batch.entries()) {
+    const reject = (reason: string) => {
+      rejected.push({ index, messageId: messageIdOf(raw), reason });
+    };
     const parsed = Event.safeParse(raw);
-    if (!parsed.success) return reject(describeIssues(parsed.error));
+    if (!parsed.success) {
+      reject(describeIssues(parsed.error));
+      continue;
+    }
     const event = parsed.data;
 
     const clientTime = Date.parse(event.timestamp);
     const sentAt = event.sentAt ? Date.parse(event.sentAt) : batchSentAt;
     const time = deriveTimestamp(clientTime, sentAt, ctx.receivedAt);
     if (time > ctx.receivedAt + LIMITS.maxFutureSkewMs) {
-      return reject(
+      reject(
         `timestamp: ${event.timestamp} lies ${Math.round((time - ctx.receivedAt) / 1000)} s in the future after clock-skew correction`,
       );
+      continue;
     }
 
     const context = { ...event.context };
@@ -73,7 +79,8 @@ export function prepareBatch(batch: unknown[], ctx: IngestContext): PreparedBatc
     const payload = JSON.stringify(stored);
     const bytes = Buffer.byteLength(payload);
     if (bytes > LIMITS.maxEventBytes) {
-      return reject(`event is ${bytes} bytes, over the ${LIMITS.maxEventBytes}-byte limit`);
+      reject(`event is ${bytes} bytes, over the ${LIMITS.maxEventBytes}-byte limit`);
+      continue;
     }
     rows.push({
       messageId: event.messageId,
@@ -87,6 +94,6 @@ export function prepareBatch(batch: unknown[], ctx: IngestContext): PreparedBatc
       payload,
     });
     indexes.push(index);
-  });
+  }
   return { rows, indexes, rejected };
 }

@@ -69,24 +69,37 @@ it('answers 400 with a reason when the body is not JSON or not a batch', async (
 });
 
 it('answers 413 for a body over the byte limit and for too many events', async () => {
-  const big = await post('/v1/batch', { batch: [event({ properties: { blob: 'x'.repeat(LIMITS.maxBatchBytes) } })], writeKey: TEST_WRITE_KEY });
+  const big = await post('/v1/batch', {
+    batch: [event({ properties: { blob: 'x'.repeat(LIMITS.maxBatchBytes) } })],
+    writeKey: TEST_WRITE_KEY,
+  });
   expect(big.status).toBe(413);
   expect(big.body.error).toBe('payload_too_large');
-  const many = await post('/v1/batch', { batch: Array.from({ length: LIMITS.maxBatchEvents + 1 }, () => event()), writeKey: TEST_WRITE_KEY });
+  const many = await post('/v1/batch', {
+    batch: Array.from({ length: LIMITS.maxBatchEvents + 1 }, () => event()),
+    writeKey: TEST_WRITE_KEY,
+  });
   expect(many.status).toBe(413);
   expect(many.body.reason).toMatch(/501 events/);
   expect(count()).toBe(0);
 });
 
 it('rejects an event over 32 KB by index and keeps the rest', async () => {
-  const { body } = await post('/v1/batch', { batch: [event({ properties: { blob: 'x'.repeat(LIMITS.maxEventBytes) } }), event()], writeKey: TEST_WRITE_KEY });
+  const { body } = await post('/v1/batch', {
+    batch: [event({ properties: { blob: 'x'.repeat(LIMITS.maxEventBytes) } }), event()],
+    writeKey: TEST_WRITE_KEY,
+  });
   expect(body.accepted).toBe(1);
   expect(body.rejected[0]).toMatchObject({ index: 0 });
   expect(body.rejected[0].reason).toMatch(/over the 32768-byte limit/);
 });
 
 it('accepts application/json, text/plain and gzip bodies, and refuses form posts', async () => {
-  const json = await post('/v1/batch', { batch: [event()], writeKey: TEST_WRITE_KEY }, { headers: { 'Content-Type': 'application/json' } });
+  const json = await post(
+    '/v1/batch',
+    { batch: [event()], writeKey: TEST_WRITE_KEY },
+    { headers: { 'Content-Type': 'application/json' } },
+  );
   expect(json.body.accepted).toBe(1);
   const gzipped = gzipSync(JSON.stringify({ batch: [event()], writeKey: TEST_WRITE_KEY }));
   const gz = await post('/v1/batch', gzipped, { headers: { 'Content-Encoding': 'gzip' } });
@@ -107,7 +120,11 @@ it('refuses a missing or unknown write key with 401', async () => {
 
 it('takes the write key from HTTP Basic auth as Segment server clients send it', async () => {
   const auth = `Basic ${Buffer.from(`${TEST_WRITE_KEY}:`).toString('base64')}`;
-  const ok = await post('/v1/batch', { batch: [event()] }, { headers: { Authorization: auth, 'Content-Type': 'application/json' } });
+  const ok = await post(
+    '/v1/batch',
+    { batch: [event()] },
+    { headers: { Authorization: auth, 'Content-Type': 'application/json' } },
+  );
   expect(ok.status).toBe(200);
   expect(ok.body.accepted).toBe(1);
   const bad = `Basic ${Buffer.from('wrong:').toString('base64')}`;
@@ -127,10 +144,18 @@ it('answers CORS preflights and requests from allowed origins only', async () =>
   expect(refused.status).toBe(403);
   expect(refused.headers.get('access-control-allow-origin')).toBeNull();
 
-  const fromAllowed = await post('/v1/batch', { batch: [event()], writeKey: TEST_WRITE_KEY }, { headers: { Origin: TEST_ORIGIN } });
+  const fromAllowed = await post(
+    '/v1/batch',
+    { batch: [event()], writeKey: TEST_WRITE_KEY },
+    { headers: { Origin: TEST_ORIGIN } },
+  );
   expect(fromAllowed.status).toBe(200);
   expect(fromAllowed.headers.get('access-control-allow-origin')).toBe(TEST_ORIGIN);
-  const fromEvil = await post('/v1/batch', { batch: [event()], writeKey: TEST_WRITE_KEY }, { headers: { Origin: 'http://evil.test' } });
+  const fromEvil = await post(
+    '/v1/batch',
+    { batch: [event()], writeKey: TEST_WRITE_KEY },
+    { headers: { Origin: 'http://evil.test' } },
+  );
   expect(fromEvil.status).toBe(403);
   expect(count()).toBe(1);
 });
@@ -154,7 +179,9 @@ it('rejects by index an event whose corrected time lies far in the future', asyn
 
 it('never stores the whole client IP', async () => {
   await post('/v1/batch', { batch: [event({ context: { ip: '203.0.113.77' } }), event()], writeKey: TEST_WRITE_KEY });
-  const payloads = (running.db.prepare('SELECT payload FROM events').all() as { payload: string }[]).map((r) => JSON.parse(r.payload));
+  const payloads = (running.db.prepare('SELECT payload FROM events').all() as { payload: string }[]).map((r) =>
+    JSON.parse(r.payload),
+  );
   expect(payloads.map((p) => p.context.ip).sort()).toEqual(['127.0.0.0', '203.0.113.0']);
 });
 
@@ -179,7 +206,9 @@ it('appends consent records to a log that refuses updates and deletes', async ()
     { purposes: '{"analytics":true,"marketing":false}', source: 'banner', text_hash: 'a'.repeat(64) },
     { purposes: '{"analytics":false,"marketing":false}', source: 'banner', text_hash: 'a'.repeat(64) },
   ]);
-  const subject = running.db.prepare('SELECT secret_hash FROM subjects WHERE anonymous_id = ?').get('anon-1') as { secret_hash: string };
+  const subject = running.db.prepare('SELECT secret_hash FROM subjects WHERE anonymous_id = ?').get('anon-1') as {
+    secret_hash: string;
+  };
   expect(subject.secret_hash).toMatch(/^[0-9a-f]{64}$/);
   expect(subject.secret_hash).not.toContain('sss');
   expect(() => running.db.prepare('DELETE FROM consent_records').run()).toThrow(/append-only/);
@@ -205,7 +234,10 @@ it('answers every event it acknowledged from disk after a graceful close during 
   const closing = new Promise((resolve) => setTimeout(resolve, 5)).then(() => running.stop());
   const answers = await Promise.allSettled(sends);
   await closing;
-  const acknowledged = answers.reduce((n, a) => n + (a.status === 'fulfilled' && a.value.status === 200 ? a.value.body.accepted : 0), 0);
+  const acknowledged = answers.reduce(
+    (n, a) => n + (a.status === 'fulfilled' && a.value.status === 200 ? a.value.body.accepted : 0),
+    0,
+  );
   running = await startCollector({}, running.dataDir);
   expect(count()).toBe(acknowledged);
 });

@@ -27,6 +27,8 @@ export interface CollectorOptions {
 type Handler = (req: IncomingMessage, res: ServerResponse, site: SiteResolver) => Promise<void>;
 type SiteResolver = (bodyWriteKey: string | undefined) => SiteConfig;
 
+// Defined by the build; absent when the sources run unbundled (Playwright's loader).
+const VERSION = typeof __TILLIT_VERSION__ === 'string' ? __TILLIT_VERSION__ : '0.0.0-dev';
 const CORS_METHODS = 'GET, POST, DELETE, OPTIONS';
 const CORS_HEADERS = 'Content-Type, Authorization';
 
@@ -38,7 +40,11 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
 
   function clientIp(req: IncomingMessage): string | undefined {
     if (config.clientIp === 'drop') return undefined;
-    const forwarded = config.trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',')[0]?.trim() : '';
+    const forwarded = config.trustProxy
+      ? String(req.headers['x-forwarded-for'] ?? '')
+          .split(',')[0]
+          ?.trim()
+      : '';
     return truncateIp(forwarded || req.socket.remoteAddress);
   }
 
@@ -52,9 +58,14 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     const { batch, sentAt, writeKey } = envelope.data;
     const site = resolveSite(writeKey);
     if (batch.length > LIMITS.maxBatchEvents) {
-      throw new HttpError(413, 'payload_too_large', `the batch has ${batch.length} events, over the limit of ${LIMITS.maxBatchEvents}: split it`, {
-        limit: LIMITS.maxBatchEvents,
-      });
+      throw new HttpError(
+        413,
+        'payload_too_large',
+        `the batch has ${batch.length} events, over the limit of ${LIMITS.maxBatchEvents}: split it`,
+        {
+          limit: LIMITS.maxBatchEvents,
+        },
+      );
     }
     const prepared = prepareBatch(batch, { site: site.name, receivedAt, sentAt, ip: clientIp(req), clientIp: config.clientIp });
     let inserted: boolean[];
@@ -75,8 +86,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     const record = parsed.data;
     const site = resolveSite(record.writeKey);
     const receiptId = randomUUID();
-    const secretHash =
-      record.secret && record.anonymousId ? createHash('sha256').update(record.secret).digest('hex') : null;
+    const secretHash = record.secret && record.anonymousId ? createHash('sha256').update(record.secret).digest('hex') : null;
     await store.appendConsent(
       {
         receiptId,
@@ -121,14 +131,20 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
       return;
     }
     if (path === '/healthz' && req.method === 'GET') {
-      sendJson(res, 200, { status: 'ok', version: __TILLIT_VERSION__ });
+      sendJson(res, 200, { status: 'ok', version: VERSION });
       return;
     }
     const route = routes[path];
     if (!route) throw new HttpError(404, 'not_found', `no route ${path}`);
     const handler = route[req.method ?? ''];
     if (!handler) {
-      throw new HttpError(405, 'method_not_allowed', `${req.method} is not allowed on ${path}`, {}, { Allow: Object.keys(route).join(', ') });
+      throw new HttpError(
+        405,
+        'method_not_allowed',
+        `${req.method} is not allowed on ${path}`,
+        {},
+        { Allow: Object.keys(route).join(', ') },
+      );
     }
     if (origin !== undefined && !originAllowed) {
       throw new HttpError(403, 'origin_not_allowed', `origin ${origin} is not in the allowlist`);
@@ -136,7 +152,11 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     const resolveSite: SiteResolver = (bodyWriteKey) => {
       const writeKey = bodyWriteKey ?? basicAuthUser(req.headers.authorization);
       if (!writeKey) {
-        throw new HttpError(401, 'unauthorized', 'missing write key: send it as "writeKey" in the body or as the HTTP Basic user name');
+        throw new HttpError(
+          401,
+          'unauthorized',
+          'missing write key: send it as "writeKey" in the body or as the HTTP Basic user name',
+        );
       }
       const site = sitesByKey.get(writeKey);
       if (!site) throw new HttpError(401, 'unauthorized', 'unknown write key');

@@ -126,14 +126,12 @@ export class SqliteStore implements Store {
     if (group.length === 0) return;
     let results: boolean[][];
     try {
-      results = this.db.transaction(() =>
-        group.map(({ rows }) => rows.map((row) => this.insertEvent.run(row).changes === 1)),
-      )();
+      results = this.db.transaction(() => group.map(({ rows }) => rows.map((row) => this.insertEvent.run(row).changes === 1)))();
     } catch (error) {
       for (const item of group) item.reject(error as Error);
       return;
     }
-    group.forEach((item, i) => item.resolve(results[i]!));
+    for (const [i, item] of group.entries()) item.resolve(results[i]!);
   }
 
   async appendConsent(row: ConsentRow, secretHash: string | null): Promise<void> {

@@ -1,0 +1,34 @@
+import { defineConfig } from '@playwright/test';
+
+// No browser can be downloaded here: use the system Chromium (scripts/test.mjs finds or installs it).
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export default defineConfig({
+  testDir: 'test',
+  testMatch: '**/*.spec.ts',
+  outputDir: 'test-results/playwright',
+  timeout: 30_000,
+  expect: { timeout: 5_000 },
+  fullyParallel: false,
+  workers: process.env.CI ? 2 : 2,
+  retries: 0,
+  reporter: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ? [['list'], ['json']] : [['list']],
+  use: {
+    browserName: 'chromium',
+    launchOptions: {
+      executablePath,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        // *.test names resolve to this machine, so a test can open a plain-http page that is not a
+        // secure context (no crypto.randomUUID, no Web Locks), as real http sites are.
+        '--host-resolver-rules=MAP *.test 127.0.0.1',
+      ],
+    },
+  },
+});

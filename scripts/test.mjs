@@ -1,0 +1,72 @@
+// `npm test`: everything a fresh clone needs, then every test: types, lint, unit and integration
+// tests (vitest, real collector over HTTP on SQLite), browser tests (Playwright, real Chromium).
+// Extra arguments go to both runners' filters, e.g. `npm test -- consent`.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { build, ensureChromium, ensureInstalled, root } from './setup.mjs';
+
+const filters = process.argv.slice(2);
+ensureInstalled();
+build();
+const chromium = ensureChromium();
+
+const reports = join(root, 'test-results/reports');
+rmSync(reports, { recursive: true, force: true });
+mkdirSync(reports, { recursive: true });
+
+const steps = [];
+function step(name, command, args, env = {}) {
+  console.log(`\n[tillit] ${name}: ${command} ${args.join(' ')}`);
+  const { status } = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  steps.push({ name, ok: status === 0 });
+}
+
+if (!filters.length) {
+  step('types', 'npx', ['tsc', '-p', 'tsconfig.json']);
+  step('lint', 'npx', ['biome', 'check', '.']);
+}
+step('unit and integration tests', 'npx', [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${join(reports, 'vitest.json')}`,
+  ...filters,
+]);
+step('browser tests', 'npx', ['playwright', 'test', ...filters], {
+  CHROMIUM_PATH: chromium,
+  PLAYWRIGHT_JSON_OUTPUT_NAME: join(reports, 'playwright.json'),
+});
+
+function read(file) {
+  try {
+    return JSON.parse(readFileSync(join(reports, file), 'utf8'));
+  } catch {
+    return null;
+  }
+}
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const vitest = read('vitest.json');
+if (vitest) {
+  passed += vitest.numPassedTests;
+  failed += vitest.numFailedTests;
+  skipped += vitest.numPendingTests + (vitest.numTodoTests ?? 0);
+}
+const playwright = read('playwright.json');
+if (playwright?.stats) {
+  passed += playwright.stats.expected;
+  failed += playwright.stats.unexpected;
+  skipped += playwright.stats.skipped;
+  passed += playwright.stats.flaky;
+}
+const failedSteps = steps.filter((s) => !s.ok).map((s) => s.name);
+console.log(`\n[tillit] steps: ${steps.map((s) => `${s.name} ${s.ok ? 'ok' : 'FAILED'}`).join(', ')}`);
+console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+if (failedSteps.length || failed) process.exit(1);
+if (passed === 0) {
+  console.error('[tillit] no test ran');
+  process.exit(1);
+}

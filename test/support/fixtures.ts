@@ -1,0 +1,128 @@
+/**
+ * Playwright fixtures for every browser test: a real collector (the built package, on an ephemeral
+ * port, with a fresh SQLite file), and a real site on another origin that serves pages loading the
+ * built script-tag bundles from /tillit/, exactly as a website would.
+ *
+ *   test('…', async ({ page, site, collector }) => {
+ *     site.setPage('/', tillitPage({ collector }));
+ *     await page.goto(site.url('/'));
+ *     expect(collector.count('SELECT count(*) AS n FROM events')).toBe(1);
+ *   });
+ */
+import type { AddressInfo } from 'node:net';
+import { test as base, expect } from '@playwright/test';
+// The built collector, as a site runs it (npm test builds before it tests).
+import { type RunningCollector, startCollector } from '../../packages/collector/dist/testing.js';
+import { createStaticServer } from '../../scripts/static.mjs';
+
+export const WRITE_KEY = 'e2e-write-key';
+export const POLICY_VERSION = '2026-11';
+
+export interface TestSite {
+  /** e.g. http://127.0.0.1:41234 */
+  origin: string;
+  port: number;
+  /** A URL on this site; `host` swaps the host name, e.g. 'shop.test' for a plain-http, non-secure origin. */
+  url(path?: string, host?: string): string;
+  /** Serves `html` at `path` until the test ends. */
+  setPage(path: string, html: string): void;
+}
+
+export interface TestCollector {
+  url: string;
+  running: RunningCollector;
+  /** Rows of a SQL query against the collector's live database. */
+  rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[];
+  /** The `n` column of a `SELECT count(*) AS n …` query. */
+  count(sql: string, ...params: unknown[]): number;
+  /** Stops the collector (connections refused) until `restart()`. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port with the same database. */
+  restart(): Promise<void>;
+}
+
+export interface TillitPageOptions {
+  collector: { url: string };
+  writeKey?: string;
+  policyVersion?: string;
+  /** Extra data-* attributes of the SDK's script tag, without the `data-` prefix. */
+  attributes?: Record<string, string>;
+  /** Markup before the SDK's script tag (e.g. a stub or a CSP meta tag). */
+  head?: string;
+  body?: string;
+  /** Set false to leave the banner out of the page (SDK-only tests). */
+  banner?: boolean;
+  lang?: string;
+}
+
+/** A page that loads the built script-tag bundle as a site would. */
+export function tillitPage(options: TillitPageOptions): string {
+  const attributes = {
+    collector: options.collector.url,
+    'write-key': options.writeKey ?? WRITE_KEY,
+    'policy-version': options.policyVersion ?? POLICY_VERSION,
+    ...(options.banner === false ? { banner: 'off' } : {}),
+    ...options.attributes,
+  };
+  const attrs = Object.entries(attributes)
+    .map(([name, value]) => ` data-${name}="${value.replaceAll('"', '&quot;')}"`)
+    .join('');
+  return `<!doctype html>
+<html lang="${options.lang ?? 'en'}">
+<head>
+<meta charset="utf-8">
+<title>Tillit test page</title>
+${options.head ?? ''}
+<script src="/tillit/tillit.js"${attrs}></script>
+</head>
+<body>
+${options.body ?? '<h1>Test shop</h1>'}
+</body>
+</html>`;
+}
+
+export const test = base.extend<{ collector: TestCollector }, { site: TestSite & { pages: Map<string, string> } }>({
+  site: [
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright's fixture signature
+    async ({}, use) => {
+      const pages = new Map<string, string>();
+      const server = createStaticServer({ pages });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      const origin = `http://127.0.0.1:${port}`;
+      await use({
+        origin,
+        port,
+        pages,
+        url: (path = '/', host = '127.0.0.1') => `http://${host}:${port}${path}`,
+        setPage: (path, html) => pages.set(path, html),
+      });
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+    { scope: 'worker' },
+  ],
+  collector: async ({ site }, use) => {
+    site.pages.clear();
+    const origins = [site.origin, `http://localhost:${site.port}`, `http://shop.test:${site.port}`];
+    const config = { sites: [{ name: 'e2e', writeKey: WRITE_KEY, origins }] };
+    let running = await startCollector(config);
+    const port = Number(new URL(running.url).port);
+    const collector: TestCollector = {
+      url: running.url,
+      get running() {
+        return running;
+      },
+      rows: <T>(sql: string, ...params: unknown[]) => running.db.prepare(sql).all(...params) as T[],
+      count: (sql: string, ...params: unknown[]) => (running.db.prepare(sql).get(...params) as { n: number }).n,
+      stop: () => running.stop(),
+      restart: async () => {
+        running = await startCollector({ ...config, port }, running.dataDir);
+      },
+    };
+    await use(collector);
+    await running.destroy();
+  },
+});
+
+export { expect };
