@@ -74,3 +74,47 @@ export interface Tillit {
   /** Sends what is queued now; resolves when the attempt ends. */
   flush(): Promise<void>;
 }
+
+/** A `localStorage`-like store; injectable for tests and for hosts without `localStorage`. */
+export interface KeyValueStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+export interface TillitConfig {
+  /** Base URL of the collector, e.g. `https://collect.example.com`. */
+  collectorUrl: string;
+  /** The site's write key; sent in every request body. */
+  writeKey: string;
+  /** Version of the privacy policy the visitor decides on. A new version makes the visitor undecided again. */
+  policyVersion: string;
+  /** Purposes to ask for, in order (`necessary` is implied). @defaultValue ['analytics', 'marketing', 'personalization'] */
+  purposes?: string[];
+  /** Purposes denied while the browser sends Global Privacy Control and the visitor has not granted them. @defaultValue ['marketing'] */
+  gpcPurposes?: string[];
+  /** The purpose of an event, by event name; unnamed events (and page views, identify) serve `analytics`. */
+  eventPurposes?: Record<string, string>;
+  /** Days a decision (acceptance or refusal) is remembered. @defaultValue 182 */
+  consentMaxAgeDays?: number;
+  /** Also keep the decision in a first-party cookie `tillit_consent` (readable by the site's server). @defaultValue false */
+  consentCookie?: boolean | { domain?: string };
+  /** Send a page view now and on every history navigation (SPAs). @defaultValue false */
+  autoPageViews?: boolean;
+  /** Query parameters removed from every URL before it is stored. @defaultValue DEFAULT_URL_DENYLIST */
+  urlDenylist?: string[];
+  /** Log what the SDK does, and why it dropped something, to the console. @defaultValue false */
+  debug?: boolean;
+  /** Queue bounds; the oldest events are dropped first. @defaultValue {maxEvents: 1000, maxBytes: 5 MB, maxAgeDays: 7} */
+  queue?: { maxEvents?: number; maxBytes?: number; maxAgeDays?: number };
+  /** Batching. @defaultValue {size: 30, intervalMs: 2000} */
+  batch?: { size?: number; intervalMs?: number };
+  /** Events held in memory while the visitor has not decided. @defaultValue 100 */
+  maxPendingEvents?: number;
+  /** Replaces `localStorage` (the decision and, after consent, the identity). */
+  storage?: KeyValueStorage;
+  /** Replaces `fetch`. */
+  fetch?: typeof fetch;
+  /** Ms to wait for IndexedDB to open before falling back to memory (Safari can hang). @defaultValue 1500 */
+  idbTimeoutMs?: number;
+}

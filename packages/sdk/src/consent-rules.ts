@@ -1,0 +1,52 @@
+/** Consent rules with no platform access: which stored decision counts, and what it grants. */
+import type { ConsentRecord } from '@tillit/schema';
+import type { ConsentDecision, PurposeChoices } from './types.js';
+
+/** The decision as kept in localStorage: plus the consent record until the collector has a receipt for it. */
+export interface StoredDecision extends ConsentDecision {
+  record?: ConsentRecord;
+}
+
+/** A purpose's state: granted, denied, or not decided yet (undefined). */
+export type PurposeState = boolean | undefined;
+
+/** Parses a stored decision; null when absent, unreadable, expired or for another policy version. */
+export function validDecision(
+  raw: string | null | undefined,
+  policyVersion: string,
+  maxAgeMs: number,
+  now: number,
+): StoredDecision | null {
+  try {
+    const d = JSON.parse(raw ?? 'null') as StoredDecision | null;
+    const at = Date.parse(d?.decidedAt ?? '');
+    if (!d || typeof d.purposes !== 'object' || d.policyVersion !== policyVersion) return null;
+    return at <= now && now - at < maxAgeMs ? d : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A purpose's state under a decision. A decision recorded only because the browser sends Global
+ * Privacy Control (source 'gpc') decides the GPC purposes and leaves the others undecided.
+ */
+export function purposeState(d: ConsentDecision | null, purpose: string, gpcPurposes: readonly string[]): PurposeState {
+  if (!d || (d.source === 'gpc' && !gpcPurposes.includes(purpose))) return undefined;
+  return d.purposes[purpose] === true;
+}
+
+/** The granted purposes, in configured order. */
+export const grantedPurposes = (d: ConsentDecision | null, purposes: readonly string[], gpc: readonly string[]) =>
+  purposes.filter((p) => purposeState(d, p, gpc));
+
+/**
+ * Every configured purpose with a boolean: the named ones as given, the others refused.
+ * With `acceptAll`, GPC purposes stay refused while the browser sends GPC: only an explicit
+ * choice of that purpose (`set({marketing: true})`) overrides the signal.
+ */
+export function choicesFor(purposes: readonly string[], pick: (p: string) => unknown): PurposeChoices {
+  const out: PurposeChoices = {};
+  for (const p of purposes) out[p] = pick(p) === true;
+  return out;
+}

@@ -1,0 +1,75 @@
+/**
+ * The script-tag entry, and the SDK's only module with side effects: reads the settings from its
+ * own tag's data-* attributes, replaces the snippet's stub on `window.tillit` and replays the
+ * calls queued on it, and loads the banner only when a decision is needed.
+ */
+import { createTillit } from './tillit.js';
+import type { Tillit } from './types.js';
+
+type Call = [string, ...unknown[]];
+type Stub = Call[] & Record<string, unknown>;
+interface Global extends Tillit {
+  /** Opens the preferences dialog (loads the banner if needed). */
+  showPreferences(): void;
+  /** The stub's queue method, kept so that late snippet calls still work. */
+  push(call: Call): void;
+}
+declare global {
+  interface Window {
+    tillit?: Global | Stub;
+    tillitBanner?: { showPreferences(): void };
+  }
+}
+
+const script = document.currentScript as HTMLScriptElement | null;
+const data = script?.dataset ?? {};
+const on = (v: string | undefined) => v !== undefined && v !== 'false' && v !== 'off';
+const list = (v: string | undefined) => v?.split(',').map((p) => p.trim()).filter(Boolean);
+let banner: Promise<unknown> | undefined;
+
+if (!data.collector || !data.writeKey || !data.policyVersion) {
+  console.error('[tillit] set data-collector, data-write-key and data-policy-version');
+} else {
+  const stub = window.tillit as Stub | undefined;
+  const sdk = createTillit({
+    collectorUrl: data.collector,
+    writeKey: data.writeKey,
+    policyVersion: data.policyVersion,
+    purposes: list(data.purposes),
+    gpcPurposes: list(data.gpcPurposes),
+    consentMaxAgeDays: data.consentMaxAgeDays ? +data.consentMaxAgeDays : undefined,
+    consentCookie: on(data.consentCookie),
+    debug: on(data.debug),
+    autoPageViews: data.autoPage !== 'off' && data.autoPage !== 'false',
+  });
+
+  /** Loads tillit-banner.js once, next to this script unless data-banner-src says otherwise. */
+  const loadBanner = () =>
+    (banner ??= new Promise((resolve, reject) => {
+      const s = document.createElement('script');
+      s.src = data.bannerSrc || new URL('tillit-banner.js', script!.src).href;
+      s.nonce = script!.nonce;
+      s.onload = resolve;
+      s.onerror = () => reject(console.error('[tillit] banner failed to load:', s.src));
+      document.head.appendChild(s);
+    }));
+
+  const api = sdk as Global;
+  api.showPreferences = () => {
+    if (data.banner !== 'off') loadBanner().then(() => window.tillitBanner?.showPreferences(), () => {});
+  };
+  /** Runs `['track', ...args]` or `['consent.set', ...args]`. */
+  api.push = ([name, ...args]: Call) => {
+    try {
+      const [a, b] = name.split('.');
+      const target = (b ? api[a as 'consent'] : api) as unknown as Record<string, (...x: unknown[]) => unknown>;
+      target[b ?? a!]!(...args);
+    } catch (e) {
+      console.warn('[tillit] queued call failed:', name, e);
+    }
+  };
+  window.tillit = api;
+  if (Array.isArray(stub)) for (const call of stub) api.push(call);
+  // A returning visitor who has decided downloads no banner code.
+  if (data.banner !== 'off' && sdk.consent.needsDecision()) loadBanner().catch(() => {});
+}

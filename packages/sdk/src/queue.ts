@@ -1,0 +1,124 @@
+/**
+ * The event queue: IndexedDB (a database of Tillit's own, opened only after consent) shared by
+ * the site's tabs, with this page's unacknowledged events mirrored in memory. When IndexedDB is
+ * missing, throws or hangs, the memory mirror is the whole queue.
+ */
+import { clear, createStore, delMany, promisifyRequest, set, type UseStore } from 'idb-keyval';
+import { type QueueBounds, type QueueItem, trim } from './queue-policy.js';
+
+export interface Queue {
+  /** Queues an item now; the IndexedDB write runs in the background. */
+  add(item: QueueItem): void;
+  /** Every queued item in tracking order, after dropping what is beyond the bounds. */
+  read(): Promise<QueueItem[]>;
+  remove(ids: string[]): Promise<void>;
+  /** Removes the items that match at once (a withdrawn purpose). */
+  removeWhere(match: (item: QueueItem) => boolean): Promise<void>;
+  /** Clears the queue and deletes the database. */
+  destroy(): Promise<void>;
+  /** This page's items not yet acknowledged: readable synchronously, for the unload beacon. */
+  recent(): QueueItem[];
+  /** True when the queue lives in IndexedDB, which other tabs share. */
+  shared(): boolean;
+}
+
+const DB = 'tillit';
+// getAll is everywhere now; idb-keyval's values() carries a cursor fallback for old browsers.
+const all = (s: UseStore) => s('readonly', (st) => promisifyRequest(st.getAll() as IDBRequest<QueueItem[]>));
+
+export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void, timeoutMs = 1500): Queue {
+  let mem: QueueItem[] = [];
+  let db: Promise<UseStore | null> | undefined;
+  let isShared = false;
+
+  const fallback = (why: unknown) => {
+    log('IndexedDB unavailable, queue in memory:', why);
+    isShared = false;
+    db = Promise.resolve(null);
+    return null;
+  };
+
+  // The database opens on first use only: before consent nothing may create it.
+  const open = () =>
+    (db ??= new Promise<UseStore | null>((resolve) => {
+      // Safari can leave indexedDB.open pending forever.
+      const timer = setTimeout(() => resolve(fallback('open timed out')), timeoutMs);
+      const done = (s: UseStore | null) => {
+        clearTimeout(timer);
+        resolve(s);
+      };
+      try {
+        const store = createStore(DB, 'queue');
+        store('readonly', (s) => {
+          const conn = s.transaction.db;
+          // Another tab deletes the database on withdrawal: let it, reopen on next use.
+          conn.onversionchange = () => {
+            conn.close();
+            db = undefined;
+          };
+        }).then(() => {
+          isShared = true;
+          done(store);
+        }, (e) => done(fallback(e)));
+      } catch (e) {
+        done(fallback(e));
+      }
+    }));
+
+  const bounded = (items: QueueItem[]) => {
+    const { keep, drop } = trim(items, bounds, Date.now());
+    if (drop.length) log('queue bounds: dropped', drop);
+    return { keep, drop };
+  };
+
+  return {
+    add(item) {
+      mem.push(item);
+      if (mem.length > bounds.maxEvents) mem = bounded(mem).keep;
+      open()
+        .then((s) => s && set(item.id, item, s))
+        .catch(fallback); // quota, private mode: this page goes on in memory
+    },
+    async read() {
+      const s = await open();
+      if (!s) return (mem = bounded(mem).keep);
+      const { keep, drop } = bounded(await all(s));
+      if (drop.length) await delMany(drop.map((i) => i.id), s);
+      // What another tab has sent or dropped leaves the mirror too.
+      const ids = new Set(keep.map((i) => i.id));
+      mem = mem.filter((i) => ids.has(i.id));
+      return keep;
+    },
+    async remove(ids) {
+      const gone = new Set(ids);
+      mem = mem.filter((i) => !gone.has(i.id));
+      const s = await open();
+      if (s) await delMany(ids, s);
+    },
+    async removeWhere(match) {
+      mem = mem.filter((i) => !match(i));
+      const s = await open();
+      if (s) await delMany((await all(s)).filter(match).map((i) => i.id), s);
+    },
+    async destroy() {
+      mem = [];
+      const s = await db;
+      db = undefined;
+      isShared = false;
+      if (s) {
+        await clear(s); // gone now, even if another tab keeps the database open a while
+        await s('readonly', (st) => st.transaction.db.close());
+      }
+      await new Promise((resolve) => {
+        try {
+          const req = indexedDB.deleteDatabase(DB);
+          req.onsuccess = req.onerror = req.onblocked = resolve;
+        } catch {
+          resolve(0);
+        }
+      });
+    },
+    recent: () => mem,
+    shared: () => isShared,
+  };
+}

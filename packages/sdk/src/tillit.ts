@@ -1,0 +1,427 @@
+import type { ConsentRecord, Event, EventContext } from '@tillit/schema';
+import { backoffDelay } from './backoff.js';
+import { choicesFor, grantedPurposes, purposeState, type StoredDecision, validDecision } from './consent-rules.js';
+import { secret, uuidv7 } from './ids.js';
+import { createPrivacy } from './privacy.js';
+import { createQueue } from './queue.js';
+import { toBatches, utf8Bytes } from './queue-policy.js';
+import { deliver, post } from './transport.js';
+import type { ConsentDecision, DecisionOptions, KeyValueStorage, PurposeChoices, Tillit, TillitConfig } from './types.js';
+import { campaignOf, DEFAULT_URL_DENYLIST, sanitizeUrl } from './url.js';
+
+/** localStorage: the decision (strictly necessary), and after consent the identity. */
+const DECISION_KEY = 'tillit_consent';
+const ID_KEY = 'tillit_id';
+/** sessionStorage, after consent: the landing page's campaign. */
+const CAMPAIGN_KEY = 'tillit_campaign';
+const MAX_EVENT_BYTES = 32 * 1024; // LIMITS.maxEventBytes: the collector rejects larger events
+
+interface Identity {
+  id: string;
+  secret: string;
+  userId?: string;
+  /** Set once the collector has acknowledged a consent record that carried the secret. */
+  sent?: 1;
+}
+type Draft = Omit<Event, 'messageId'>;
+
+const warn = (e: unknown) => console.warn('[tillit] internal error:', e);
+/** Public methods never throw into the page. */
+const safe =
+  <A extends unknown[], R>(fn: (...a: A) => R) =>
+  (...a: A): R | undefined => {
+    try {
+      return fn(...a);
+    } catch (e) {
+      warn(e);
+    }
+  };
+
+/** Runs fn; on a throw returns undefined (storage access throws in sandboxed frames, with cookies blocked). */
+const attempt = <R>(fn: () => R): R | undefined => {
+  try {
+    return fn();
+  } catch {}
+};
+const storageOf = (area: () => Storage): KeyValueStorage => ({
+  getItem: (k) => attempt(() => area().getItem(k)) ?? null,
+  setItem: (k, v) => attempt(() => area().setItem(k, v)),
+  removeItem: (k) => attempt(() => area().removeItem(k)),
+});
+
+const parse = <T>(s: string | null): T | null => attempt(() => JSON.parse(s ?? 'null')) ?? null;
+
+/**
+ * Creates the SDK and starts it: reads the stored decision, listens for page lifecycle and
+ * other tabs. Writes nothing and sends nothing until the visitor decides.
+ *
+ * @example
+ * const tillit = createTillit({ collectorUrl: 'https://c.example.com', writeKey: 'wk', policyVersion: '2026-11' });
+ * tillit.track('Product Viewed', { sku: 'A1' }); // held in memory until the visitor decides
+ */
+export function createTillit(config: TillitConfig): Tillit {
+  const {
+    writeKey,
+    policyVersion,
+    purposes: configured = ['analytics', 'marketing', 'personalization'],
+    gpcPurposes = ['marketing'],
+    eventPurposes = {},
+    urlDenylist = DEFAULT_URL_DENYLIST,
+    debug,
+  } = config;
+  const purposes = configured.filter((p) => p !== 'necessary');
+  const base = config.collectorUrl.replace(/\/+$/, '');
+  const maxAgeMs = (config.consentMaxAgeDays ?? 182) * 864e5;
+  const batchSize = config.batch?.size ?? 30;
+  const interval = config.batch?.intervalMs ?? 2000;
+  const maxPending = config.maxPendingEvents ?? 100;
+  const f: typeof fetch = config.fetch ?? ((...a) => fetch(...a));
+  const local = config.storage ?? storageOf(() => localStorage);
+  const session = storageOf(() => sessionStorage);
+  const log = (...a: unknown[]) => debug && console.log('[tillit]', ...a);
+  const q = config.queue;
+  const queue = createQueue(
+    { maxEvents: q?.maxEvents ?? 1000, maxBytes: q?.maxBytes ?? 5e6, maxAgeMs: (q?.maxAgeDays ?? 7) * 864e5 },
+    log,
+    config.idbTimeoutMs,
+  );
+  const gpc = () => (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
+  const clean = (url: string) => sanitizeUrl(url, urlDenylist);
+  const cookie = config.consentCookie;
+
+  const readDecision = () => {
+    const c = cookie && /(?:^|;\s*)tillit_consent=([^;]*)/.exec(document.cookie)?.[1];
+    return validDecision(local.getItem(DECISION_KEY) ?? (c ? decodeURIComponent(c) : null), policyVersion, maxAgeMs, Date.now());
+  };
+
+  let decision = readDecision();
+  let identity: Identity | null = null;
+  let userId: string | undefined; // before consent, in memory only
+  const held: { p: string; e: Draft }[] = [];
+  const listeners = new Set<(d: ConsentDecision | null) => void>();
+  const landing = campaignOf(location.href);
+  const outbox: ConsentRecord[] = [];
+  let sendingRecords = false;
+  let recordAttempt = 0;
+  let attempt = 0;
+  let retryAt = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timerAt = 0;
+  let flushing: Promise<void> | undefined;
+
+  const state = (p: string) => purposeState(decision, p, gpcPurposes);
+  const granted = () => grantedPurposes(decision, purposes, gpcPurposes);
+  const saveIdentity = () => identity && local.setItem(ID_KEY, JSON.stringify(identity));
+  /** The identity, only while something is granted. */
+  const ident = () => (identity ??= granted().length ? parse<Identity>(local.getItem(ID_KEY)) : null);
+
+  const saveDecision = () => {
+    local.setItem(DECISION_KEY, JSON.stringify(decision));
+    if (cookie && decision) {
+      const { record, ...d } = decision;
+      document.cookie = `${DECISION_KEY}=${encodeURIComponent(JSON.stringify(d))};path=/;max-age=${maxAgeMs / 1000 | 0};samesite=lax${
+        location.protocol === 'https:' ? ';secure' : ''
+      }${typeof cookie === 'object' && cookie.domain ? `;domain=${cookie.domain}` : ''}`;
+    }
+  };
+  const publicDecision = (): ConsentDecision | null => {
+    if (!decision) return null;
+    const { record, ...d } = decision;
+    return d;
+  };
+
+  // --- events -------------------------------------------------------------------------------
+
+  const context = (): EventContext => {
+    const url = clean(location.href);
+    const u = url ? new URL(url) : location;
+    return {
+      page: { url, path: u.pathname, search: u.search, title: document.title, referrer: clean(document.referrer) },
+      campaign: landing ?? parse(session.getItem(CAMPAIGN_KEY)) ?? undefined,
+      locale: navigator.language,
+      library: { name: 'tillit', version: __TILLIT_VERSION__ },
+    };
+  };
+
+  const enqueue = (p: string, draft: Draft) => {
+    const id = ident();
+    if (!id) return;
+    const e = {
+      ...draft,
+      messageId: uuidv7(),
+      anonymousId: id.id,
+      userId: draft.userId ?? id.userId,
+      context: { ...(draft.context as EventContext), consent: { purposes: granted(), policyVersion } },
+    } as Event;
+    const n = utf8Bytes(JSON.stringify(e));
+    if (n > MAX_EVENT_BYTES) return log('dropped, too large:', e);
+    queue.add({ id: e.messageId, p, n, t: Date.now(), e });
+    schedule(queue.recent().length >= batchSize ? 0 : interval);
+  };
+
+  const record = (type: Event['type'], p: string, fields: Partial<Event>) => {
+    const draft = { type, ...fields, userId: fields.userId ?? userId, timestamp: new Date().toISOString(), context: context() } as Draft;
+    const s = state(p);
+    if (s) return enqueue(p, draft);
+    if (s === false) return log(`dropped, ${p} not granted:`, draft);
+    // Undecided: held in memory only, sent if the visitor grants its purpose on this page.
+    if (held.push({ p, e: draft }) > maxPending) {
+      held.shift();
+      log('held events full: dropped oldest');
+    }
+  };
+
+  // --- flushing -----------------------------------------------------------------------------
+
+  const schedule = (ms: number) => {
+    const at = Math.max(Date.now() + ms, retryAt);
+    if (timer && timerAt <= at) return;
+    clearTimeout(timer);
+    timerAt = at;
+    timer = setTimeout(() => {
+      timer = undefined;
+      flush();
+    }, at - Date.now());
+  };
+
+  const transport = (keepalive?: boolean) => ({ url: `${base}/v1/batch`, writeKey, fetch: f, log, keepalive });
+
+  /** One tab at a time reads the shared queue and sends it (Web Locks; absent on plain http). */
+  const send = async (): Promise<boolean> => {
+    for (const batch of toBatches(await queue.read(), batchSize)) {
+      const r = await deliver(batch, transport());
+      if (r.done.length) await queue.remove(r.done);
+      if (r.retry !== undefined) {
+        const wait = Math.max(r.retry, backoffDelay(attempt++));
+        retryAt = Date.now() + wait;
+        log('retry in ms', wait);
+        return true;
+      }
+      attempt = retryAt = 0;
+    }
+    return false;
+  };
+
+  const flush = (): Promise<void> =>
+    (flushing ??= (async () => {
+      let again = false;
+      try {
+        if (!granted().length) return;
+        const locks = queue.shared() && navigator.locks;
+        again = locks
+          ? await locks.request('tillit-flush', { ifAvailable: true }, (lock) => (lock ? send() : true))
+          : await send();
+      } catch (e) {
+        warn(e);
+      } finally {
+        flushing = undefined;
+        if (again || queue.recent().length) schedule(interval);
+      }
+    })());
+
+  /** Page is going away (or hidden): send this page's events now, in one keepalive request. */
+  const unload = () => {
+    sendRecords();
+    const batch = toBatches(queue.recent(), batchSize)[0];
+    if (batch && granted().length)
+      deliver(batch, transport(true)).then((r) => queue.remove(r.done), warn);
+  };
+
+  // --- consent ------------------------------------------------------------------------------
+
+  /** Sends consent records in order; they are proof, so they are retried until acknowledged. */
+  const sendRecords = async () => {
+    if (sendingRecords) return;
+    sendingRecords = true;
+    try {
+      while (outbox[0]) {
+        const rec = outbox[0];
+        const id = ident() ?? identity;
+        const withSecret = !!id && !id.sent && rec.anonymousId === id.id;
+        const res = await post(f, `${base}/v1/consent`, { ...rec, writeKey, secret: withSecret ? id.secret : undefined }, true);
+        if (res.ok) {
+          const { receiptId } = (await res.json()) as { receiptId: string };
+          if (withSecret) (id.sent = 1), saveIdentity();
+          if (decision?.record?.timestamp === rec.timestamp) {
+            delete decision.record;
+            decision.receiptId = receiptId;
+            saveDecision();
+          }
+        } else if (res.status < 500 && res.status !== 429 && res.status !== 408) {
+          log('consent record refused', res.status);
+        } else throw res.status;
+        outbox.shift();
+        recordAttempt = 0;
+      }
+    } catch (e) {
+      log('consent record: will retry', e);
+      setTimeout(sendRecords, 1000 + backoffDelay(recordAttempt++));
+    } finally {
+      sendingRecords = false;
+    }
+  };
+
+  /** Applies a decision change: identity, withdrawal, held events, listeners. */
+  const apply = (before: string[]) => {
+    const now = granted();
+    const lost = before.filter((p) => !now.includes(p));
+    if (!now.length) {
+      // Nothing granted: nothing but the decision may remain.
+      identity = null;
+      local.removeItem(ID_KEY);
+      session.removeItem(CAMPAIGN_KEY);
+      log('nothing granted: id and queue deleted');
+      queue.destroy().catch(warn);
+    } else {
+      if (!ident()) {
+        identity = { id: uuidv7(), secret: secret() };
+        saveIdentity();
+      }
+      if (landing) session.setItem(CAMPAIGN_KEY, JSON.stringify(landing));
+      if (lost.length) {
+        log('withdrawn:', lost);
+        queue.removeWhere((i) => lost.includes(i.p)).catch(warn);
+      }
+      schedule(interval);
+    }
+    for (const h of held.splice(0)) {
+      const s = state(h.p);
+      if (s) enqueue(h.p, h.e);
+      else if (s === false) log(`dropped, ${h.p} refused:`, h.e);
+      else held.push(h);
+    }
+    const d = publicDecision();
+    for (const fn of listeners) safe(fn)(d);
+  };
+
+  const decide = async (choices: PurposeChoices, o: DecisionOptions = {}, source = o.source ?? 'api') => {
+    try {
+      const before = granted();
+      const timestamp = new Date().toISOString();
+      const rec: ConsentRecord = {
+        // A withdrawal names the subject it withdraws for; a first refusal has none.
+        anonymousId: ident()?.id ?? null,
+        userId: ident()?.userId,
+        purposes: choices,
+        policyVersion,
+        source,
+        timestamp,
+        textHash: o.textHash,
+        locale: navigator.language,
+        url: clean(location.href),
+      };
+      decision = { purposes: choices, policyVersion, source, decidedAt: timestamp, record: rec };
+      if (granted().length && !rec.anonymousId) {
+        // Made (or, after an expired decision, reused) before the decision is stored, so another
+        // tab reacting to the decision finds the identity.
+        identity = parse<Identity>(local.getItem(ID_KEY)) ?? { id: uuidv7(), secret: secret(), userId };
+        saveIdentity();
+        rec.anonymousId = identity.id;
+        rec.userId = userId ?? identity.userId;
+      }
+      saveDecision();
+      log('decision', source, choices);
+      apply(before);
+      outbox.push(rec);
+      sendRecords();
+    } catch (e) {
+      warn(e);
+    }
+  };
+
+  // --- start --------------------------------------------------------------------------------
+
+  addEventListener('storage', (e) => {
+    if (e.key === ID_KEY) identity = null;
+    if (e.key !== DECISION_KEY && e.key !== null) return;
+    const before = granted();
+    const next = readDecision();
+    // Only a receipt added: nothing to apply.
+    if (next && decision && next.decidedAt === decision.decidedAt) return void (decision = next);
+    decision = next;
+    identity = null;
+    apply(before);
+  });
+  addEventListener('pagehide', unload);
+  document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && unload());
+  addEventListener('online', () => {
+    attempt = retryAt = 0;
+    flush();
+    sendRecords();
+  });
+
+  if (decision?.record) outbox.push(decision.record), sendRecords();
+  if (granted().length) schedule(interval);
+  // GPC with no stored choice: the GPC purposes are refused and that refusal is recorded;
+  // other purposes stay undecided until the visitor chooses.
+  if (!decision && gpc() && purposes.some((p) => gpcPurposes.includes(p)))
+    decide(choicesFor(purposes, () => false), {}, 'gpc');
+
+  const api: Tillit = {
+    version: __TILLIT_VERSION__,
+    consent: {
+      get: publicDecision,
+      needsDecision: () => purposes.some((p) => state(p) === undefined),
+      isGranted: (p) => p === 'necessary' || state(p) === true,
+      purposes: () => [...purposes],
+      set: (choices, o) => {
+        for (const k in choices) if (!purposes.includes(k)) log('unknown purpose ignored:', k);
+        return decide(choicesFor(purposes, (p) => choices[p]), o);
+      },
+      // Under GPC, "accept all" leaves the GPC purposes refused: only naming them in set() overrides the signal.
+      acceptAll: (o) => decide(choicesFor(purposes, (p) => !(gpc() && gpcPurposes.includes(p))), o),
+      rejectAll: (o) => decide(choicesFor(purposes, () => false), o),
+      onChange(fn) {
+        listeners.add(fn);
+        return () => void listeners.delete(fn);
+      },
+    },
+    privacy: createPrivacy(base, f, ident, async () => {
+      const before = granted();
+      local.removeItem(DECISION_KEY);
+      if (cookie) document.cookie = `${DECISION_KEY}=;path=/;max-age=0`;
+      decision = null;
+      apply(before);
+    }),
+    track: safe((event: string, properties?: Record<string, unknown>) =>
+      record('track', eventPurposes[event] ?? 'analytics', { event, properties }),
+    ),
+    page: safe((name?: string, properties?: Record<string, unknown>) =>
+      record('page', 'analytics', { name, properties }),
+    ),
+    identify: safe((id: string, traits?: Record<string, unknown>) => {
+      userId = id;
+      const i = ident();
+      if (i) (i.userId = id), saveIdentity();
+      record('identify', 'analytics', { userId: id, traits });
+    }),
+    reset: safe(() => {
+      userId = undefined;
+      const i = ident();
+      if (i) delete i.userId, saveIdentity();
+    }),
+    anonymousId: () => ident()?.id ?? null,
+    // After a flush in progress, one more: it may have read the queue before the latest events.
+    flush: () => (flushing ? flushing.then(flush) : flush()),
+  };
+
+  if (config.autoPageViews) {
+    let last = '';
+    // Deferred: SPAs set the new title after they push the new URL.
+    const view = () =>
+      setTimeout(() => {
+        const here = location.pathname + location.search;
+        if (here !== last) (last = here), api.page();
+      });
+    for (const m of ['pushState', 'replaceState'] as const) {
+      const orig = history[m];
+      history[m] = function (this: History, ...a: Parameters<History['pushState']>) {
+        orig.apply(this, a);
+        view();
+      };
+    }
+    addEventListener('popstate', view);
+    view();
+  }
+  return api;
+}

@@ -1,0 +1,63 @@
+/** Sends batches to the collector and reads its answers. */
+import type { BatchResponse } from '@tillit/schema';
+import { retryAfterMs } from './backoff.js';
+import type { QueueItem } from './queue-policy.js';
+
+export interface Delivery {
+  /** Ids that may leave the queue: acknowledged (accepted, duplicate, rejected) or never deliverable. */
+  done: string[];
+  /** Set when the rest must wait: the least delay in ms the collector asked for (0: none). */
+  retry?: number;
+}
+
+export interface TransportOptions {
+  url: string;
+  writeKey: string;
+  fetch: typeof fetch;
+  log: (...a: unknown[]) => void;
+  /** For unload: a keepalive request, or a beacon when that fails. */
+  keepalive?: boolean;
+}
+
+/**
+ * POSTs one request. A string body makes the type `text/plain;charset=UTF-8`, a CORS-safelisted
+ * type: no preflight, so keepalive requests and beacons work cross-origin. No cookies are sent.
+ */
+export const post = (f: typeof fetch, url: string, body: unknown, keepalive?: boolean) =>
+  f(url, { method: 'POST', body: JSON.stringify(body), credentials: 'omit', keepalive });
+
+/** Delivers a batch; on 413 splits it in halves, down to single events. */
+export async function deliver(items: QueueItem[], o: TransportOptions): Promise<Delivery> {
+  const ids = items.map((i) => i.id);
+  const body = { batch: items.map((i) => i.e), sentAt: new Date().toISOString(), writeKey: o.writeKey };
+  let res: Response;
+  try {
+    res = await post(o.fetch, o.url, body, o.keepalive);
+  } catch (e) {
+    // A keepalive request can fail on the 64 KB in-flight quota: a beacon may still go. Its
+    // answer is unknown, so the events stay queued; the collector deduplicates the resend.
+    if (o.keepalive) navigator.sendBeacon?.(o.url, JSON.stringify(body));
+    o.log('network error', e);
+    return { done: [], retry: 0 };
+  }
+  const { status } = res;
+  if (res.ok) {
+    const answer = (await res.json().catch(() => null)) as BatchResponse | null;
+    for (const r of answer?.rejected ?? []) o.log('rejected:', r);
+    return { done: ids };
+  }
+  if (status === 413 && items.length > 1) {
+    const half = items.length >> 1;
+    const first = await deliver(items.slice(0, half), o);
+    if (first.retry !== undefined) return first;
+    const second = await deliver(items.slice(half), o);
+    return { done: first.done.concat(second.done), retry: second.retry };
+  }
+  if (status === 400 || status === 413 || status === 422) {
+    // The same bytes can never succeed: retrying would block the queue forever.
+    o.log(status, 'dropped', items);
+    return { done: ids };
+  }
+  o.log(status, 'will retry');
+  return { done: [], retry: retryAfterMs(res.headers.get('Retry-After')) };
+}

@@ -1,0 +1,53 @@
+/** Query parameters that commonly carry secrets or personal data; removed from every stored URL. */
+export const DEFAULT_URL_DENYLIST = [
+  'email', 'mail', 'phone', 'name', 'password', 'pwd', 'secret', 'token', 'access_token', 'id_token',
+  'auth', 'code', 'state', 'session', 'sid', 'key', 'apikey', 'api_key', 'sig', 'signature',
+];
+
+const EMAIL = /[^\s@/?#&=:;,]+(@|%40)[^\s@/?#&=:;,]+\.[a-z]{2,}/gi;
+
+/** Drops denylisted or e-mail-valued pairs from `a=1&b=2`. */
+function cleanParams(query: string, deny: Set<string>): string {
+  const params = new URLSearchParams(query);
+  for (const [k, v] of [...params]) {
+    EMAIL.lastIndex = 0;
+    if (deny.has(k.toLowerCase()) || EMAIL.test(v)) params.delete(k, v);
+  }
+  return params.toString();
+}
+
+/**
+ * Removes denylisted query parameters (in the query and in a `#a=b` or `#/route?a=b` fragment)
+ * and anything that looks like an e-mail address from a URL. Returns '' for an unparsable URL.
+ */
+export function sanitizeUrl(href: string, denylist: readonly string[]): string {
+  if (!href) return '';
+  let url: URL;
+  try {
+    url = new URL(href);
+  } catch {
+    return '';
+  }
+  const deny = new Set(denylist.map((d) => d.toLowerCase()));
+  const q = cleanParams(url.search, deny);
+  url.search = q ? `?${q}` : '';
+  const hash = url.hash;
+  const at = hash.indexOf('?') + 1 || (hash.includes('=') ? 1 : 0);
+  if (at) {
+    const rest = cleanParams(hash.slice(at), deny);
+    url.hash = hash.slice(0, at) + rest;
+  }
+  return url.href.replace(EMAIL, '').replace(/[?#]$/, '');
+}
+
+/** Segment-style campaign fields from a landing URL's `utm_*` parameters, or null when there are none. */
+export function campaignOf(href: string): Record<string, string> | null {
+  let out: Record<string, string> | null = null;
+  try {
+    new URL(href).searchParams.forEach((v, k) => {
+      const m = /^utm_(source|medium|campaign|term|content|id)$/i.exec(k)?.[1]?.toLowerCase();
+      if (m) (out ??= {})[m === 'campaign' ? 'name' : m] = v.slice(0, 512);
+    });
+  } catch {}
+  return out;
+}
