@@ -18,7 +18,8 @@ export function deleteCookies(rules: CookieRule[]): void {
       if (!name || (typeof r.name === 'string' ? name !== r.name : name.search(r.name) < 0)) continue;
       for (const d of domains) {
         for (const p of paths) {
-          document.cookie = `${name}=; Max-Age=0${p && `; path=${p}`}${d && `; domain=${d}`}`;
+          // A past `expires` rather than Max-Age=0, which some cookie jars (happy-dom's) ignore.
+          document.cookie = `${name}=; expires=Thu, 01 Jan 1970 00:00:00 GMT${p && `; path=${p}`}${d && `; domain=${d}`}`;
         }
       }
     }
