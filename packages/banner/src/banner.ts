@@ -75,7 +75,9 @@ const SVG = 'http://www.w3.org/2000/svg';
  */
 export function mountBanner(tillit: Tillit, options: BannerOptions = {}): BannerUI {
   const c = tillit.consent;
-  const t = textsFor(languageOf(options.language || document.documentElement.lang), options.texts, options.purposes);
+  const asked = languageOf(options.language || document.documentElement.lang);
+  const lang = asked === 'sv' || options.texts?.[asked] ? asked : 'en';
+  const t = textsFor(lang, options.texts, options.purposes);
   const purposes: string[] = c.purposes();
   const granted = (p: string): boolean => c.isGranted(p);
   const title = (p: string) => t.purposes[p]?.title || p;
@@ -84,7 +86,8 @@ export function mountBanner(tillit: Tillit, options: BannerOptions = {}): Banner
   const cm = options.consentMode ? consentMode(granted, options.consentMode === true ? {} : options.consentMode) : undefined;
   if (cm && c.get()) cm();
 
-  const host = h('tillit-consent');
+  // lang: screen readers pronounce, and CSS hyphenates, the banner's language, not the page's.
+  const host = h('tillit-consent', { lang });
   const root = host.attachShadow({ mode: 'open' });
   adoptStyles(root, options.nonce);
 

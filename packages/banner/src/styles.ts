@@ -5,7 +5,7 @@
 export const CSS = `:host{all:initial}
 *{box-sizing:border-box}
 [hidden]{display:none!important}
-.b,dialog,.e{font:var(--tillit-font-size,1rem)/1.5 var(--tillit-font,system-ui,sans-serif);color:var(--tillit-fg,#1b1b1f);background:var(--tillit-bg,#fff);border-radius:var(--tillit-radius,12px);padding:1.25em;margin:0}
+.b,dialog,.e{font:var(--tillit-font-size,1rem)/1.5 var(--tillit-font,system-ui,sans-serif);color:var(--tillit-fg,#1b1b1f);background:var(--tillit-bg,#fff);border-radius:var(--tillit-radius,12px);padding:1.25em;overflow-wrap:anywhere;hyphens:auto}
 .b,dialog{box-shadow:0 4px 32px rgb(0 0 0/.3);border:1px solid rgb(128 128 128/.4)}
 .b{position:fixed;z-index:2147483600;left:1em;right:1em;bottom:1em;max-width:44em;margin:auto;max-height:calc(100vh - 2em);overflow:auto}
 dialog{width:min(40em,calc(100vw - 2em));max-height:calc(100vh - 2em);overflow:auto}

@@ -70,7 +70,7 @@ export const sv: Texts = {
   accept: 'Godkänn alla',
   reject: 'Avvisa alla',
   choose: 'Välj själv',
-  prefsTitle: 'Integritetsinställningar',
+  prefsTitle: 'Inställningar för integritet',
   prefsIntro: 'Välj vad du tillåter. Inget är på förrän du slår på det, och du kan ändra dig när som helst.',
   save: 'Spara val',
   close: 'Stäng',
