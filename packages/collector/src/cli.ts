@@ -1,15 +1,45 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { mintToken } from './auth.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createCollector } from './server.js';
 
 const USAGE = `Usage: tillit-collector [--config FILE]
+       tillit-collector token --user ID [--minutes 10] [--site NAME] [--config FILE]
 
 Starts the Tillit collector. Configuration comes from a JSON file (--config or TILLIT_CONFIG)
 and environment variables: TILLIT_HOST, TILLIT_PORT, TILLIT_DATA_DIR, TILLIT_CLIENT_IP,
-TILLIT_DURABILITY, TILLIT_WRITE_KEY with TILLIT_ORIGINS (comma list) for a one-site setup.`;
+TILLIT_DURABILITY, TILLIT_RETENTION_DAYS, TILLIT_OPERATOR_TOKEN, TILLIT_SERVER_KEY, and
+TILLIT_WRITE_KEY with TILLIT_ORIGINS and TILLIT_TOKEN_KEYS (comma lists) for a one-site setup.
+
+\`token\` prints a data-subject token for a logged-in user, signed with the site's first token key
+(what a site's backend does with mintToken() from @tillit/collector).`;
+
+function token(args: string[]): void {
+  const { values } = parseArgs({
+    args,
+    options: {
+      user: { type: 'string' },
+      minutes: { type: 'string', default: '10' },
+      site: { type: 'string' },
+      config: { type: 'string' },
+    },
+  });
+  if (!values.user) throw new ConfigError('[tillit-collector] token: name the user with --user ID');
+  const config = loadConfig(process.env, values.config ?? process.env.TILLIT_CONFIG);
+  const site = values.site ? config.sites.find((s) => s.name === values.site) : config.sites[0];
+  if (!site) throw new ConfigError(`[tillit-collector] token: no site named ${values.site} in the config`);
+  const key = site.tokenKeys[0];
+  if (!key)
+    throw new ConfigError(`[tillit-collector] token: site ${site.name} has no tokenKeys in the config (or TILLIT_TOKEN_KEYS)`);
+  console.log(mintToken({ key, userId: values.user, minutes: Number(values.minutes) }));
+}
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'token') {
+    token(process.argv.slice(3));
+    return;
+  }
   const { values } = parseArgs({ options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     console.log(USAGE);
@@ -33,6 +63,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(
+    error instanceof ConfigError || (error as Error).message?.startsWith('[tillit]') ? (error as Error).message : error,
+  );
   process.exit(1);
 });

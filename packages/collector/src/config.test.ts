@@ -33,7 +33,9 @@ it('reads a JSON file and lets environment variables override it', () => {
     file,
   );
   expect(fromEnv.port).toBe(9100);
-  expect(fromEnv.sites).toEqual([{ name: 'default', writeKey: 'env-key-123', origins: ['http://a.test', 'http://b.test'] }]);
+  expect(fromEnv.sites).toEqual([
+    { name: 'default', writeKey: 'env-key-123', origins: ['http://a.test', 'http://b.test'], tokenKeys: [] },
+  ]);
 });
 
 it('says which file is unreadable or not JSON', () => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ProcessingRegister } from '@tillit/schema';
 import { z } from 'zod';
 
 const Origin = z
@@ -15,7 +16,51 @@ export const SiteConfig = z.object({
   writeKey: z.string().min(8, 'must be at least 8 characters'),
   /** Origins whose pages may send with this key (CORS allowlist). Server-side clients send no Origin. */
   origins: z.array(Origin).default([]),
+  /**
+   * HMAC-SHA256 keys with which the site's backend signs data-subject tokens for logged-in users
+   * (`mintToken()`, `tillit-collector token`). Several keys let you rotate: sign with the new one, remove the old later.
+   */
+  tokenKeys: z.array(z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)')).default([]),
 });
+
+/** A register that says what a default install does; every real site should state its own controller and authority. */
+export const DEFAULT_REGISTER: ProcessingRegister = {
+  controller: { name: 'The operator of this website', contact: 'See the privacy policy of the website' },
+  purposes: [
+    {
+      purpose: 'analytics',
+      description: 'Measuring how the website is used, to improve it',
+      legalBasis: 'consent (GDPR Art. 6(1)(a))',
+    },
+    {
+      purpose: 'necessary',
+      description: 'Keeping proof of consent decisions and answering data-subject requests',
+      legalBasis: 'legal obligation (GDPR Art. 6(1)(c), Art. 7(1))',
+    },
+  ],
+  categories: [
+    'pseudonymous browser identifier',
+    'user id, when you are logged in',
+    'pages viewed and events on the website',
+    'browser and page context (user agent, language, referrer, truncated IP address)',
+    'consent decisions',
+  ],
+  recipients: ['Nobody outside the controller: the data is stored on a server the controller runs'],
+  transfers: [],
+  rights: [
+    'access (Art. 15)',
+    'rectification (Art. 16)',
+    'erasure (Art. 17)',
+    'restriction (Art. 18)',
+    'data portability (Art. 20)',
+    'objection (Art. 21)',
+    'withdrawal of consent at any time, as easily as it was given (Art. 7(3))',
+    'lodging a complaint with a supervisory authority (Art. 77)',
+  ],
+  supervisoryAuthority: { name: 'Integritetsskyddsmyndigheten (IMY), Sweden', url: 'https://www.imy.se' },
+  source: 'Collected from your browser by this website, with your consent',
+  automatedDecisions: 'None: no decision with legal or similarly significant effects is made by automated means (Art. 22)',
+};
 
 export const CollectorConfig = z.object({
   host: z.string().min(1).default('127.0.0.1'),
@@ -32,6 +77,23 @@ export const CollectorConfig = z.object({
    * a process crash (kill -9) but may lose the last commits on power loss, and ingests faster.
    */
   durability: z.enum(['full', 'normal']).default('full'),
+  /** Events older than this many days are deleted (at start and every hour), and the Art. 15 answer says so. */
+  retentionDays: z.number().int().min(1).default(395),
+  /** Bearer token of the operator API (Art. 30 register, offline requests, audit log). Without it that API is off. */
+  operatorToken: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)').optional(),
+  /**
+   * Key of the keyed hashes (audit log, suppression list, pseudonymised consent records) and of portal tokens.
+   * Without it one is made once and kept in dataDir/tillit-secret.key (back it up with the database).
+   */
+  serverKey: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Processing register (Art. 30), quoted in every access answer (Art. 15). */
+  register: ProcessingRegister.default(DEFAULT_REGISTER),
+  /** Failed data-subject requests allowed per client IP and window before it gets 429. */
+  failureLimit: z
+    .object({ max: z.number().int().min(1).default(10), windowSeconds: z.number().int().min(1).default(900) })
+    .default({ max: 10, windowSeconds: 900 }),
+  /** Minutes a portal token (made from a subject secret for the /privacy page) stays valid. */
+  portalTokenMinutes: z.number().int().min(1).max(60).default(15),
 });
 
 export type SiteConfig = z.infer<typeof SiteConfig>;
@@ -59,7 +121,8 @@ const list = (value: string) =>
 /**
  * Reads the config file named by `--config` or TILLIT_CONFIG (JSON), then lets environment variables
  * override single fields: TILLIT_HOST, TILLIT_PORT, TILLIT_DATA_DIR, TILLIT_CLIENT_IP, TILLIT_DURABILITY,
- * and TILLIT_WRITE_KEY + TILLIT_ORIGINS (comma list) for a one-site setup.
+ * TILLIT_RETENTION_DAYS, TILLIT_OPERATOR_TOKEN, TILLIT_SERVER_KEY, and TILLIT_WRITE_KEY + TILLIT_ORIGINS
+ * (comma list) + TILLIT_TOKEN_KEYS (comma list) for a one-site setup.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = env.TILLIT_CONFIG): CollectorConfig {
   let raw: Record<string, unknown> = {};
@@ -81,9 +144,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = env.TILL
   if (env.TILLIT_DATA_DIR) raw.dataDir = env.TILLIT_DATA_DIR;
   if (env.TILLIT_CLIENT_IP) raw.clientIp = env.TILLIT_CLIENT_IP;
   if (env.TILLIT_DURABILITY) raw.durability = env.TILLIT_DURABILITY;
+  if (env.TILLIT_RETENTION_DAYS) raw.retentionDays = Number(env.TILLIT_RETENTION_DAYS);
+  if (env.TILLIT_OPERATOR_TOKEN) raw.operatorToken = env.TILLIT_OPERATOR_TOKEN;
+  if (env.TILLIT_SERVER_KEY) raw.serverKey = env.TILLIT_SERVER_KEY;
   if (env.TILLIT_WRITE_KEY) {
     raw.sites = [
-      { name: env.TILLIT_SITE_NAME ?? 'default', writeKey: env.TILLIT_WRITE_KEY, origins: list(env.TILLIT_ORIGINS ?? '') },
+      {
+        name: env.TILLIT_SITE_NAME ?? 'default',
+        writeKey: env.TILLIT_WRITE_KEY,
+        origins: list(env.TILLIT_ORIGINS ?? ''),
+        ...(env.TILLIT_TOKEN_KEYS ? { tokenKeys: list(env.TILLIT_TOKEN_KEYS) } : {}),
+      },
     ];
   }
   return parseConfig(raw);

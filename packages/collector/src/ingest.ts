@@ -76,7 +76,14 @@ export function prepareBatch(batch: unknown[], ctx: IngestContext): PreparedBatc
       sentAt: event.sentAt ?? ctx.sentAt,
       receivedAt: new Date(ctx.receivedAt).toISOString(),
     };
-    const payload = JSON.stringify(stored);
+    let payload: string;
+    try {
+      payload = JSON.stringify(stored);
+    } catch {
+      // JSON.parse reads nesting deeper than JSON.stringify can write back (the call stack runs out).
+      reject('the event nests too deeply to be stored: flatten its properties');
+      continue;
+    }
     const bytes = Buffer.byteLength(payload);
     if (bytes > LIMITS.maxEventBytes) {
       reject(`event is ${bytes} bytes, over the ${LIMITS.maxEventBytes}-byte limit`);

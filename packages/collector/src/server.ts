@@ -2,12 +2,16 @@ import { createHash, randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BatchEnvelope, ConsentRecord, LIMITS, describeIssues } from '@tillit/schema';
+import { keyedHasher, loadServerKey } from './auth.js';
 import { type CollectorConfig, type CollectorConfigInput, type SiteConfig, parseConfig } from './config.js';
+import { createDsrRoutes } from './dsr.js';
 import { HttpError, basicAuthUser, readJson, sendError, sendJson } from './http.js';
 import { prepareBatch } from './ingest.js';
 import { truncateIp } from './ip.js';
+import { sendPortalBundle, sendPortalPage } from './portal-page.js';
 import { SqliteStore } from './sqlite-store.js';
 import type { Store } from './store.js';
+import { SuppressionList } from './suppression.js';
 
 export interface Collector {
   readonly config: CollectorConfig;
@@ -17,6 +21,8 @@ export interface Collector {
   listen(): Promise<string>;
   /** Stops accepting requests, lets in-flight ones finish, then commits and closes the database. */
   close(): Promise<void>;
+  /** Deletes events older than `retentionDays` now (also done at start and every hour). */
+  purgeExpired(): Promise<{ events: number; identityLinks: number }>;
 }
 
 export interface CollectorOptions {
@@ -31,12 +37,17 @@ type SiteResolver = (bodyWriteKey: string | undefined) => SiteConfig;
 const VERSION = typeof __TILLIT_VERSION__ === 'string' ? __TILLIT_VERSION__ : '0.0.0-dev';
 const CORS_METHODS = 'GET, POST, DELETE, OPTIONS';
 const CORS_HEADERS = 'Content-Type, Authorization';
+const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function createCollector(input: CollectorConfigInput | CollectorConfig, options: CollectorOptions = {}): Collector {
   const config = parseConfig(input);
   const store = options.store ?? new SqliteStore({ dataDir: config.dataDir, durability: config.durability });
   const sitesByKey = new Map(config.sites.map((site) => [site.writeKey, site]));
   const allowedOrigins = new Set(config.sites.flatMap((site) => site.origins));
+  const serverKey = loadServerKey(config.serverKey, config.dataDir);
+  const hashOf = keyedHasher(serverKey);
+  const suppression = new SuppressionList(hashOf);
 
   function clientIp(req: IncomingMessage): string | undefined {
     if (config.clientIp === 'drop') return undefined;
@@ -46,6 +57,16 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
           ?.trim()
       : '';
     return truncateIp(forwarded || req.socket.remoteAddress);
+  }
+
+  /** The whole address, for the failure rate limit only (memory, never stored). */
+  function clientAddress(req: IncomingMessage): string {
+    const forwarded = config.trustProxy
+      ? String(req.headers['x-forwarded-for'] ?? '')
+          .split(',')[0]
+          ?.trim()
+      : '';
+    return forwarded || req.socket.remoteAddress || 'unknown';
   }
 
   const ingestBatch: Handler = async (req, res, resolveSite) => {
@@ -68,6 +89,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
       );
     }
     const prepared = prepareBatch(batch, { site: site.name, receivedAt, sentAt, ip: clientIp(req), clientIp: config.clientIp });
+    const suppressed = suppression.filter(prepared.rows);
     let inserted: boolean[];
     try {
       inserted = await store.insertEvents(prepared.rows);
@@ -76,7 +98,9 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
       throw new HttpError(503, 'unavailable', 'the events could not be stored now; retry later', {}, { 'Retry-After': '1' });
     }
     const accepted = inserted.filter(Boolean).length;
-    sendJson(res, 200, { accepted, duplicates: inserted.length - accepted, rejected: prepared.rejected });
+    // Events of erased subjects count as duplicates: the client deletes them from its queue, and they
+    // are not stored (suppressed, removed from prepared.rows above).
+    sendJson(res, 200, { accepted, duplicates: inserted.length - accepted + suppressed, rejected: prepared.rejected });
   };
 
   const appendConsent: Handler = async (req, res, resolveSite) => {
@@ -87,35 +111,43 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     const site = resolveSite(record.writeKey);
     const receiptId = randomUUID();
     const secretHash = record.secret && record.anonymousId ? createHash('sha256').update(record.secret).digest('hex') : null;
-    await store.appendConsent(
-      {
-        receiptId,
-        site: site.name,
-        anonymousId: record.anonymousId,
-        userId: record.userId ?? null,
-        purposes: JSON.stringify(record.purposes),
-        policyVersion: record.policyVersion,
-        source: record.source,
-        textHash: record.textHash ?? null,
-        decidedAt: record.timestamp,
-        receivedAt: Date.now(),
-        locale: record.locale ?? null,
-        url: record.url ?? null,
-      },
-      secretHash,
-    );
+    const row = {
+      receiptId,
+      site: site.name,
+      anonymousId: record.anonymousId,
+      userId: record.userId ?? null,
+      purposes: JSON.stringify(record.purposes),
+      policyVersion: record.policyVersion,
+      source: record.source,
+      textHash: record.textHash ?? null,
+      decidedAt: record.timestamp,
+      receivedAt: Date.now(),
+      locale: record.locale ?? null,
+      url: record.url ?? null,
+    };
+    // A late decision for an erased id (another tab, a retry) is kept as proof under the keyed hash only.
+    if (record.anonymousId && suppression.isAnonymousSuppressed(site.name, record.anonymousId)) {
+      await store.appendPseudonymousConsent(row, hashOf(site.name, 'anonymous', record.anonymousId));
+    } else {
+      await store.appendConsent(row, secretHash);
+    }
     sendJson(res, 201, { receiptId });
   };
 
   const routes: Record<string, Partial<Record<string, Handler>>> = {
     '/v1/batch': { POST: ingestBatch },
     '/v1/consent': { POST: appendConsent },
+    '/privacy': { GET: async (_req, res) => sendPortalPage(res) },
+    '/privacy/tillit-portal.js': { GET: async (_req, res) => sendPortalBundle(res) },
   };
+  const patternRoutes = createDsrRoutes({ config, store, serverKey, suppression, clientAddress });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]!;
     const origin = req.headers.origin;
-    const originAllowed = origin !== undefined && allowedOrigins.has(origin);
+    // The collector's own /privacy page calls the API from the collector's origin.
+    const sameOrigin = origin !== undefined && origin.replace(/^https?:\/\//, '') === req.headers.host;
+    const originAllowed = origin !== undefined && (allowedOrigins.has(origin) || sameOrigin);
     if (originAllowed) {
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Vary', 'Origin');
@@ -135,7 +167,10 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
       return;
     }
     const route = routes[path];
-    if (!route) throw new HttpError(404, 'not_found', `no route ${path}`);
+    if (!route) {
+      await handlePattern(req, res, path, origin, originAllowed);
+      return;
+    }
     const handler = route[req.method ?? ''];
     if (!handler) {
       throw new HttpError(
@@ -168,6 +203,46 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     await handler(req, res, resolveSite);
   }
 
+  async function handlePattern(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    origin: string | undefined,
+    originAllowed: boolean,
+  ): Promise<void> {
+    for (const { pattern, methods } of patternRoutes) {
+      const match = pattern.exec(path);
+      if (!match) continue;
+      const handler = methods[req.method ?? ''];
+      if (!handler) {
+        throw new HttpError(
+          405,
+          'method_not_allowed',
+          `${req.method} is not allowed on ${path}`,
+          {},
+          { Allow: Object.keys(methods).join(', ') },
+        );
+      }
+      if (origin !== undefined && !originAllowed) {
+        throw new HttpError(403, 'origin_not_allowed', `origin ${origin} is not in the allowlist`);
+      }
+      let params: string[];
+      try {
+        params = match.slice(1).map((p) => decodeURIComponent(p));
+      } catch {
+        throw new HttpError(400, 'bad_request', `the path ${path} is not correctly percent-encoded`);
+      }
+      await handler(req, res, params, new URL(req.url ?? '/', 'http://collector'));
+      return;
+    }
+    throw new HttpError(404, 'not_found', `no route ${path}`);
+  }
+
+  async function purgeExpired(): Promise<{ events: number; identityLinks: number }> {
+    return store.deleteExpired(Date.now() - config.retentionDays * DAY_MS);
+  }
+  let retentionTimer: NodeJS.Timeout | undefined;
+
   let inFlight = 0;
   let drained: (() => void) | undefined;
   const server = createServer((req, res) => {
@@ -194,8 +269,16 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     config,
     store,
     server,
-    listen: () =>
-      new Promise((resolve, reject) => {
+    purgeExpired,
+    listen: async () => {
+      suppression.add(await store.loadSuppressions());
+      await purgeExpired();
+      retentionTimer ??= setInterval(() => {
+        purgeExpired().catch((error: unknown) =>
+          console.error(`[tillit-collector] retention failed: ${(error as Error).message}`),
+        );
+      }, RETENTION_INTERVAL_MS).unref();
+      return new Promise<string>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
           server.off('error', reject);
@@ -203,8 +286,10 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
           const host = config.host.includes(':') ? `[${config.host}]` : config.host;
           resolve(`http://${host}:${port}`);
         });
-      }),
+      });
+    },
     close: () => {
+      clearInterval(retentionTimer);
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();

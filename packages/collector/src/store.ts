@@ -33,6 +33,71 @@ export interface ConsentRow {
   url: string | null;
 }
 
+/** Who a data-subject request is about. Ids are scoped by site: two sites may both have a user "42". */
+export interface SubjectRef {
+  site: string;
+  kind: 'anonymous' | 'user';
+  id: string;
+}
+
+export interface IdentityLinkRow {
+  anonymousId: string;
+  userId: string;
+  firstSeenAt: number;
+  lastSeenAt: number;
+}
+
+/** Every row the store holds about one subject, as stored. */
+export interface SubjectRows {
+  subjects: { anonymousId: string; createdAt: number }[];
+  events: EventRow[];
+  consent: ConsentRow[];
+  links: IdentityLinkRow[];
+  audit: AuditRow[];
+  requests: RequestRow[];
+}
+
+/** One data-subject request, as the audit log keeps it: never the raw id, the IP or the payload. */
+export interface AuditRow {
+  at: number;
+  site: string;
+  action: string;
+  subjectHash: string | null;
+  /** How the requester proved who they are: secret, token, portal, operator, none. */
+  via: string;
+  outcome: string;
+  receiptId: string | null;
+}
+
+/** A request received by e-mail or post, recorded by the operator and tracked until answered. */
+export interface RequestRow {
+  receiptId: string;
+  site: string;
+  kind: string;
+  channel: string;
+  subjectHash: string | null;
+  /** The operator's own reference (ticket number); not personal data. */
+  reference: string | null;
+  receivedAt: number;
+  dueAt: number;
+  state: string;
+  updatedAt: number;
+  answeredAt: number | null;
+}
+
+/** A suppressed subject: events for it arriving after erasure are dropped at ingest. */
+export interface Suppression {
+  hash: string;
+  erasedAt: number;
+}
+
+export interface ErasureCounts {
+  events: number;
+  identityLinks: number;
+  subjects: number;
+  consentRecords: number;
+}
+
 export interface Store {
   /**
    * Inserts events, ignoring any whose messageId is already stored. Resolves once the rows are
@@ -41,6 +106,38 @@ export interface Store {
   insertEvents(rows: EventRow[]): Promise<boolean[]>;
   /** Appends a consent record; binds `secretHash` to the anonymous id if it has none yet. */
   appendConsent(row: ConsentRow, secretHash: string | null): Promise<void>;
+  /**
+   * Like appendConsent, for a subject that was erased: the record keeps only `subjectHash`, and no
+   * secret is bound (proof that a late decision was made, without bringing the id back).
+   */
+  appendPseudonymousConsent(row: ConsentRow, subjectHash: string): Promise<void>;
+  /** The site and secret hash bound to an anonymous id, or null. */
+  findSubject(anonymousId: string): Promise<{ site: string; secretHash: string } | null>;
+  /** Every row about the subject (for a user: also the rows of each anonymous id linked to it). */
+  readSubject(ref: SubjectRef, subjectHash: string): Promise<SubjectRows>;
+  /**
+   * Erases a subject in one transaction: deletes its events, identity links and subject rows (for a user,
+   * those of every linked anonymous id too), pseudonymises its consent records with `subjectHash`, and
+   * adds a suppression and an audit row (with the suppression hash of every id erased, from `hashOf`).
+   */
+  eraseSubject(
+    ref: SubjectRef,
+    subjectHash: string,
+    hashOf: (kind: SubjectRef['kind'], id: string) => string,
+    audit: AuditRow,
+    /** Called as soon as the transaction has committed, before any other request can run. */
+    onCommitted: (suppressed: Suppression[]) => void,
+  ): Promise<ErasureCounts>;
+  /** Every suppression, loaded at start into memory. */
+  loadSuppressions(): Promise<Suppression[]>;
+  appendAudit(row: AuditRow): Promise<void>;
+  listAudit(options: { limit: number; before?: number }): Promise<AuditRow[]>;
+  insertRequest(row: RequestRow): Promise<void>;
+  listRequests(options: { openOnly: boolean }): Promise<RequestRow[]>;
+  /** Sets a request's state; null when there is no such request. */
+  updateRequest(receiptId: string, state: string, at: number): Promise<RequestRow | null>;
+  /** Deletes events received before `cutoff` (ms) and identity links not seen since; returns the counts. */
+  deleteExpired(cutoff: number): Promise<{ events: number; identityLinks: number }>;
   /** Number of stored events (health and tests). */
   countEvents(): Promise<number>;
   /** Commits what is pending and closes the database. */

@@ -3,3 +3,4 @@ export * from './event.js';
 export * from './issues.js';
 export * from './limits.js';
 export * from './responses.js';
+export * from './subject.js';
