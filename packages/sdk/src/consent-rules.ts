@@ -20,8 +20,7 @@ export function validDecision(
   try {
     const d = JSON.parse(raw ?? 'null') as StoredDecision | null;
     const at = Date.parse(d?.decidedAt ?? '');
-    if (!d || typeof d.purposes !== 'object' || d.policyVersion !== policyVersion) return null;
-    return at <= now && now - at < maxAgeMs ? d : null;
+    return d?.policyVersion === policyVersion && at <= now && now - at < maxAgeMs ? d : null;
   } catch {
     return null;
   }

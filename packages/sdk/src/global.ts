@@ -21,55 +21,49 @@ declare global {
   }
 }
 
-const script = document.currentScript as HTMLScriptElement | null;
-const data = script?.dataset ?? {};
-const on = (v: string | undefined) => v !== undefined && v !== 'false' && v !== 'off';
-const list = (v: string | undefined) => v?.split(',').map((p) => p.trim()).filter(Boolean);
+const script = document.currentScript as HTMLScriptElement;
+const data = script.dataset;
+const on = (v?: string) => !!v && v !== 'false' && v !== 'off';
+const list = (v?: string) => v?.split(',').filter(Boolean);
 let banner: Promise<unknown> | undefined;
 
-if (!data.collector || !data.writeKey || !data.policyVersion) {
-  console.error('[tillit] set data-collector, data-write-key and data-policy-version');
-} else {
-  const stub = window.tillit as Stub | undefined;
-  const sdk = createTillit({
-    collectorUrl: data.collector,
-    writeKey: data.writeKey,
-    policyVersion: data.policyVersion,
-    purposes: list(data.purposes),
-    gpcPurposes: list(data.gpcPurposes),
-    consentMaxAgeDays: data.consentMaxAgeDays ? +data.consentMaxAgeDays : undefined,
-    consentCookie: on(data.consentCookie),
-    debug: on(data.debug),
-    autoPageViews: data.autoPage !== 'off' && data.autoPage !== 'false',
-  });
+const stub = window.tillit as Stub | undefined;
+const api = createTillit({
+  collectorUrl: data.collector!,
+  writeKey: data.writeKey!,
+  policyVersion: data.policyVersion!,
+  purposes: list(data.purposes),
+  gpcPurposes: list(data.gpcPurposes),
+  consentMaxAgeDays: +data.consentMaxAgeDays! || undefined,
+  consentCookie: on(data.consentCookie),
+  debug: on(data.debug),
+  autoPageViews: data.autoPage !== 'off',
+}) as Global;
 
-  /** Loads tillit-banner.js once, next to this script unless data-banner-src says otherwise. */
-  const loadBanner = () =>
-    (banner ??= new Promise((resolve, reject) => {
-      const s = document.createElement('script');
-      s.src = data.bannerSrc || new URL('tillit-banner.js', script!.src).href;
-      s.nonce = script!.nonce;
-      s.onload = resolve;
-      s.onerror = () => reject(console.error('[tillit] banner failed to load:', s.src));
-      document.head.appendChild(s);
-    }));
+/** Loads tillit-banner.js once, from next to this script unless data-banner-src says otherwise. */
+const loadBanner = () =>
+  data.banner !== 'off' &&
+  (banner ??= new Promise((resolve) => {
+    const s = document.createElement('script');
+    s.src = data.bannerSrc || new URL('tillit-banner.js', script.src).href;
+    s.nonce = script.nonce;
+    s.onload = resolve;
+    s.onerror = () => console.error('[tillit] banner failed to load:', s.src);
+    document.head.append(s);
+  }));
 
-  const api = sdk as Global;
-  api.showPreferences = () => {
-    if (data.banner !== 'off') loadBanner().then(() => window.tillitBanner?.showPreferences(), () => {});
-  };
-  /** Runs `['track', ...args]` or `['consent.set', ...args]`. */
-  api.push = ([name, ...args]: Call) => {
-    try {
-      const [a, b] = name.split('.');
-      const target = (b ? api[a as 'consent'] : api) as unknown as Record<string, (...x: unknown[]) => unknown>;
-      target[b ?? a!]!(...args);
-    } catch (e) {
-      console.warn('[tillit] queued call failed:', name, e);
-    }
-  };
-  window.tillit = api;
-  if (Array.isArray(stub)) for (const call of stub) api.push(call);
-  // A returning visitor who has decided downloads no banner code.
-  if (data.banner !== 'off' && sdk.consent.needsDecision()) loadBanner().catch(() => {});
-}
+api.showPreferences = () => void (loadBanner() || banner)?.then(() => window.tillitBanner?.showPreferences());
+/** Runs `['track', ...args]` or `['consent.set', ...args]`. */
+api.push = ([name, ...args]: Call) => {
+  try {
+    const [a, b] = name.split('.') as [keyof Global, string?];
+    const target = (b ? api[a] : api) as unknown as Record<string, (...x: unknown[]) => unknown>;
+    target[b ?? a]!(...args);
+  } catch (e) {
+    console.warn('[tillit] queued call failed:', name, e);
+  }
+};
+window.tillit = api;
+if (Array.isArray(stub)) for (const call of stub) api.push(call);
+// A returning visitor who has decided downloads no banner code.
+if (api.consent.needsDecision()) loadBanner();

@@ -12,8 +12,6 @@ export interface Queue {
   /** Every queued item in tracking order, after dropping what is beyond the bounds. */
   read(): Promise<QueueItem[]>;
   remove(ids: string[]): Promise<void>;
-  /** Removes the items that match at once (a withdrawn purpose). */
-  removeWhere(match: (item: QueueItem) => boolean): Promise<void>;
   /** Clears the queue and deletes the database. */
   destroy(): Promise<void>;
   /** This page's items not yet acknowledged: readable synchronously, for the unload beacon. */
@@ -94,11 +92,6 @@ export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void,
       mem = mem.filter((i) => !gone.has(i.id));
       const s = await open();
       if (s) await delMany(ids, s);
-    },
-    async removeWhere(match) {
-      mem = mem.filter((i) => !match(i));
-      const s = await open();
-      if (s) await delMany((await all(s)).filter(match).map((i) => i.id), s);
     },
     async destroy() {
       mem = [];

@@ -14,7 +14,6 @@ const DECISION_KEY = 'tillit_consent';
 const ID_KEY = 'tillit_id';
 /** sessionStorage, after consent: the landing page's campaign. */
 const CAMPAIGN_KEY = 'tillit_campaign';
-const MAX_EVENT_BYTES = 32 * 1024; // LIMITS.maxEventBytes: the collector rejects larger events
 
 interface Identity {
   id: string;
@@ -70,7 +69,8 @@ export function createTillit(config: TillitConfig): Tillit {
     debug,
   } = config;
   const purposes = configured.filter((p) => p !== 'necessary');
-  const base = config.collectorUrl.replace(/\/+$/, '');
+  const base = (config.collectorUrl || '').replace(/\/+$/, '');
+  if (!base || !writeKey || !policyVersion) console.error('[tillit] missing collectorUrl, writeKey or policyVersion');
   const maxAgeMs = (config.consentMaxAgeDays ?? 182) * 864e5;
   const batchSize = config.batch?.size ?? 30;
   const interval = config.batch?.intervalMs ?? 2000;
@@ -100,9 +100,6 @@ export function createTillit(config: TillitConfig): Tillit {
   const held: { p: string; e: Draft }[] = [];
   const listeners = new Set<(d: ConsentDecision | null) => void>();
   const landing = campaignOf(location.href);
-  const outbox: ConsentRecord[] = [];
-  let sendingRecords = false;
-  let recordAttempt = 0;
   let attempt = 0;
   let retryAt = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -118,17 +115,15 @@ export function createTillit(config: TillitConfig): Tillit {
   const saveDecision = () => {
     local.setItem(DECISION_KEY, JSON.stringify(decision));
     if (cookie && decision) {
-      const { record, ...d } = decision;
-      document.cookie = `${DECISION_KEY}=${encodeURIComponent(JSON.stringify(d))};path=/;max-age=${maxAgeMs / 1000 | 0};samesite=lax${
+      // Without the pending record: the cookie travels with every request to the site.
+      const d = JSON.stringify(decision, (k, v) => (k === 'record' ? undefined : v));
+      document.cookie = `${DECISION_KEY}=${encodeURIComponent(d)};path=/;max-age=${maxAgeMs / 1000 | 0};samesite=lax${
         location.protocol === 'https:' ? ';secure' : ''
       }${typeof cookie === 'object' && cookie.domain ? `;domain=${cookie.domain}` : ''}`;
     }
   };
-  const publicDecision = (): ConsentDecision | null => {
-    if (!decision) return null;
-    const { record, ...d } = decision;
-    return d;
-  };
+  /** A copy; while the collector has not acknowledged it, it still carries its consent record. */
+  const publicDecision = (): ConsentDecision | null => decision && { ...decision };
 
   // --- events -------------------------------------------------------------------------------
 
@@ -153,9 +148,8 @@ export function createTillit(config: TillitConfig): Tillit {
       userId: draft.userId ?? id.userId,
       context: { ...(draft.context as EventContext), consent: { purposes: granted(), policyVersion } },
     } as Event;
-    const n = utf8Bytes(JSON.stringify(e));
-    if (n > MAX_EVENT_BYTES) return log('dropped, too large:', e);
-    queue.add({ id: e.messageId, p, n, t: Date.now(), e });
+    // An event over the collector's limits is rejected by index (or 413 alone), then dropped.
+    queue.add({ id: e.messageId, p, n: utf8Bytes(JSON.stringify(e)), t: Date.now(), e });
     schedule(queue.recent().length >= batchSize ? 0 : interval);
   };
 
@@ -188,7 +182,8 @@ export function createTillit(config: TillitConfig): Tillit {
 
   /** One tab at a time reads the shared queue and sends it (Web Locks; absent on plain http). */
   const send = async (): Promise<boolean> => {
-    for (const batch of toBatches(await queue.read(), batchSize)) {
+    // An event of a purpose withdrawn a moment ago may still sit in the queue: never send it.
+    for (const batch of toBatches((await queue.read()).filter((i) => state(i.p)), batchSize)) {
       const r = await deliver(batch, transport());
       if (r.done.length) await queue.remove(r.done);
       if (r.retry !== undefined) {
@@ -221,7 +216,6 @@ export function createTillit(config: TillitConfig): Tillit {
 
   /** Page is going away (or hidden): send this page's events now, in one keepalive request. */
   const unload = () => {
-    sendRecords();
     const batch = toBatches(queue.recent(), batchSize)[0];
     if (batch && granted().length)
       deliver(batch, transport(true)).then((r) => queue.remove(r.done), warn);
@@ -229,36 +223,29 @@ export function createTillit(config: TillitConfig): Tillit {
 
   // --- consent ------------------------------------------------------------------------------
 
-  /** Sends consent records in order; they are proof, so they are retried until acknowledged. */
-  const sendRecords = async () => {
-    if (sendingRecords) return;
-    sendingRecords = true;
-    try {
-      while (outbox[0]) {
-        const rec = outbox[0];
-        const id = ident() ?? identity;
-        const withSecret = !!id && !id.sent && rec.anonymousId === id.id;
-        const res = await post(f, `${base}/v1/consent`, { ...rec, writeKey, secret: withSecret ? id.secret : undefined }, true);
-        if (res.ok) {
-          const { receiptId } = (await res.json()) as { receiptId: string };
-          if (withSecret) (id.sent = 1), saveIdentity();
-          if (decision?.record?.timestamp === rec.timestamp) {
-            delete decision.record;
-            decision.receiptId = receiptId;
-            saveDecision();
-          }
-        } else if (res.status < 500 && res.status !== 429 && res.status !== 408) {
-          log('consent record refused', res.status);
-        } else throw res.status;
-        outbox.shift();
-        recordAttempt = 0;
-      }
-    } catch (e) {
-      log('consent record: will retry', e);
-      setTimeout(sendRecords, 1000 + backoffDelay(recordAttempt++));
-    } finally {
-      sendingRecords = false;
-    }
+  /**
+   * Sends a consent record. Records are proof, so 5xx, 429 and network errors are retried (on this
+   * page; the stored decision keeps its record until a receipt comes, and the next page resends it).
+   */
+  const sendRecord = (rec: ConsentRecord, n = 0): Promise<void> => {
+    const id = ident() ?? identity;
+    const withSecret = !!id && !id.sent && rec.anonymousId === id.id;
+    return post(f, `${base}/v1/consent`, { ...rec, writeKey, secret: withSecret ? id.secret : undefined }, true)
+      .then(async (res) => {
+        if (res.status > 499 || res.status === 429) throw res.status;
+        if (!res.ok) return void log('consent record refused', res.status);
+        const { receiptId } = (await res.json()) as { receiptId: string };
+        if (withSecret) (id.sent = 1), saveIdentity();
+        if (decision?.record?.timestamp === rec.timestamp) {
+          delete decision.record;
+          decision.receiptId = receiptId;
+          saveDecision();
+        }
+      })
+      .catch((e) => {
+        log('consent record: will retry', e);
+        setTimeout(() => sendRecord(rec, n + 1), 1000 + backoffDelay(n));
+      });
   };
 
   /** Applies a decision change: identity, withdrawal, held events, listeners. */
@@ -280,7 +267,7 @@ export function createTillit(config: TillitConfig): Tillit {
       if (landing) session.setItem(CAMPAIGN_KEY, JSON.stringify(landing));
       if (lost.length) {
         log('withdrawn:', lost);
-        queue.removeWhere((i) => lost.includes(i.p)).catch(warn);
+        queue.read().then((all) => queue.remove(all.filter((i) => lost.includes(i.p)).map((i) => i.id)), warn);
       }
       schedule(interval);
     }
@@ -320,10 +307,8 @@ export function createTillit(config: TillitConfig): Tillit {
         rec.userId = userId ?? identity.userId;
       }
       saveDecision();
-      log('decision', source, choices);
       apply(before);
-      outbox.push(rec);
-      sendRecords();
+      sendRecord(rec);
     } catch (e) {
       warn(e);
     }
@@ -332,7 +317,6 @@ export function createTillit(config: TillitConfig): Tillit {
   // --- start --------------------------------------------------------------------------------
 
   addEventListener('storage', (e) => {
-    if (e.key === ID_KEY) identity = null;
     if (e.key !== DECISION_KEY && e.key !== null) return;
     const before = granted();
     const next = readDecision();
@@ -347,10 +331,9 @@ export function createTillit(config: TillitConfig): Tillit {
   addEventListener('online', () => {
     attempt = retryAt = 0;
     flush();
-    sendRecords();
   });
 
-  if (decision?.record) outbox.push(decision.record), sendRecords();
+  if (decision?.record) sendRecord(decision.record);
   if (granted().length) schedule(interval);
   // GPC with no stored choice: the GPC purposes are refused and that refusal is recorded;
   // other purposes stay undecided until the visitor chooses.

@@ -4,14 +4,13 @@ export const DEFAULT_URL_DENYLIST = [
   'auth', 'code', 'state', 'session', 'sid', 'key', 'apikey', 'api_key', 'sig', 'signature',
 ];
 
-const EMAIL = /[^\s@/?#&=:;,]+(@|%40)[^\s@/?#&=:;,]+\.[a-z]{2,}/gi;
+const EMAIL = /[\w.+-]+(@|%40)[\w-]+\.[\w.-]+/g;
 
 /** Drops denylisted or e-mail-valued pairs from `a=1&b=2`. */
 function cleanParams(query: string, deny: Set<string>): string {
   const params = new URLSearchParams(query);
   for (const [k, v] of [...params]) {
-    EMAIL.lastIndex = 0;
-    if (deny.has(k.toLowerCase()) || EMAIL.test(v)) params.delete(k, v);
+    if (deny.has(k.toLowerCase()) || v.match(EMAIL)) params.delete(k, v);
   }
   return params.toString();
 }
