@@ -34,7 +34,9 @@ const bannerText = (page: Page) =>
   page.evaluate(() => document.querySelector('tillit-consent')!.shadowRoot!.querySelector('.b')!.textContent!);
 const ran = (page: Page) => page.evaluate(() => (window as unknown as { ran?: string[] }).ran ?? []);
 const decision = (page: Page) =>
-  page.evaluate(() => (window as unknown as { tillit: { consent: { get(): { purposes: unknown; source: string } | null } } }).tillit.consent.get());
+  page.evaluate(() =>
+    (window as unknown as { tillit: { consent: { get(): { purposes: unknown; source: string } | null } } }).tillit.consent.get(),
+  );
 /** The Consent Mode commands in the dataLayer, as [command, state] pairs. */
 const consentPushes = (page: Page) =>
   page.evaluate(() =>
@@ -49,7 +51,11 @@ const records = (collector: TestCollector) =>
   );
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-test('accept all: everything granted and stored, logged at the collector with the text hash, all tags run', async ({ page, site, collector }) => {
+test('accept all: everything granted and stored, logged at the collector with the text hash, all tags run', async ({
+  page,
+  site,
+  collector,
+}) => {
   open(site, collector);
   await page.goto(site.url('/'));
   const banner = page.getByRole('dialog', { name: 'Your privacy choices' });
@@ -102,7 +108,10 @@ test('reject all: everything refused, logged, no tag runs, the embed stays a pla
   expect(await ran(page)).toEqual([]);
   expect(await page.locator('iframe').getAttribute('src')).toBeNull();
   await expect(page.getByRole('button', { name: 'Load this' })).toBeVisible();
-  expect((await consentPushes(page))[1]).toEqual(['update', expect.objectContaining({ analytics_storage: 'denied', ad_storage: 'denied' })]);
+  expect((await consentPushes(page))[1]).toEqual([
+    'update',
+    expect.objectContaining({ analytics_storage: 'denied', ad_storage: 'denied' }),
+  ]);
 });
 
 test('choose: only the purposes turned on are granted, and only their tags run', async ({ page, site, collector }) => {
@@ -111,7 +120,8 @@ test('choose: only the purposes turned on are granted, and only their tags run',
   await page.getByRole('button', { name: 'Choose' }).click();
   const prefs = page.getByRole('dialog', { name: 'Privacy preferences' });
   await expect(prefs).toBeVisible();
-  for (const name of ['Analytics', 'Marketing', 'Personalisation']) await expect(prefs.getByRole('switch', { name })).not.toBeChecked();
+  for (const name of ['Analytics', 'Marketing', 'Personalisation'])
+    await expect(prefs.getByRole('switch', { name })).not.toBeChecked();
   await expect(prefs.getByRole('switch', { name: 'Necessary' })).toBeChecked();
   await expect(prefs.getByRole('switch', { name: 'Necessary' })).toBeDisabled();
   await prefs.getByRole('switch', { name: 'Analytics' }).check();
@@ -147,7 +157,11 @@ test('the embed’s "Load this" grants just its purpose, in place', async ({ pag
   await expect.poll(() => records(collector)).toHaveLength(1);
 });
 
-test('closing the first layer with Escape is not consent: nothing stored, nothing runs, asked again next page', async ({ page, site, collector }) => {
+test('closing the first layer with Escape is not consent: nothing stored, nothing runs, asked again next page', async ({
+  page,
+  site,
+  collector,
+}) => {
   open(site, collector);
   await page.goto(site.url('/'));
   const banner = page.getByRole('dialog', { name: 'Your privacy choices' });
@@ -174,7 +188,9 @@ test('a decision in one tab applies in the other without a reload', async ({ con
   // And a withdrawal made in b reaches a.
   await b.evaluate(() => (window as unknown as { tillit: { showPreferences(): void } }).tillit.showPreferences());
   await b.getByRole('button', { name: 'Reject all' }).click();
-  await expect.poll(async () => (await consentPushes(a)).at(-1)).toEqual(['update', expect.objectContaining({ ad_storage: 'denied' })]);
+  await expect
+    .poll(async () => (await consentPushes(a)).at(-1))
+    .toEqual(['update', expect.objectContaining({ ad_storage: 'denied' })]);
 });
 
 test('the banner comes back when the policy version changes', async ({ page, site, collector }) => {
@@ -192,7 +208,11 @@ test('the banner comes back when the policy version changes', async ({ page, sit
   await expect.poll(() => records(collector).map((r) => r.policy_version)).toEqual(['2026-01', '2026-02']);
 });
 
-test('works under a strict CSP: styled without unsafe-inline, a nonced gated tag runs with its nonce', async ({ page, site, collector }) => {
+test('works under a strict CSP: styled without unsafe-inline, a nonced gated tag runs with its nonce', async ({
+  page,
+  site,
+  collector,
+}) => {
   const csp = "default-src 'self'; script-src 'self' 'nonce-t3st' data:; style-src 'self'; connect-src *; frame-src 'self'";
   site.setPage(
     '/',
@@ -215,4 +235,36 @@ test('works under a strict CSP: styled without unsafe-inline, a nonced gated tag
   // The only violation is the un-nonced tag the browser itself refused.
   expect(violations.filter((v) => !v.includes('script-src'))).toEqual([]);
   expect(violations.filter((v) => v.includes('style-src'))).toEqual([]);
+});
+
+test('withdrawing a purpose deletes the cookies its tags set and, when asked, reloads the page', async ({
+  page,
+  site,
+  collector,
+}) => {
+  site.setPage(
+    '/',
+    tillitPage({
+      collector,
+      head: `<script>window.tillitBannerOptions = { cookies: { analytics: ['_ga', /^_ga_/] }, reloadOnWithdraw: true }</script>`,
+      body: `<script type="text/plain" data-tillit-purpose="analytics">
+document.cookie = '_ga=GA1.1; path=/'; document.cookie = '_ga_X1=GS1; path=/'; document.cookie = 'site_cart=3; path=/';
+</script>`,
+    }),
+  );
+  await page.goto(site.url('/'));
+  await page.getByRole('button', { name: 'Accept all' }).click();
+  const names = async () => (await page.context().cookies()).map((c) => c.name).sort();
+  await expect.poll(names).toEqual(['_ga', '_ga_X1', 'site_cart']);
+
+  await page.evaluate(() => {
+    (window as unknown as { beforeReload: boolean }).beforeReload = true;
+    (window as unknown as { tillit: { showPreferences(): void } }).tillit.showPreferences();
+  });
+  const reloaded = page.waitForEvent('load');
+  await page.getByRole('dialog', { name: 'Privacy preferences' }).getByRole('button', { name: 'Reject all' }).click();
+  await reloaded;
+  expect(await page.evaluate(() => (window as unknown as { beforeReload?: boolean }).beforeReload)).toBeUndefined();
+  expect(await names()).toEqual(['site_cart']);
+  await expect.poll(() => records(collector).map((r) => JSON.parse(r.purposes).analytics)).toEqual([true, false]);
 });

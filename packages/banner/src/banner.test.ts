@@ -22,8 +22,7 @@ const mount = (options?: BannerOptions, t: FakeTillit = tillit) => {
 };
 const banner = (root: ShadowRoot) => root.querySelector<HTMLElement>('.b')!;
 const dialog = (root: ShadowRoot) => root.querySelector('dialog')!;
-const button = (el: ParentNode, text: string) =>
-  Array.from(el.querySelectorAll('button')).find((b) => b.textContent === text)!;
+const button = (el: ParentNode, text: string) => Array.from(el.querySelectorAll('button')).find((b) => b.textContent === text)!;
 const toggle = (root: ShadowRoot, purpose: string) =>
   root.querySelector<HTMLInputElement>(`input[aria-describedby="d-${purpose}"]`)!;
 const key = (el: Element, k: string, shiftKey = false) =>
@@ -70,7 +69,11 @@ it('accept all records the decision with the banner as source and the hash of th
   button(banner(root), 'Accept all').click();
   await settle();
   expect(tillit.calls).toEqual([
-    { method: 'acceptAll', choices: { analytics: true, marketing: true, personalization: true }, options: { source: 'banner', textHash: sha(text) } },
+    {
+      method: 'acceptAll',
+      choices: { analytics: true, marketing: true, personalization: true },
+      options: { source: 'banner', textHash: sha(text) },
+    },
   ]);
   expect(banner(root).hidden).toBe(true);
 });
@@ -102,7 +105,11 @@ it('choose opens the preferences with nothing ticked but necessary, and saves ex
   button(d, 'Save choices').click();
   await settle();
   expect(tillit.calls).toEqual([
-    { method: 'set', choices: { analytics: true, marketing: false, personalization: false }, options: { source: 'banner', textHash: sha(text) } },
+    {
+      method: 'set',
+      choices: { analytics: true, marketing: false, personalization: false },
+      options: { source: 'banner', textHash: sha(text) },
+    },
   ]);
   expect(d.open).toBe(false);
   expect(banner(root).hidden).toBe(true);
@@ -198,10 +205,10 @@ it('styles live in the shadow root as a constructable stylesheet, with no <style
 
 it('deletes the cookies of a withdrawn purpose and only those', async () => {
   const t = fakeTillit(undefined, { analytics: true, marketing: true });
-  document.cookie = '_ga=1; path=/';
-  document.cookie = '_ga_ABC=1; path=/';
-  document.cookie = '_fbp=1; path=/';
-  document.cookie = 'site=1; path=/';
+  for (const name of ['_ga', '_ga_ABC', '_fbp', 'site']) {
+    // biome-ignore lint/suspicious/noDocumentCookie: a third-party tag's cookie, set the way tags set them
+    document.cookie = `${name}=1; path=/`;
+  }
   mount({ cookies: { analytics: [/^_ga/], marketing: ['_fbp'] } }, t);
   await t.consent.set({ analytics: false, marketing: true });
   const names = document.cookie.split('; ').map((c) => c.split('=')[0]);

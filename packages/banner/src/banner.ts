@@ -141,7 +141,13 @@ export function mountBanner(tillit: Tillit, options: BannerOptions = {}): Banner
 
   const toggles: Record<string, HTMLInputElement> = {};
   const item = (p: string, text: PurposeText, necessary?: boolean) => {
-    const input = h('input', { type: 'checkbox', role: 'switch', 'aria-describedby': `d-${p}`, checked: necessary, disabled: necessary });
+    const input = h('input', {
+      type: 'checkbox',
+      role: 'switch',
+      'aria-describedby': `d-${p}`,
+      checked: necessary,
+      disabled: necessary,
+    });
     if (!necessary) toggles[p] = input;
     return h(
       'li',
@@ -206,10 +212,7 @@ export function mountBanner(tillit: Tillit, options: BannerOptions = {}): Banner
     ),
     actions(
       () => dialog,
-      [
-        t.save,
-        () => decide(dialog, (o) => c.set(Object.fromEntries(purposes.map((p) => [p, toggles[p]!.checked])), o)),
-      ],
+      [t.save, () => decide(dialog, (o) => c.set(Object.fromEntries(purposes.map((p) => [p, toggles[p]!.checked])), o))],
     ),
   );
 
@@ -217,9 +220,16 @@ export function mountBanner(tillit: Tillit, options: BannerOptions = {}): Banner
   icon.setAttribute('viewBox', '0 0 24 24');
   icon.setAttribute('aria-hidden', 'true');
   const path = document.createElementNS(SVG, 'path');
-  path.setAttribute('d', 'M12 2 4 5v6c0 5.2 3.4 9.9 8 11 4.6-1.1 8-5.8 8-11V5l-8-3Zm-1 14-4-4 1.4-1.4 2.6 2.6 5.6-5.6L18 9l-7 7Z');
+  path.setAttribute(
+    'd',
+    'M12 2 4 5v6c0 5.2 3.4 9.9 8 11 4.6-1.1 8-5.8 8-11V5l-8-3Zm-1 14-4-4 1.4-1.4 2.6 2.6 5.6-5.6L18 9l-7 7Z',
+  );
   icon.append(path);
-  const fab = h('button', { class: 'f', 'aria-label': t.settings, title: t.settings, hidden: true, onclick: () => showPreferences() }, icon);
+  const fab = h(
+    'button',
+    { class: 'f', 'aria-label': t.settings, title: t.settings, hidden: true, onclick: () => showPreferences() },
+    icon,
+  );
 
   root.append(banner, dialog, fab);
   (document.body || document.documentElement).append(host);
@@ -285,7 +295,16 @@ export function mountBanner(tillit: Tillit, options: BannerOptions = {}): Banner
     const withdrawn = had.filter((p) => !granted(p));
     had = purposes.filter(granted);
     for (const p of withdrawn) deleteCookies(options.cookies?.[p] ?? []);
-    if (withdrawn.length && options.reloadOnWithdraw) location.reload();
+    if (withdrawn.length && options.reloadOnWithdraw) {
+      // A reload aborts the SDK's consent record in flight: wait for the collector's receipt (≤ 3 s).
+      let n = 0;
+      const timer = setInterval(() => {
+        if (c.get()?.receiptId || ++n > 30) {
+          clearInterval(timer);
+          location.reload();
+        }
+      }, 100);
+    }
   });
 
   sync();

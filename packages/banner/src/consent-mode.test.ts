@@ -50,7 +50,11 @@ it('pushes the default at once as Arguments, like Google’s snippet, and an upd
   ]);
   granted = true;
   update();
-  expect(pushed()[1]).toEqual(['consent', 'update', expect.objectContaining({ analytics_storage: 'granted', ad_storage: 'granted' })]);
+  expect(pushed()[1]).toEqual([
+    'consent',
+    'update',
+    expect.objectContaining({ analytics_storage: 'granted', ad_storage: 'granted' }),
+  ]);
 });
 
 it('uses the page’s own gtag when there is one', () => {

@@ -18,7 +18,9 @@ export function deleteCookies(rules: CookieRule[]): void {
       if (!name || (typeof r.name === 'string' ? name !== r.name : name.search(r.name) < 0)) continue;
       for (const d of domains) {
         for (const p of paths) {
-          // A past `expires` rather than Max-Age=0, which some cookie jars (happy-dom's) ignore.
+          // A past `expires` rather than Max-Age=0, which some cookie jars (happy-dom's) ignore. Not the
+          // Cookie Store API: Safari lacks it, and tags set these cookies through document.cookie too.
+          // biome-ignore lint/suspicious/noDocumentCookie: see above
           document.cookie = `${name}=; expires=Thu, 01 Jan 1970 00:00:00 GMT${p && `; path=${p}`}${d && `; domain=${d}`}`;
         }
       }

@@ -25,7 +25,10 @@ if (!w.tillitBanner) {
   let ui: BannerUI | undefined;
   let wanted = false;
   w.tillitBanner = {
-    showPreferences: () => (ui ? ui.showPreferences() : (wanted = true)),
+    showPreferences() {
+      if (ui) ui.showPreferences();
+      else wanted = true;
+    },
   };
 
   const options = (): BannerOptions => {

@@ -91,7 +91,8 @@ it('activates tags added to the page later', async () => {
 });
 
 it('blocks an embed behind a placeholder, loads it when granted and blocks it again on withdrawal', () => {
-  document.body.innerHTML = '<iframe data-src="https://video.example/embed/1" data-tillit-purpose="marketing" width="560" height="315"></iframe>';
+  document.body.innerHTML =
+    '<iframe data-src="https://video.example/embed/1" data-tillit-purpose="marketing" width="560" height="315"></iframe>';
   const frame = document.querySelector('iframe')!;
   gate = gateTags({
     granted: (p) => granted.has(p),

@@ -57,7 +57,10 @@ export const en: Texts = {
   settings: 'Privacy settings',
   purposes: {
     analytics: { title: 'Analytics', description: 'Statistics on how the site is used, so that we can improve it.' },
-    marketing: { title: 'Marketing', description: 'Lets us and our advertising partners show relevant ads and measure campaigns.' },
+    marketing: {
+      title: 'Marketing',
+      description: 'Lets us and our advertising partners show relevant ads and measure campaigns.',
+    },
     personalization: { title: 'Personalisation', description: 'Remembers your preferences to tailor what you see.' },
   },
 };
@@ -84,7 +87,10 @@ export const sv: Texts = {
   settings: 'Integritetsinställningar',
   purposes: {
     analytics: { title: 'Statistik', description: 'Statistik över hur webbplatsen används, så att vi kan förbättra den.' },
-    marketing: { title: 'Marknadsföring', description: 'Låter oss och våra annonspartner visa relevanta annonser och mäta kampanjer.' },
+    marketing: {
+      title: 'Marknadsföring',
+      description: 'Låter oss och våra annonspartner visa relevanta annonser och mäta kampanjer.',
+    },
     personalization: { title: 'Anpassning', description: 'Minns dina val för att anpassa det du ser.' },
   },
 };
