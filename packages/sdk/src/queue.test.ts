@@ -1,0 +1,94 @@
+import 'fake-indexeddb/auto';
+import type { Event } from '@tillit/schema';
+import { IDBFactory } from 'fake-indexeddb';
+import { beforeEach, expect, it } from 'vitest';
+import { createQueue } from './queue.js';
+import type { QueueItem } from './queue-policy.js';
+
+const bounds = { maxEvents: 100, maxBytes: 1e6, maxAgeMs: 864e5 };
+const item = (id: string, t = Date.now()): QueueItem => ({ id, p: 'analytics', n: 10, t, e: { messageId: id } as Event });
+const logs: string[] = [];
+const log = (...a: unknown[]) => void logs.push(a.join(' '));
+const databases = async () => (await indexedDB.databases()).map((d) => d.name);
+
+beforeEach(() => {
+  globalThis.indexedDB = new IDBFactory();
+  logs.length = 0;
+});
+
+it('opens no database until it is used', async () => {
+  createQueue(bounds, log);
+  expect(await databases()).toEqual([]);
+});
+
+it('writes through to its own IndexedDB database, in key (time) order', async () => {
+  const q = createQueue(bounds, log);
+  q.add(item('b'));
+  q.add(item('a'));
+  expect((await q.read()).map((i) => i.id)).toEqual(['a', 'b']);
+  expect(await databases()).toEqual(['tillit']);
+  expect(q.shared()).toBe(true);
+  // A second page (a reload, another tab) sees the same events.
+  expect((await createQueue(bounds, log).read()).map((i) => i.id)).toEqual(['a', 'b']);
+});
+
+it('removes acknowledged events', async () => {
+  const q = createQueue(bounds, log);
+  for (const id of ['a', 'b', 'c']) q.add(item(id));
+  await q.remove(['a', 'c']);
+  expect((await q.read()).map((i) => i.id)).toEqual(['b']);
+  expect(q.recent().map((i) => i.id)).toEqual(['b']);
+});
+
+it('drops the oldest beyond its bounds, and says so', async () => {
+  const q = createQueue({ ...bounds, maxEvents: 2 }, log);
+  for (const id of ['a', 'b', 'c']) q.add(item(id));
+  expect((await q.read()).map((i) => i.id)).toEqual(['b', 'c']);
+  expect(logs.join()).toContain('dropped');
+  globalThis.indexedDB = new IDBFactory();
+  const old = createQueue(bounds, log);
+  old.add(item('x', Date.now() - 2 * 864e5));
+  old.add(item('y'));
+  expect((await old.read()).map((i) => i.id)).toEqual(['y']);
+});
+
+it('deletes the whole database on destroy', async () => {
+  const q = createQueue(bounds, log);
+  q.add(item('a'));
+  await q.read();
+  await q.destroy();
+  expect(await databases()).toEqual([]);
+  expect(q.recent()).toEqual([]);
+});
+
+it('falls back to memory when IndexedDB is missing', async () => {
+  // @ts-expect-error: a browser without IndexedDB
+  globalThis.indexedDB = undefined;
+  const q = createQueue(bounds, log);
+  q.add(item('a'));
+  expect((await q.read()).map((i) => i.id)).toEqual(['a']);
+  expect(q.shared()).toBe(false);
+  expect(logs.join()).toContain('IndexedDB unavailable');
+});
+
+it('falls back to memory when opening IndexedDB hangs (Safari)', async () => {
+  globalThis.indexedDB = { open: () => ({}) } as unknown as IDBFactory;
+  const q = createQueue(bounds, log, 50);
+  q.add(item('a'));
+  const started = Date.now();
+  expect((await q.read()).map((i) => i.id)).toEqual(['a']);
+  expect(Date.now() - started).toBeLessThan(1000);
+  expect(logs.join()).toContain('timed out');
+});
+
+it('falls back to memory when IndexedDB throws', async () => {
+  globalThis.indexedDB = {
+    open: () => {
+      throw new DOMException('denied', 'SecurityError');
+    },
+  } as unknown as IDBFactory;
+  const q = createQueue(bounds, log);
+  q.add(item('a'));
+  await q.remove(['zz']);
+  expect((await q.read()).map((i) => i.id)).toEqual(['a']);
+});
