@@ -91,6 +91,11 @@ export function mountBanner(tillit: Tillit, options: BannerOptions = {}): Banner
   const root = host.attachShadow({ mode: 'open' });
   adoptStyles(root, options.nonce);
 
+  /** Decision options with the hash of the exact text shown (none where crypto.subtle is missing). */
+  const proof = async (text: string): Promise<DecisionOptions> => {
+    const textHash = await sha256(text);
+    return textHash ? { source: 'banner', textHash } : { source: 'banner' };
+  };
   let dismissed = false;
   let opener: Element | null = null;
 
@@ -100,8 +105,7 @@ export function mountBanner(tillit: Tillit, options: BannerOptions = {}): Banner
     if (dialog.open) dialog.close();
     sync();
     restoreFocus();
-    const textHash = await sha256(text);
-    await act(textHash ? { source: 'banner', textHash } : { source: 'banner' });
+    await act(await proof(text));
   };
   // Accept, reject and the third action are the same element with the same class: equal weight.
   const actions = (layer: () => Element, third: [string, () => void]): HTMLDivElement =>
@@ -271,9 +275,8 @@ export function mountBanner(tillit: Tillit, options: BannerOptions = {}): Banner
         'button',
         {
           onclick: async () => {
-            const textHash = await sha256(box.textContent ?? '');
             const choices = { ...c.get()?.purposes, ...Object.fromEntries(missing.map((p) => [p, true])) };
-            await c.set(choices, textHash ? { source: 'banner', textHash } : { source: 'banner' });
+            await c.set(choices, await proof(box.textContent ?? ''));
           },
         },
         t.load,
