@@ -36,7 +36,11 @@ async function axe(page: Page) {
 }
 
 for (const lang of ['en', 'sv'] as const) {
-  test(`axe finds no violations in the banner, the dialog and the embed placeholder (${lang})`, async ({ page, site, collector }) => {
+  test(`axe finds no violations in the banner, the dialog and the embed placeholder (${lang})`, async ({
+    page,
+    site,
+    collector,
+  }) => {
     open(site, collector, lang);
     await page.setViewportSize({ width: 1280, height: 720 });
     await page.goto(site.url('/'));
@@ -57,7 +61,11 @@ for (const [label, size] of [
   // 1280 × 720 at 200 % zoom lays out like a 640 × 360 viewport.
   ['zoom200', { width: 640, height: 360 }],
 ] as const) {
-  test(`every action is reachable at ${label === '320' ? '320 px wide' : '200 % zoom'}, without horizontal scrolling`, async ({ page, site, collector }) => {
+  test(`every action is reachable at ${label === '320' ? '320 px wide' : '200 % zoom'}, without horizontal scrolling`, async ({
+    page,
+    site,
+    collector,
+  }) => {
     open(site, collector, 'sv');
     await page.setViewportSize(size);
     await page.goto(site.url('/'));
@@ -91,7 +99,11 @@ for (const [label, size] of [
   });
 }
 
-test('keyboard only: into the banner, into the dialog, trapped there, choose, save; Escape closes', async ({ page, site, collector }) => {
+test('keyboard only: into the banner, into the dialog, trapped there, choose, save; Escape closes', async ({
+  page,
+  site,
+  collector,
+}) => {
   open(site, collector);
   await page.goto(site.url('/'));
   const banner = page.getByRole('dialog', { name: 'Your privacy choices' });
@@ -131,7 +143,9 @@ test('keyboard only: into the banner, into the dialog, trapped there, choose, sa
   await page.keyboard.press('Escape');
   await expect(prefs).toBeHidden();
   await expect(banner.getByRole('button', { name: 'Choose' })).toBeFocused();
-  expect(await page.evaluate(() => (window as unknown as { tillit: { consent: { get(): unknown } } }).tillit.consent.get())).toBeNull();
+  expect(
+    await page.evaluate(() => (window as unknown as { tillit: { consent: { get(): unknown } } }).tillit.consent.get()),
+  ).toBeNull();
 
   // Reopen, turn analytics on, save: all with keys.
   await page.keyboard.press('Enter');
