@@ -9,7 +9,12 @@ interface Subject {
   secret: string;
 }
 
-export function createPrivacy(base: string, f: typeof fetch, subject: () => Subject | null, forget: () => Promise<void>): TillitPrivacy {
+export function createPrivacy(
+  base: string,
+  f: typeof fetch,
+  subject: () => Subject | null,
+  forget: () => Promise<void>,
+): TillitPrivacy {
   const request = async (method: string, path = '') => {
     const s = subject();
     if (!s) throw new Error('[tillit] no identifier: nothing was granted');
@@ -36,10 +41,8 @@ export function createPrivacy(base: string, f: typeof fetch, subject: () => Subj
       await forget();
       return receipt;
     },
-    // The secret travels in the fragment, which browsers never send to a server or in a Referer.
-    portalUrl: async () => {
-      const s = subject();
-      return s ? `${base}/privacy#id=${s.id}&secret=${s.secret}` : null;
-    },
+    // The secret never goes into a URL: the collector swaps it for a token that lives minutes, and the
+    // token travels in the fragment, which browsers send to no server and in no Referer.
+    portalUrl: async () => subject() && `${base}/privacy#token=${(await (await request('POST', '/token')).json()).token}`,
   };
 }
