@@ -221,3 +221,34 @@ it('destroy removes the banner from the page', () => {
   ui = undefined;
   expect(document.querySelector('tillit-consent')).toBeNull();
 });
+
+it('leaves the text hash out where crypto.subtle is missing (plain http), and still records the decision', async () => {
+  vi.stubGlobal('crypto', {});
+  try {
+    const root = mount();
+    button(banner(root), 'Reject all').click();
+    await settle();
+    expect(tillit.calls[0]!.options).toEqual({ source: 'banner' });
+  } finally {
+    vi.unstubAllGlobals();
+  }
+});
+
+it('with reloadOnWithdraw, reloads after a withdrawal once the collector’s receipt is in', async () => {
+  vi.useFakeTimers();
+  const reload = vi.spyOn(location, 'reload').mockImplementation(() => {});
+  try {
+    const t = fakeTillit(undefined, { analytics: true });
+    mount({ reloadOnWithdraw: true }, t);
+    await t.consent.set({ analytics: true, marketing: true }); // a grant: no reload
+    await t.consent.set({ analytics: false });
+    vi.advanceTimersByTime(500);
+    expect(reload).not.toHaveBeenCalled(); // no receipt yet
+    t.consent.get()!.receiptId = 'rcpt-1';
+    vi.advanceTimersByTime(100);
+    expect(reload).toHaveBeenCalledTimes(1);
+  } finally {
+    reload.mockRestore();
+    vi.useRealTimers();
+  }
+});
