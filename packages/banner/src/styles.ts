@@ -18,13 +18,14 @@ a{color:inherit;text-decoration:underline}
 button:hover{filter:brightness(1.15)}
 :focus-visible{outline:3px solid var(--tillit-focus,currentColor);outline-offset:2px}
 .b:focus,dialog:focus{outline:0}
-.h{display:flex;justify-content:space-between;align-items:start;gap:1em}
+.h{display:flex;justify-content:space-between;align-items:center;gap:1em;margin-bottom:.5em}
+.h h2{margin:0}
 .x{font:inherit;font-size:1.5em;line-height:1;min-width:1.8em;min-height:1.8em;background:none;border:0;color:inherit;cursor:pointer;border-radius:6px}
 ul{list-style:none;padding:0;margin:0 0 1em}
 li{padding:.75em 0;border-top:1px solid rgb(128 128 128/.4)}
 label{display:flex;justify-content:space-between;align-items:center;gap:1em;font-weight:600;cursor:pointer}
 li p{margin:.25em 0 0;font-size:.9em}
-input{appearance:none;flex:none;width:2.75em;height:1.5em;margin:0;border-radius:1em;background:#6b7280;position:relative;cursor:pointer}
+input{appearance:none;forced-color-adjust:none;flex:none;width:2.75em;height:1.5em;margin:0;border-radius:1em;background:#6b7280;position:relative;cursor:pointer}
 input::before{content:"";position:absolute;top:.2em;left:.2em;width:1.1em;height:1.1em;border-radius:50%;background:#fff}
 input:checked{background:var(--tillit-accent,#1d4ed8)}
 input:checked::before{left:1.45em}
