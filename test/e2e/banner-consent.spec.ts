@@ -198,9 +198,14 @@ test('the banner comes back when the policy version changes', async ({ page, sit
   await page.goto(site.url('/'));
   await page.getByRole('button', { name: 'Accept all' }).click();
   await expect.poll(() => records(collector)).toHaveLength(1);
+  // A visitor who has decided downloads no banner code.
+  const bannerRequests: string[] = [];
+  page.on('request', (r) => r.url().includes('tillit-banner') && bannerRequests.push(r.url()));
   await page.reload();
   await page.waitForFunction(() => (window as unknown as { tillit?: { consent?: unknown } }).tillit?.consent);
-  expect(await page.locator('tillit-consent').count()).toBe(0); // a decided visitor loads no banner
+  await page.waitForLoadState('networkidle');
+  expect(bannerRequests).toEqual([]);
+  expect(await page.locator('tillit-consent').count()).toBe(0);
   open(site, collector, { policyVersion: '2026-02' });
   await page.reload();
   await expect(page.getByRole('dialog', { name: 'Your privacy choices' })).toBeVisible();
@@ -267,4 +272,39 @@ document.cookie = '_ga=GA1.1; path=/'; document.cookie = '_ga_X1=GS1; path=/'; d
   expect(await page.evaluate(() => (window as unknown as { beforeReload?: boolean }).beforeReload)).toBeUndefined();
   expect(await names()).toEqual(['site_cart']);
   await expect.poll(() => records(collector).map((r) => JSON.parse(r.purposes).analytics)).toEqual([true, false]);
+});
+
+test('the three first-layer buttons have equal weight: same size, colours and type', async ({ page, site, collector }) => {
+  open(site, collector);
+  for (const width of [1280, 480, 320]) {
+    await page.setViewportSize({ width, height: 720 });
+    await page.goto(site.url('/'));
+    const looks = await page
+      .getByRole('dialog', { name: 'Your privacy choices' })
+      .getByRole('button')
+      .evaluateAll((buttons) =>
+        buttons.map((b) => {
+          const s = getComputedStyle(b);
+          const r = b.getBoundingClientRect();
+          return [Math.round(r.width), Math.round(r.height), s.backgroundColor, s.color, s.fontSize, s.fontWeight, s.borderWidth];
+        }),
+      );
+    expect(looks).toHaveLength(3);
+    expect(new Set(looks.map((l) => JSON.stringify(l))).size).toBe(1);
+  }
+});
+
+test('gated tags added to the page later run once their purpose is granted', async ({ page, site, collector }) => {
+  open(site, collector);
+  await page.goto(site.url('/'));
+  await page.getByRole('button', { name: 'Accept all' }).click();
+  await expect.poll(() => ran(page)).toHaveLength(3);
+  await page.evaluate(() => {
+    const s = document.createElement('script');
+    s.type = 'text/plain';
+    s.dataset.tillitPurpose = 'analytics';
+    s.text = "window.ran.push('added-later')";
+    document.body.append(s);
+  });
+  await expect.poll(() => ran(page)).toContain('added-later');
 });

@@ -1,6 +1,7 @@
 /**
  * All of the banner's CSS. Colours, radius and font come from custom properties set by the site
  * (they inherit into the shadow root); the defaults meet WCAG 2.1 AA contrast on white.
+ * The action buttons sit three in a row or one per row, never two plus one: equal size at any width.
  */
 export const CSS = `:host{all:initial}
 *{box-sizing:border-box}
@@ -13,8 +14,9 @@ dialog::backdrop{background:rgb(0 0 0/.5)}
 h2{font-size:1.25em;line-height:1.3;margin:0 0 .5em}
 p{margin:0 0 1em}
 a{color:inherit;text-decoration:underline}
-.r{display:flex;flex-wrap:wrap;gap:.5em}
-.r button,.e button{flex:1 1 9em;font:inherit;font-weight:600;padding:.6em 1em;min-height:2.75em;border:2px solid var(--tillit-accent,#1d4ed8);border-radius:calc(var(--tillit-radius,12px)/2);background:var(--tillit-accent,#1d4ed8);color:var(--tillit-accent-fg,#fff);cursor:pointer}
+.r{display:grid;grid-template-columns:repeat(3,1fr);gap:.5em}
+@media (max-width:36em){.r{grid-template-columns:1fr}}
+.r button,.e button{font:inherit;font-weight:600;padding:.6em 1em;min-height:2.75em;border:2px solid var(--tillit-accent,#1d4ed8);border-radius:calc(var(--tillit-radius,12px)/2);background:var(--tillit-accent,#1d4ed8);color:var(--tillit-accent-fg,#fff);cursor:pointer}
 button:hover{filter:brightness(1.15)}
 :focus-visible{outline:3px solid var(--tillit-focus,currentColor);outline-offset:2px}
 .b:focus,dialog:focus{outline:0}
@@ -33,5 +35,4 @@ input:disabled{cursor:default;opacity:.7}
 .f{position:fixed;z-index:2147483600;left:1em;bottom:1em;width:3em;height:3em;padding:.6em;border-radius:50%;border:2px solid var(--tillit-bg,#fff);background:var(--tillit-accent,#1d4ed8);color:var(--tillit-accent-fg,#fff);cursor:pointer;box-shadow:0 2px 8px rgb(0 0 0/.3)}
 svg{display:block;fill:currentColor}
 :host(.e-host){display:block;max-width:100%}
-.e{display:flex;flex-direction:column;align-items:center;justify-content:center;text-align:center;height:100%;min-height:8em;background:var(--tillit-muted-bg,#eef0f3)}
-.e button{flex:none}`;
+.e{display:flex;flex-direction:column;align-items:center;justify-content:center;text-align:center;height:100%;min-height:8em;background:var(--tillit-muted-bg,#eef0f3)}`;
