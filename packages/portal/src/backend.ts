@@ -1,0 +1,74 @@
+import type { SubjectAccess } from '@tillit/schema';
+import type { ExportFormat, Tillit, TillitConsent } from '@tillit/sdk';
+
+/** What the portal needs: the SDK on the site's page, or a short-lived token on the collector's /privacy page. */
+export interface PortalBackend {
+  /** Everything held about the visitor, or null when there is no subject yet (nothing was ever granted). */
+  access(): Promise<SubjectAccess | null>;
+  download(format: ExportFormat): Promise<void>;
+  erase(): Promise<{ receiptId: string; erasedAt?: string }>;
+  /** Present on the site's own page: the visitor's choices can be changed there. */
+  consent?: TillitConsent;
+  /** True when erasing also wipes this browser's local data (the SDK does; a token on another origin cannot). */
+  wipesLocal: boolean;
+}
+
+/** A failed request; `expired` when the collector no longer accepts the credential. */
+export class PortalError extends Error {
+  constructor(
+    message: string,
+    readonly expired = false,
+  ) {
+    super(message);
+  }
+}
+
+/** The portal on the site's page, through the SDK's public API (`window.tillit`). */
+export function sdkBackend(tillit: Tillit): PortalBackend {
+  return {
+    access: async () => (tillit.anonymousId() ? ((await tillit.privacy.access()) as SubjectAccess) : null),
+    download: (format) => tillit.privacy.export(format),
+    erase: () => tillit.privacy.erase(),
+    consent: tillit.consent,
+    wipesLocal: true,
+  };
+}
+
+/** The subject a token is about: its claims are plain base64url JSON (the collector checks the signature). */
+export function tokenSubject(token: string): string | null {
+  try {
+    const claims = JSON.parse(atob(token.split('.')[0]!.replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: unknown };
+    return typeof claims.sub === 'string' ? claims.sub : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The collector's standalone page: calls its data-subject API with a short-lived token. */
+export function tokenBackend(collectorUrl: string, token: string, f: typeof fetch = (...a) => fetch(...a)): PortalBackend {
+  const sub = tokenSubject(token);
+  const request = async (method: string, path = '') => {
+    if (!sub) throw new PortalError('the link holds no valid token', true);
+    const res = await f(`${collectorUrl}/v1/subjects/${encodeURIComponent(sub)}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}` },
+      credentials: 'omit',
+    });
+    if (res.status === 404 || res.status === 401) throw new PortalError('the link has expired', true);
+    if (!res.ok) throw new PortalError(`the collector answered ${res.status}`);
+    return res;
+  };
+  return {
+    access: async () => (await request('GET')).json(),
+    async download(format) {
+      const blob = await (await request('GET', `/export?format=${format}`)).blob();
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = `tillit-data.${format}`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+    },
+    erase: async () => (await request('DELETE')).json(),
+    wipesLocal: false,
+  };
+}
