@@ -28,7 +28,9 @@ it('treats an expired decision as undecided, refusals included', () => {
 it('treats garbage and decisions from the future as undecided', () => {
   expect(validDecision('{nope', 'v1', DAY, now)).toBeNull();
   expect(validDecision(null, 'v1', DAY, now)).toBeNull();
-  expect(validDecision(JSON.stringify(decision({ decidedAt: new Date(now + DAY).toISOString() })), 'v1', 9 * DAY, now)).toBeNull();
+  expect(
+    validDecision(JSON.stringify(decision({ decidedAt: new Date(now + DAY).toISOString() })), 'v1', 9 * DAY, now),
+  ).toBeNull();
 });
 
 it('leaves non-GPC purposes undecided under a decision made only by the GPC signal', () => {

@@ -41,18 +41,20 @@ const api = createTillit({
 }) as Global;
 
 /** Loads tillit-banner.js once, from next to this script unless data-banner-src says otherwise. */
-const loadBanner = () =>
-  data.banner !== 'off' &&
-  (banner ??= new Promise((resolve) => {
+const loadBanner = () => {
+  if (data.banner === 'off') return;
+  banner ??= new Promise((resolve) => {
     const s = document.createElement('script');
     s.src = data.bannerSrc || new URL('tillit-banner.js', script.src).href;
     s.nonce = script.nonce;
     s.onload = resolve;
     s.onerror = () => console.error('[tillit] banner failed to load:', s.src);
     document.head.append(s);
-  }));
+  });
+  return banner;
+};
 
-api.showPreferences = () => void (loadBanner() || banner)?.then(() => window.tillitBanner?.showPreferences());
+api.showPreferences = () => void loadBanner()?.then(() => window.tillitBanner?.showPreferences());
 /** Runs `['track', ...args]` or `['consent.set', ...args]`. */
 api.push = ([name, ...args]: Call) => {
   try {

@@ -13,7 +13,11 @@ it('keeps everything within bounds', () => {
 });
 
 it('drops the oldest beyond the count bound', () => {
-  const { keep, drop } = trim([1, 2, 3, 4, 5].map((i) => item(i)), bounds, 2000);
+  const { keep, drop } = trim(
+    [1, 2, 3, 4, 5].map((i) => item(i)),
+    bounds,
+    2000,
+  );
   expect(ids(keep)).toEqual(['id-3', 'id-4', 'id-5']);
   expect(ids(drop)).toEqual(['id-1', 'id-2']);
 });
@@ -30,12 +34,19 @@ it('drops events older than the age bound wherever they sit', () => {
 });
 
 it('cuts batches by event count', () => {
-  const batches = toBatches([1, 2, 3, 4, 5].map((i) => item(i)), 2);
+  const batches = toBatches(
+    [1, 2, 3, 4, 5].map((i) => item(i)),
+    2,
+  );
   expect(batches.map(ids)).toEqual([['id-1', 'id-2'], ['id-3', 'id-4'], ['id-5']]);
 });
 
 it('cuts batches so that no request body passes the byte limit', () => {
-  const batches = toBatches([1, 2, 3, 4, 5].map((i) => item(i, 30_000)), 50, 65_536);
+  const batches = toBatches(
+    [1, 2, 3, 4, 5].map((i) => item(i, 30_000)),
+    50,
+    65_536,
+  );
   expect(batches.map((b) => b.length)).toEqual([2, 2, 1]);
   for (const b of batches) expect(ENVELOPE_BYTES + b.reduce((s, i) => s + i.n + 1, 0)).toBeLessThanOrEqual(65_536);
 });

@@ -28,7 +28,8 @@ export const ENVELOPE_BYTES = 400;
 /** Splits (time-ordered) items into those to keep and those to drop: too old first, then the oldest beyond count or bytes. */
 export function trim(items: QueueItem[], b: QueueBounds, now: number): { keep: QueueItem[]; drop: QueueItem[] } {
   const drop: QueueItem[] = [];
-  let keep = items.filter((i) => (now - i.t < b.maxAgeMs ? true : (drop.push(i), false)));
+  let keep: QueueItem[] = [];
+  for (const i of items) (now - i.t < b.maxAgeMs ? keep : drop).push(i);
   let bytes = keep.reduce((s, i) => s + i.n, 0);
   let cut = 0;
   while (cut < keep.length && (keep.length - cut > b.maxEvents || bytes > b.maxBytes)) bytes -= keep[cut++]!.n;

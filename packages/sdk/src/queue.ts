@@ -54,10 +54,13 @@ export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void,
             conn.close();
             db = undefined;
           };
-        }).then(() => {
-          isShared = true;
-          done(store);
-        }, (e) => done(fallback(e)));
+        }).then(
+          () => {
+            isShared = true;
+            done(store);
+          },
+          (e) => done(fallback(e)),
+        );
       } catch (e) {
         done(fallback(e));
       }
@@ -79,9 +82,16 @@ export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void,
     },
     async read() {
       const s = await open();
-      if (!s) return (mem = bounded(mem).keep);
+      if (!s) {
+        mem = bounded(mem).keep;
+        return mem;
+      }
       const { keep, drop } = bounded(await all(s));
-      if (drop.length) await delMany(drop.map((i) => i.id), s);
+      if (drop.length)
+        await delMany(
+          drop.map((i) => i.id),
+          s,
+        );
       // What another tab has sent or dropped leaves the mirror too.
       const ids = new Set(keep.map((i) => i.id));
       mem = mem.filter((i) => ids.has(i.id));

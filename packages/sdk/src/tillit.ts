@@ -1,6 +1,6 @@
 import type { ConsentRecord, Event, EventContext } from '@tillit/schema';
 import { backoffDelay } from './backoff.js';
-import { choicesFor, grantedPurposes, purposeState, type StoredDecision, validDecision } from './consent-rules.js';
+import { choicesFor, grantedPurposes, purposeState, validDecision } from './consent-rules.js';
 import { secret, uuidv7 } from './ids.js';
 import { createPrivacy } from './privacy.js';
 import { createQueue } from './queue.js';
@@ -110,14 +110,19 @@ export function createTillit(config: TillitConfig): Tillit {
   const granted = () => grantedPurposes(decision, purposes, gpcPurposes);
   const saveIdentity = () => identity && local.setItem(ID_KEY, JSON.stringify(identity));
   /** The identity, only while something is granted. */
-  const ident = () => (identity ??= granted().length ? parse<Identity>(local.getItem(ID_KEY)) : null);
+  const ident = () => {
+    if (!granted().length) return null;
+    identity ??= parse<Identity>(local.getItem(ID_KEY));
+    return identity;
+  };
 
   const saveDecision = () => {
     local.setItem(DECISION_KEY, JSON.stringify(decision));
     if (cookie && decision) {
       // Without the pending record: the cookie travels with every request to the site.
       const d = JSON.stringify(decision, (k, v) => (k === 'record' ? undefined : v));
-      document.cookie = `${DECISION_KEY}=${encodeURIComponent(d)};path=/;max-age=${maxAgeMs / 1000 | 0};samesite=lax${
+      // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is missing in Safari and Firefox
+      document.cookie = `${DECISION_KEY}=${encodeURIComponent(d)};path=/;max-age=${(maxAgeMs / 1000) | 0};samesite=lax${
         location.protocol === 'https:' ? ';secure' : ''
       }${typeof cookie === 'object' && cookie.domain ? `;domain=${cookie.domain}` : ''}`;
     }
@@ -154,7 +159,13 @@ export function createTillit(config: TillitConfig): Tillit {
   };
 
   const record = (type: Event['type'], p: string, fields: Partial<Event>) => {
-    const draft = { type, ...fields, userId: fields.userId ?? userId, timestamp: new Date().toISOString(), context: context() } as Draft;
+    const draft = {
+      type,
+      ...fields,
+      userId: fields.userId ?? userId,
+      timestamp: new Date().toISOString(),
+      context: context(),
+    } as Draft;
     const s = state(p);
     if (s) return enqueue(p, draft);
     if (s === false) return log(`dropped, ${p} not granted:`, draft);
@@ -183,7 +194,10 @@ export function createTillit(config: TillitConfig): Tillit {
   /** One tab at a time reads the shared queue and sends it (Web Locks; absent on plain http). */
   const send = async (): Promise<boolean> => {
     // An event of a purpose withdrawn a moment ago may still sit in the queue: never send it.
-    for (const batch of toBatches((await queue.read()).filter((i) => state(i.p)), batchSize)) {
+    for (const batch of toBatches(
+      (await queue.read()).filter((i) => state(i.p)),
+      batchSize,
+    )) {
       const r = await deliver(batch, transport());
       if (r.done.length) await queue.remove(r.done);
       if (r.retry !== undefined) {
@@ -217,8 +231,7 @@ export function createTillit(config: TillitConfig): Tillit {
   /** Page is going away (or hidden): send this page's events now, in one keepalive request. */
   const unload = () => {
     const batch = toBatches(queue.recent(), batchSize)[0];
-    if (batch && granted().length)
-      deliver(batch, transport(true)).then((r) => queue.remove(r.done), warn);
+    if (batch && granted().length) deliver(batch, transport(true)).then((r) => queue.remove(r.done), warn);
   };
 
   // --- consent ------------------------------------------------------------------------------
@@ -235,7 +248,10 @@ export function createTillit(config: TillitConfig): Tillit {
         if (res.status > 499 || res.status === 429) throw res.status;
         if (!res.ok) return void log('consent record refused', res.status);
         const { receiptId } = (await res.json()) as { receiptId: string };
-        if (withSecret) (id.sent = 1), saveIdentity();
+        if (withSecret) {
+          id.sent = 1;
+          saveIdentity();
+        }
         if (decision?.record?.timestamp === rec.timestamp) {
           delete decision.record;
           decision.receiptId = receiptId;
@@ -248,17 +264,22 @@ export function createTillit(config: TillitConfig): Tillit {
       });
   };
 
+  const wipe = () => {
+    identity = null;
+    local.removeItem(ID_KEY);
+    session.removeItem(CAMPAIGN_KEY);
+    log('nothing granted: id and queue deleted');
+    queue.destroy().catch(warn);
+  };
+
   /** Applies a decision change: identity, withdrawal, held events, listeners. */
   const apply = (before: string[]) => {
     const now = granted();
     const lost = before.filter((p) => !now.includes(p));
     if (!now.length) {
-      // Nothing granted: nothing but the decision may remain.
-      identity = null;
-      local.removeItem(ID_KEY);
-      session.removeItem(CAMPAIGN_KEY);
-      log('nothing granted: id and queue deleted');
-      queue.destroy().catch(warn);
+      // Refused or withdrawn: nothing but the decision may remain. (Undecided, e.g. a tab still on
+      // an older policy version seeing this one's decision, deletes nothing.)
+      if (decision) wipe();
     } else {
       if (!ident()) {
         identity = { id: uuidv7(), secret: secret() };
@@ -321,7 +342,10 @@ export function createTillit(config: TillitConfig): Tillit {
     const before = granted();
     const next = readDecision();
     // Only a receipt added: nothing to apply.
-    if (next && decision && next.decidedAt === decision.decidedAt) return void (decision = next);
+    if (next && decision && next.decidedAt === decision.decidedAt) {
+      decision = next;
+      return;
+    }
     decision = next;
     identity = null;
     apply(before);
@@ -338,7 +362,11 @@ export function createTillit(config: TillitConfig): Tillit {
   // GPC with no stored choice: the GPC purposes are refused and that refusal is recorded;
   // other purposes stay undecided until the visitor chooses.
   if (!decision && gpc() && purposes.some((p) => gpcPurposes.includes(p)))
-    decide(choicesFor(purposes, () => false), {}, 'gpc');
+    decide(
+      choicesFor(purposes, () => false),
+      {},
+      'gpc',
+    );
 
   const api: Tillit = {
     version: __TILLIT_VERSION__,
@@ -349,11 +377,22 @@ export function createTillit(config: TillitConfig): Tillit {
       purposes: () => [...purposes],
       set: (choices, o) => {
         for (const k in choices) if (!purposes.includes(k)) log('unknown purpose ignored:', k);
-        return decide(choicesFor(purposes, (p) => choices[p]), o);
+        return decide(
+          choicesFor(purposes, (p) => choices[p]),
+          o,
+        );
       },
       // Under GPC, "accept all" leaves the GPC purposes refused: only naming them in set() overrides the signal.
-      acceptAll: (o) => decide(choicesFor(purposes, (p) => !(gpc() && gpcPurposes.includes(p))), o),
-      rejectAll: (o) => decide(choicesFor(purposes, () => false), o),
+      acceptAll: (o) =>
+        decide(
+          choicesFor(purposes, (p) => !(gpc() && gpcPurposes.includes(p))),
+          o,
+        ),
+      rejectAll: (o) =>
+        decide(
+          choicesFor(purposes, () => false),
+          o,
+        ),
       onChange(fn) {
         listeners.add(fn);
         return () => void listeners.delete(fn);
@@ -362,26 +401,32 @@ export function createTillit(config: TillitConfig): Tillit {
     privacy: createPrivacy(base, f, ident, async () => {
       const before = granted();
       local.removeItem(DECISION_KEY);
+      // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is missing in Safari and Firefox
       if (cookie) document.cookie = `${DECISION_KEY}=;path=/;max-age=0`;
       decision = null;
+      wipe();
       apply(before);
     }),
     track: safe((event: string, properties?: Record<string, unknown>) =>
       record('track', eventPurposes[event] ?? 'analytics', { event, properties }),
     ),
-    page: safe((name?: string, properties?: Record<string, unknown>) =>
-      record('page', 'analytics', { name, properties }),
-    ),
+    page: safe((name?: string, properties?: Record<string, unknown>) => record('page', 'analytics', { name, properties })),
     identify: safe((id: string, traits?: Record<string, unknown>) => {
       userId = id;
       const i = ident();
-      if (i) (i.userId = id), saveIdentity();
+      if (i) {
+        i.userId = id;
+        saveIdentity();
+      }
       record('identify', 'analytics', { userId: id, traits });
     }),
     reset: safe(() => {
       userId = undefined;
       const i = ident();
-      if (i) delete i.userId, saveIdentity();
+      if (i) {
+        delete i.userId;
+        saveIdentity();
+      }
     }),
     anonymousId: () => ident()?.id ?? null,
     // After a flush in progress, one more: it may have read the queue before the latest events.
@@ -394,7 +439,10 @@ export function createTillit(config: TillitConfig): Tillit {
     const view = () =>
       setTimeout(() => {
         const here = location.pathname + location.search;
-        if (here !== last) (last = here), api.page();
+        if (here !== last) {
+          last = here;
+          api.page();
+        }
       });
     for (const m of ['pushState', 'replaceState'] as const) {
       const orig = history[m];

@@ -14,14 +14,23 @@ afterAll(() => server.close());
 const items = (n: number): QueueItem[] =>
   Array.from({ length: n }, (_, i) => ({ id: `m${i}`, p: 'analytics', n: 50, t: 0, e: { messageId: `m${i}` } as Event }));
 const logs: unknown[][] = [];
-const opts = { url: URL, writeKey: 'wk', fetch: (...a: Parameters<typeof fetch>) => fetch(...a), log: (...a: unknown[]) => void logs.push(a) };
+const opts = {
+  url: URL,
+  writeKey: 'wk',
+  fetch: (...a: Parameters<typeof fetch>) => fetch(...a),
+  log: (...a: unknown[]) => void logs.push(a),
+};
 type Body = { batch: { messageId: string }[]; sentAt: string; writeKey: string };
 
 it('sends a CORS-safelisted text/plain body with sentAt and the write key, without credentials', async () => {
   let seen: { type: string | null; body: Body; credentials: string } | undefined;
   server.use(
     http.post(URL, async ({ request }) => {
-      seen = { type: request.headers.get('content-type'), body: (await request.json()) as Body, credentials: request.credentials };
+      seen = {
+        type: request.headers.get('content-type'),
+        body: (await request.json()) as Body,
+        credentials: request.credentials,
+      };
       return HttpResponse.json({ accepted: 2, duplicates: 0, rejected: [] });
     }),
   );
@@ -50,7 +59,9 @@ it('splits a batch in halves on 413 until the parts fit', async () => {
     http.post(URL, async ({ request }) => {
       const { batch } = (await request.json()) as Body;
       sizes.push(batch.length);
-      return batch.length > 2 ? HttpResponse.json({ error: 'payload_too_large' }, { status: 413 }) : HttpResponse.json({ accepted: batch.length, duplicates: 0, rejected: [] });
+      return batch.length > 2
+        ? HttpResponse.json({ error: 'payload_too_large' }, { status: 413 })
+        : HttpResponse.json({ accepted: batch.length, duplicates: 0, rejected: [] });
     }),
   );
   const r = await deliver(items(7), opts);

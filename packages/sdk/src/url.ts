@@ -1,7 +1,25 @@
 /** Query parameters that commonly carry secrets or personal data; removed from every stored URL. */
 export const DEFAULT_URL_DENYLIST = [
-  'email', 'mail', 'phone', 'name', 'password', 'pwd', 'secret', 'token', 'access_token', 'id_token',
-  'auth', 'code', 'state', 'session', 'sid', 'key', 'apikey', 'api_key', 'sig', 'signature',
+  'email',
+  'mail',
+  'phone',
+  'name',
+  'password',
+  'pwd',
+  'secret',
+  'token',
+  'access_token',
+  'id_token',
+  'auth',
+  'code',
+  'state',
+  'session',
+  'sid',
+  'key',
+  'apikey',
+  'api_key',
+  'sig',
+  'signature',
 ];
 
 const EMAIL = /[\w.+-]+(@|%40)[\w-]+\.[\w.-]+/g;
@@ -45,7 +63,10 @@ export function campaignOf(href: string): Record<string, string> | null {
   try {
     new URL(href).searchParams.forEach((v, k) => {
       const m = /^utm_(source|medium|campaign|term|content|id)$/i.exec(k)?.[1]?.toLowerCase();
-      if (m) (out ??= {})[m === 'campaign' ? 'name' : m] = v.slice(0, 512);
+      if (m) {
+        out ??= {};
+        out[m === 'campaign' ? 'name' : m] = v.slice(0, 512);
+      }
     });
   } catch {}
   return out;
