@@ -252,3 +252,14 @@ it('with reloadOnWithdraw, reloads after a withdrawal once the collector’s rec
     vi.useRealTimers();
   }
 });
+
+it('uses a language the site supplies texts for, falls back to English otherwise, and says which on the host', () => {
+  document.documentElement.lang = 'de-AT';
+  let root = mount({ texts: { de: { accept: 'Alle akzeptieren' } } });
+  expect(button(banner(root), 'Alle akzeptieren')).toBeDefined();
+  expect(document.querySelector('tillit-consent')!.getAttribute('lang')).toBe('de');
+  ui!.destroy();
+  root = mount();
+  expect(button(banner(root), 'Accept all')).toBeDefined();
+  expect(document.querySelector('tillit-consent')!.getAttribute('lang')).toBe('en');
+});
