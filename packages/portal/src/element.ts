@@ -35,14 +35,20 @@ export class TillitPrivacyPortal extends HTMLElement {
 
   async connectedCallback(): Promise<void> {
     if (this.portal) return;
-    const lang = pickLang(this.getAttribute('lang'), this.closest('[lang]')?.getAttribute('lang'), navigator.language);
-    const level = Number(this.getAttribute('heading-level')) || (this.getAttribute('mode') === 'standalone' ? 1 : 2);
+    const standalone = this.getAttribute('mode') === 'standalone';
+    // On a site's page the page's language wins; the collector's own page follows the browser.
+    const lang = pickLang(
+      this.getAttribute('lang'),
+      standalone ? null : this.closest('[lang]')?.getAttribute('lang'),
+      navigator.language,
+    );
+    const level = Number(this.getAttribute('heading-level')) || (standalone ? 1 : 2);
     let backend: PortalBackend | null = null;
-    if (this.getAttribute('mode') === 'standalone') {
+    if (standalone) {
       this.token ??= takeToken();
       const base = (this.getAttribute('collector') || location.origin).replace(/\/+$/, '');
       backend = tokenBackend(base, this.token ?? '');
-      if (lang === 'sv') document.documentElement.lang = 'sv';
+      document.documentElement.lang = lang;
     } else {
       const tillit = await waitForSdk();
       if (tillit) backend = sdkBackend(tillit);
