@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { mintToken } from './auth.js';
+import { tokenCommand } from './cli-token.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createCollector } from './server.js';
 
@@ -15,29 +15,9 @@ TILLIT_WRITE_KEY with TILLIT_ORIGINS and TILLIT_TOKEN_KEYS (comma lists) for a o
 \`token\` prints a data-subject token for a logged-in user, signed with the site's first token key
 (what a site's backend does with mintToken() from @tillit/collector).`;
 
-function token(args: string[]): void {
-  const { values } = parseArgs({
-    args,
-    options: {
-      user: { type: 'string' },
-      minutes: { type: 'string', default: '10' },
-      site: { type: 'string' },
-      config: { type: 'string' },
-    },
-  });
-  if (!values.user) throw new ConfigError('[tillit-collector] token: name the user with --user ID');
-  const config = loadConfig(process.env, values.config ?? process.env.TILLIT_CONFIG);
-  const site = values.site ? config.sites.find((s) => s.name === values.site) : config.sites[0];
-  if (!site) throw new ConfigError(`[tillit-collector] token: no site named ${values.site} in the config`);
-  const key = site.tokenKeys[0];
-  if (!key)
-    throw new ConfigError(`[tillit-collector] token: site ${site.name} has no tokenKeys in the config (or TILLIT_TOKEN_KEYS)`);
-  console.log(mintToken({ key, userId: values.user, minutes: Number(values.minutes) }));
-}
-
 async function main(): Promise<void> {
   if (process.argv[2] === 'token') {
-    token(process.argv.slice(3));
+    console.log(tokenCommand(process.argv.slice(3)));
     return;
   }
   const { values } = parseArgs({ options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
