@@ -1,0 +1,116 @@
+/**
+ * Issue 3's delivery promises in real Chromium against the real collector: events survive a
+ * reload, two tabs store each event exactly once, plain-http pages work, the snippet's stub is
+ * replayed.
+ */
+import type { Page } from '@playwright/test';
+import type { Tillit } from '@tillit/sdk';
+import { expect, type TestCollector, test, tillitPage } from '../support/fixtures.js';
+
+type Sdk = Tillit & { showPreferences(): void };
+/** Runs fn in the page with the page's `window.tillit`. */
+const sdk = <R>(page: Page, fn: (t: Sdk) => R) => page.evaluate(`(${fn})(window.tillit)`) as Promise<Awaited<R>>;
+const count = (collector: TestCollector, sql: string, ...params: unknown[]) => () => collector.count(sql, ...params);
+const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+test('events tracked before a reload arrive after it, once', async ({ page, site, collector }) => {
+  site.setPage('/', tillitPage({ collector, banner: false, attributes: { 'auto-page': 'off' } }));
+  await page.goto(site.url('/'));
+  await sdk(page, (t) => t.consent.acceptAll());
+  await expect.poll(count(collector, 'SELECT count(*) AS n FROM consent_records')).toBe(1);
+  await collector.stop(); // neither the flush nor the unload beacon can deliver
+  await sdk(page, (t) => {
+    t.track('Added To Cart', { sku: 'A1' });
+    t.track('Checkout Started');
+  });
+  await page.reload();
+  await collector.restart();
+  await expect.poll(count(collector, "SELECT count(*) AS n FROM events WHERE type = 'track'"), { timeout: 15_000 }).toBe(2);
+  await page.waitForTimeout(2500);
+  expect(collector.rows('SELECT event FROM events ORDER BY id').map((r) => r.event)).toEqual(['Added To Cart', 'Checkout Started']);
+});
+
+test('an event tracked just before leaving the page is sent by the unload beacon', async ({ page, site, collector }) => {
+  site.setPage('/', tillitPage({ collector, banner: false, attributes: { 'auto-page': 'off' } }));
+  site.setPage('/elsewhere', '<!doctype html><title>elsewhere</title>');
+  await page.goto(site.url('/'));
+  await sdk(page, (t) => t.consent.acceptAll());
+  await sdk(page, (t) => t.track('Leaving'));
+  await page.goto(site.url('/elsewhere')); // before the flush interval: only pagehide can send it
+  await expect.poll(count(collector, "SELECT count(*) AS n FROM events WHERE event = 'Leaving'")).toBe(1);
+});
+
+test('two tabs tracking at the same time: the collector stores each event exactly once', async ({ context, site, collector }) => {
+  site.setPage('/', tillitPage({ collector, banner: false, attributes: { 'auto-page': 'off' } }));
+  const a = await context.newPage();
+  const b = await context.newPage();
+  await a.goto(site.url('/'));
+  await b.goto(site.url('/'));
+  await sdk(a, (t) => t.consent.acceptAll());
+  // The other tab learns of the decision from the storage event, without a reload.
+  await expect.poll(() => sdk(b, (t) => t.consent.isGranted('analytics'))).toBe(true);
+  expect(await sdk(b, (t) => t.anonymousId())).toBe(await sdk(a, (t) => t.anonymousId()));
+
+  const burst = (tab: Page, name: string) =>
+    tab.evaluate(`for (let i = 0; i < 60; i++) window.tillit.track('Burst', { tab: '${name}', i })`);
+  await Promise.all([burst(a, 'a'), burst(b, 'b')]);
+  await expect.poll(count(collector, "SELECT count(*) AS n FROM events WHERE event = 'Burst'"), { timeout: 15_000 }).toBe(120);
+  await a.waitForTimeout(3000); // any duplicate delivery would have arrived by now
+  const perTab = collector.rows<{ tab: string; n: number; distinct_i: number }>(
+    `SELECT json_extract(payload, '$.properties.tab') AS tab, count(*) AS n,
+            count(DISTINCT json_extract(payload, '$.properties.i')) AS distinct_i
+     FROM events WHERE event = 'Burst' GROUP BY tab ORDER BY tab`,
+  );
+  expect(perTab).toEqual([
+    { tab: 'a', n: 60, distinct_i: 60 },
+    { tab: 'b', n: 60, distinct_i: 60 },
+  ]);
+});
+
+test('a plain-http page without crypto.randomUUID and Web Locks works', async ({ page, site, collector }) => {
+  site.setPage('/', tillitPage({ collector, banner: false }));
+  await page.goto(site.url('/', 'shop.test'));
+  expect(await page.evaluate(() => [isSecureContext, typeof crypto.randomUUID, typeof navigator.locks])).toEqual([
+    false,
+    'undefined',
+    'undefined',
+  ]);
+  await sdk(page, (t) => t.consent.acceptAll());
+  const id = await sdk(page, (t) => t.anonymousId());
+  expect(id).toMatch(V7);
+  await sdk(page, (t) => t.track('Order Completed', { value: 42.5, currency: 'EUR' }));
+  await expect.poll(count(collector, 'SELECT count(*) AS n FROM events WHERE anonymous_id = ?', id)).toBe(2); // page view + order
+  expect(collector.count('SELECT count(*) AS n FROM subjects WHERE anonymous_id = ?', id)).toBe(1);
+});
+
+test('calls queued on the snippet stub before the bundle loaded are replayed', async ({ page, site, collector }) => {
+  const stub = `<script>
+window.tillit = window.tillit || [];
+['track','page','identify','reset','showPreferences'].forEach(function (m) {
+  window.tillit[m] = window.tillit[m] || function () { window.tillit.push([m].concat([].slice.call(arguments))); };
+});
+window.tillit.consent = window.tillit.consent || {};
+['set','acceptAll','rejectAll'].forEach(function (m) {
+  window.tillit.consent[m] = function () { window.tillit.push(['consent.' + m].concat([].slice.call(arguments))); };
+});
+window.tillit.track('Queued Early', { n: 1 });
+window.tillit.consent.acceptAll({ source: 'banner' });
+</script>`;
+  site.setPage('/', tillitPage({ collector, banner: false, head: stub, attributes: { 'auto-page': 'off' } }));
+  await page.goto(site.url('/'));
+  await expect.poll(count(collector, "SELECT count(*) AS n FROM events WHERE event = 'Queued Early'")).toBe(1);
+  expect(collector.rows('SELECT source FROM consent_records')).toEqual([{ source: 'banner' }]);
+});
+
+test('back online after a collector outage, the queue drains', async ({ page, context, site, collector }) => {
+  site.setPage('/', tillitPage({ collector, banner: false, attributes: { 'auto-page': 'off' } }));
+  await page.goto(site.url('/'));
+  await sdk(page, (t) => t.consent.acceptAll());
+  await expect.poll(count(collector, 'SELECT count(*) AS n FROM consent_records')).toBe(1);
+  await context.setOffline(true);
+  await sdk(page, (t) => t.track('Offline Purchase', { value: 10 }));
+  await page.waitForTimeout(2500); // a flush fails and backs off
+  expect(collector.count('SELECT count(*) AS n FROM events')).toBe(0);
+  await context.setOffline(false); // 'online' fires: flush now, backoff reset
+  await expect.poll(count(collector, "SELECT count(*) AS n FROM events WHERE event = 'Offline Purchase'")).toBe(1);
+});
