@@ -10,7 +10,10 @@ import { expect, type TestCollector, test, tillitPage } from '../support/fixture
 type Sdk = Tillit & { showPreferences(): void };
 /** Runs fn in the page with the page's `window.tillit`. */
 const sdk = <R>(page: Page, fn: (t: Sdk) => R) => page.evaluate(`(${fn})(window.tillit)`) as Promise<Awaited<R>>;
-const count = (collector: TestCollector, sql: string, ...params: unknown[]) => () => collector.count(sql, ...params);
+const count =
+  (collector: TestCollector, sql: string, ...params: unknown[]) =>
+  () =>
+    collector.count(sql, ...params);
 const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 test('events tracked before a reload arrive after it, once', async ({ page, site, collector }) => {
@@ -27,7 +30,10 @@ test('events tracked before a reload arrive after it, once', async ({ page, site
   await collector.restart();
   await expect.poll(count(collector, "SELECT count(*) AS n FROM events WHERE type = 'track'"), { timeout: 15_000 }).toBe(2);
   await page.waitForTimeout(2500);
-  expect(collector.rows('SELECT event FROM events ORDER BY id').map((r) => r.event)).toEqual(['Added To Cart', 'Checkout Started']);
+  expect(collector.rows('SELECT event FROM events ORDER BY id').map((r) => r.event)).toEqual([
+    'Added To Cart',
+    'Checkout Started',
+  ]);
 });
 
 test('an event tracked just before leaving the page is sent by the unload beacon', async ({ page, site, collector }) => {

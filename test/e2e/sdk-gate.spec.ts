@@ -50,7 +50,10 @@ function queued(page: Page) {
   );
 }
 
-const count = (collector: TestCollector, sql: string, ...params: unknown[]) => () => collector.count(sql, ...params);
+const count =
+  (collector: TestCollector, sql: string, ...params: unknown[]) =>
+  () =>
+    collector.count(sql, ...params);
 
 test('undecided: nothing is stored, no identifier is made, no request is sent', async ({ page, site, collector }) => {
   site.setPage('/', tillitPage({ collector, banner: false }));
@@ -81,7 +84,11 @@ test('held events are sent when consent arrives on the same page, dropped on unl
   expect(collector.count("SELECT count(*) AS n FROM events WHERE event = 'Before Unload'")).toBe(0);
 });
 
-test('refused: only the decision is stored, the refusal is logged without an id, nothing is sent', async ({ page, site, collector }) => {
+test('refused: only the decision is stored, the refusal is logged without an id, nothing is sent', async ({
+  page,
+  site,
+  collector,
+}) => {
   site.setPage('/', tillitPage({ collector, banner: false }));
   const requests = collectorRequests(page, collector);
   await page.goto(site.url('/?utm_source=news'));
@@ -90,7 +97,9 @@ test('refused: only the decision is stored, the refusal is logged without an id,
     return t.consent.rejectAll({ source: 'banner' });
   });
   await expect.poll(count(collector, 'SELECT count(*) AS n FROM consent_records')).toBe(1);
-  const [record] = collector.rows<{ anonymous_id: string | null; source: string; purposes: string }>('SELECT * FROM consent_records');
+  const [record] = collector.rows<{ anonymous_id: string | null; source: string; purposes: string }>(
+    'SELECT * FROM consent_records',
+  );
   expect(record).toMatchObject({ anonymous_id: null, source: 'banner' });
   expect(JSON.parse(record!.purposes)).toEqual({ analytics: false, marketing: false, personalization: false });
   expect(collector.count('SELECT count(*) AS n FROM subjects')).toBe(0);
@@ -126,7 +135,12 @@ test('granted: an id and a secret are made, the events are queued and sent', asy
   // The consent record carried the secret: the collector bound its hash to the id.
   expect(collector.count('SELECT count(*) AS n FROM subjects WHERE anonymous_id = ?', id)).toBe(1);
   const stored = await storage(page);
-  expect(stored).toMatchObject({ cookie: '', local: ['tillit_consent', 'tillit_id'], session: ['tillit_campaign'], databases: ['tillit'] });
+  expect(stored).toMatchObject({
+    cookie: '',
+    local: ['tillit_consent', 'tillit_id'],
+    session: ['tillit_campaign'],
+    databases: ['tillit'],
+  });
   const secret = await page.evaluate(() => JSON.parse(localStorage.tillit_id).secret as string);
   expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
@@ -150,7 +164,11 @@ test('a purpose not granted: its events are dropped, never stored', async ({ pag
   expect(collector.count('SELECT count(*) AS n FROM events')).toBe(0);
 });
 
-test('withdrawn: queued events of the purpose go at once; withdrawing all deletes id, secret and queue', async ({ page, site, collector }) => {
+test('withdrawn: queued events of the purpose go at once; withdrawing all deletes id, secret and queue', async ({
+  page,
+  site,
+  collector,
+}) => {
   site.setPage('/', tillitPage({ collector, banner: false }));
   await page.goto(site.url('/'));
   await sdk(page, (t) => t.consent.acceptAll());
