@@ -1,0 +1,204 @@
+// Section 2: collector ingest next to its two limits (a parse-only node:http server, raw SQLite
+// inserts), and the HTTP layers it could have used. Every server runs as its own process on
+// 127.0.0.1; autocannon drives it from this process with a fixed number of requests.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { eventBytes, makeBodies } from './events.mjs';
+
+const root = new URL('..', import.meta.url).pathname;
+const WRITE_KEY = 'bench-write-key';
+const CONNECTIONS = 50;
+
+/** Starts a server process and resolves once it prints its URL. */
+export function spawnServer(args, env = {}) {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${args.join(' ')}\n${log}`)), 15_000);
+    const onData = (d) => {
+      log += d;
+      const url = /http:\/\/127\.0\.0\.1:\d+/.exec(log)?.[0];
+      if (!url) return;
+      clearTimeout(timer);
+      child.stdout.off('data', onData);
+      resolve({
+        url,
+        child,
+        stop: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', done);
+            child.kill('SIGTERM');
+          }),
+      });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (d) => {
+      log += d;
+    });
+    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${args.join(' ')}\n${log}`)));
+  });
+}
+
+/**
+ * Sends bodies in order over `connections` keep-alive connections for `seconds` (autocannon's
+ * counts are exact for a duration; with a request count its clock rounds up to whole seconds).
+ * Past the end of `bodies` it starts over, which the collector would count as duplicates: the
+ * pools are sized so that this does not happen, and `stored` in the report shows it did not.
+ */
+export async function load(url, bodies, batchSize, { connections = CONNECTIONS, seconds = 5 } = {}) {
+  let next = 0;
+  const result = await autocannon({
+    url: `${url}/v1/batch`,
+    connections,
+    duration: seconds,
+    timeout: 30,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }),
+      },
+    ],
+  });
+  const ok = result['2xx'];
+  return {
+    requests: ok,
+    sent: next,
+    failed: result.non2xx + result.errors + result.timeouts,
+    eventsPerSec: (ok * batchSize) / result.duration,
+    requestsPerSec: ok / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    seconds: result.duration,
+  };
+}
+
+const tempDir = () => mkdtempSync(join(tmpdir(), 'tillit-bench-'));
+
+/** The collector as a site runs it: the built CLI, a fresh data dir, configured by environment. */
+export async function runCollector(bodies, batchSize, durability, seconds) {
+  const dataDir = tempDir();
+  const server = await spawnServer(['packages/collector/dist/cli.js'], {
+    TILLIT_PORT: '0',
+    TILLIT_DATA_DIR: dataDir,
+    TILLIT_WRITE_KEY: WRITE_KEY,
+    ...(durability ? { TILLIT_DURABILITY: durability } : {}),
+  });
+  try {
+    // Warm-up: JIT, SQLite page cache, connections; its events (other ids) are not counted.
+    const warm = await load(server.url, makeBodies({ count: 2000, size: batchSize, writeKey: WRITE_KEY }), batchSize, {
+      seconds: 1,
+    });
+    const figures = await load(server.url, bodies, batchSize, { seconds });
+    await server.stop();
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(join(dataDir, 'tillit.db'), { readonly: true });
+    figures.stored = db.prepare('SELECT count(*) AS n FROM events').get().n - warm.requests * batchSize;
+    db.close();
+    return figures;
+  } finally {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export async function runParseOnly(kind, bodies, batchSize, seconds) {
+  const server = await spawnServer(['bench/servers.mjs', kind]);
+  try {
+    await load(server.url, bodies, batchSize, { seconds: 1 });
+    return await load(server.url, bodies, batchSize, { seconds });
+  } finally {
+    await server.stop();
+  }
+}
+
+/**
+ * Raw SQLite: the collector's own SqliteStore (same schema, indexes, statements, group commit) fed
+ * the same rows without HTTP, 50 batches at a time as 50 connections would, so each transaction
+ * holds 50 × batch rows. The payload is the event as the collector stores it.
+ */
+export async function runRawSqlite(bodies, durability) {
+  const { SqliteStore } = await import('../packages/collector/dist/index.js');
+  const dataDir = tempDir();
+  const store = new SqliteStore({ dataDir, durability });
+  const receivedAt = Date.now();
+  const batches = bodies.map((body) =>
+    JSON.parse(body).batch.map((e) => ({
+      messageId: e.messageId,
+      site: 'bench',
+      type: e.type,
+      event: e.event,
+      anonymousId: e.anonymousId,
+      userId: null,
+      timestamp: Date.parse(e.timestamp),
+      receivedAt,
+      payload: JSON.stringify({ ...e, originalTimestamp: e.timestamp, receivedAt: new Date(receivedAt).toISOString() }),
+    })),
+  );
+  const events = batches.reduce((n, b) => n + b.length, 0);
+  const started = performance.now();
+  for (let i = 0; i < batches.length; i += CONNECTIONS) {
+    await Promise.all(batches.slice(i, i + CONNECTIONS).map((rows) => store.insertEvents(rows)));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const stored = await store.countEvents();
+  await store.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  return { eventsPerSec: events / seconds, seconds, stored, requests: batches.length };
+}
+
+/** Every ingest figure of the report, in one run. `scale` shortens the runs for a quick try. */
+export async function ingestSection({ scale = 1, sdkBatchSize = 30, log = console.log } = {}) {
+  const seconds = Math.max(1, Math.round(5 * scale));
+  const pool = (count, size, kind = 'v7') => makeBodies({ count: Math.round(count * seconds), size, kind, writeKey: WRITE_KEY });
+  // Pools hold more requests than each server answers in `seconds` (bare node:http ≈ 2500 req/s here).
+  const bodies20 = pool(3000, 20);
+  const bodies20v4 = pool(1500, 20, 'v4');
+  const bodiesSdk = pool(1500, sdkBatchSize);
+  const bodies1 = pool(4000, 1);
+  const raw20 = bodies20.slice(0, 4000);
+  const raw20v4 = bodies20v4.slice(0, 4000);
+  const rows = [];
+  const add = async (name, meta, fn) => {
+    log(`  ingest: ${name}…`);
+    rows.push({ name, ...meta, ...(await fn()) });
+  };
+  await add('bare node:http, parse only', { batch: 20, kind: 'limit-http' }, () => runParseOnly('bare', bodies20, 20, seconds));
+  await add('fastify 5, parse only', { batch: 20, kind: 'layer' }, () => runParseOnly('fastify', bodies20, 20, seconds));
+  await add('hono 4 on @hono/node-server 2, parse only', { batch: 20, kind: 'layer' }, () =>
+    runParseOnly('hono', bodies20, 20, seconds),
+  );
+  await add('raw SQLite inserts, synchronous=FULL', { batch: 20, kind: 'limit-sql', durability: 'full' }, () =>
+    runRawSqlite(raw20, 'full'),
+  );
+  await add('raw SQLite inserts, synchronous=NORMAL', { batch: 20, kind: 'limit-sql', durability: 'normal' }, () =>
+    runRawSqlite(raw20, 'normal'),
+  );
+  await add('raw SQLite inserts, random v4 ids, FULL', { batch: 20, kind: 'sql-v4', durability: 'full' }, () =>
+    runRawSqlite(raw20v4, 'full'),
+  );
+  await add('collector, default durability (full)', { batch: 20, kind: 'collector', durability: 'full' }, () =>
+    runCollector(bodies20, 20, undefined, seconds),
+  );
+  await add('collector, durability=normal', { batch: 20, kind: 'collector', durability: 'normal' }, () =>
+    runCollector(bodies20, 20, 'normal', seconds),
+  );
+  await add(`collector, SDK batch size (${sdkBatchSize})`, { batch: sdkBatchSize, kind: 'collector', durability: 'full' }, () =>
+    runCollector(bodiesSdk, sdkBatchSize, undefined, seconds),
+  );
+  await add(
+    'collector, 1 event per request (one page view flushed alone)',
+    { batch: 1, kind: 'collector', durability: 'full' },
+    () => runCollector(bodies1, 1, undefined, seconds),
+  );
+  await add(
+    'collector, random v4 message ids (as Segment clients send)',
+    { batch: 20, kind: 'collector-v4', durability: 'full' },
+    () => runCollector(bodies20v4, 20, undefined, seconds),
+  );
+  return { rows, eventBytes: eventBytes(), connections: CONNECTIONS, seconds };
+}

@@ -1,0 +1,246 @@
+// Turns one run's figures into bench/REPORT.md. Findings are computed from the figures, so a
+// section where Tillit loses says so in words, whatever the run measured.
+const kb = (bytes) => (bytes / 1024).toFixed(1);
+const int = (n) => Math.round(n).toLocaleString('en-US');
+const ms = (n) => (n < 10 ? n.toFixed(1) : Math.round(n).toString());
+const table = (head, rows) =>
+  [
+    `| ${head.join(' | ')} |`,
+    `|${head.map((h, i) => (i ? '---:' : '---')).join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+
+function sizes(r, out) {
+  out.push('## 1. Bundle size', '');
+  out.push(
+    'Minified, then gzip -9 and brotli -11 of each file. Tillit’s two script-tag files are measured as shipped',
+    '(`npm run build`, rollup + esbuild minify). “npm usage” rows bundle a small entry that imports and calls each',
+    'library, all in the same way here: esbuild, ESM, minified, code splitting, `NODE_ENV=production`.',
+    '“At load” is the entry and what it imports statically (with its CSS); “all” adds chunks loaded later with `import()`.',
+    'KB = 1024 bytes.',
+    '',
+  );
+  const rows = [];
+  for (const s of r.shipped) {
+    if (s.missing) rows.push([s.name, '—', 'missing: not built', '', '', '', s.covers]);
+    else rows.push([s.name, '0.1.0', kb(s.initial.min), `**${kb(s.initial.gzip)}**`, kb(s.initial.brotli), '—', s.covers]);
+  }
+  for (const b of r.built) {
+    if (b.error) rows.push([b.name, b.version ?? '', `failed: ${b.error}`, '', '', '', b.covers]);
+    else
+      rows.push([
+        b.name,
+        b.version,
+        kb(b.initial.min),
+        `**${kb(b.initial.gzip)}**`,
+        kb(b.initial.brotli),
+        b.total.gzip !== b.initial.gzip ? `${kb(b.total.gzip)} (${b.files} files)` : '—',
+        b.covers,
+      ]);
+  }
+  out.push(table(['bundle', 'version', 'min KB', 'gzip KB at load', 'brotli KB', 'gzip KB all', 'what it covers'], rows), '');
+  const tag = r.shipped[0];
+  if (!tag.missing) {
+    const smaller = r.built.filter((b) => !b.error && !b.tillit && b.initial.gzip < tag.initial.gzip);
+    const trackers = r.built.filter((b) => !b.error && !b.tillit && !/cookieconsent|Klaro/i.test(b.name));
+    const lines = [`Tillit’s script tag: ${kb(tag.initial.gzip)} KB gzip (budget in DESIGN.md: 6 KB).`];
+    if (tag.initial.gzip > 6 * 1024)
+      lines.push(`**It is over the 6 KB budget by ${int(tag.initial.gzip - 6 * 1024)} bytes in this run.**`);
+    for (const b of smaller)
+      lines.push(
+        `**Smaller than Tillit’s script tag: ${b.name}, ${kb(b.initial.gzip)} KB gzip.** It covers ${b.covers}; Tillit’s tag also holds consent, an IndexedDB queue with retries and the privacy client.`,
+      );
+    const bigger = trackers
+      .filter((b) => b.initial.gzip >= tag.initial.gzip)
+      .map((b) => `${b.name.split(' (')[0]} ${kb(b.initial.gzip)} KB`);
+    if (bigger.length) lines.push(`Trackers larger at load: ${bigger.join(', ')}.`);
+    const banner = r.shipped[1];
+    const cmps = r.built.filter((b) => !b.error && /cookieconsent|Klaro/i.test(b.name));
+    if (!banner.missing)
+      lines.push(
+        `Tillit’s banner: ${kb(banner.initial.gzip)} KB gzip (budget 6 KB), against ${cmps.map((b) => `${b.name} ${kb(b.initial.gzip)} KB`).join(', ')}.`,
+      );
+    out.push(...lines.map((l) => `- ${l}`), '');
+  }
+}
+
+function ingest(r, out) {
+  out.push('## 2. Collector ingest', '');
+  out.push(
+    `${r.connections} keep-alive connections from autocannon on the same machine (127.0.0.1), ${r.seconds} s per row after a 1 s warm-up,`,
+    `each request a batch of track events of ${r.eventBytes} bytes each as JSON (Content-Type application/json), every event with its own`,
+    'message id. Each server runs as its own Node process; the load generator shares the same 2 cores, as it would on a',
+    'one-box install. The collector is the built CLI (`packages/collector/dist/cli.js`) with a fresh data directory per row.',
+    '“Raw SQLite” is the collector’s own `SqliteStore` (same schema, indexes, statements and group commit) fed the same',
+    'rows in groups of 50 batches with no HTTP and no validation: one transaction per 50 × batch rows.',
+    '',
+  );
+  const rows = r.rows.map((x) => [
+    x.name,
+    String(x.batch),
+    int(x.eventsPerSec),
+    x.requestsPerSec ? int(x.requestsPerSec) : '—',
+    x.p50 !== undefined ? String(x.p50) : '—',
+    x.p99 !== undefined ? String(x.p99) : '—',
+    x.failed !== undefined ? String(x.failed) : '—',
+    x.stored !== undefined ? int(x.stored) : '—',
+  ]);
+  out.push(
+    table(['run', 'events/request', 'events/s', 'requests/s', 'p50 ms', 'p99 ms', 'non-2xx/errors', 'rows stored'], rows),
+    '',
+  );
+  const find = (kind, durability) => r.rows.find((x) => x.kind === kind && (!durability || x.durability === durability));
+  const bare = find('limit-http');
+  const lines = [];
+  for (const c of r.rows.filter((x) => x.kind.startsWith('collector'))) {
+    const sql = find('limit-sql', c.durability);
+    if (!bare || !sql) continue;
+    const lower = Math.min(bare.eventsPerSec, sql.eventsPerSec);
+    const which = bare.eventsPerSec < sql.eventsPerSec ? 'bare node:http' : `raw SQLite (${c.durability})`;
+    lines.push(`${c.name}: **${(c.eventsPerSec / lower).toFixed(2)}×** the lower limit (${which}, ${int(lower)} events/s).`);
+  }
+  const layers = r.rows.filter((x) => x.kind === 'layer');
+  if (bare)
+    for (const l of layers)
+      lines.push(
+        `${l.name}: ${(l.eventsPerSec / bare.eventsPerSec).toFixed(2)}× bare node:http (p99 ${l.p99} ms vs ${bare.p99} ms).`,
+      );
+  const full = r.rows.find((x) => x.kind === 'collector' && x.durability === 'full' && x.batch === 20);
+  const normal = r.rows.find((x) => x.kind === 'collector' && x.durability === 'normal');
+  const v4 = find('collector-v4');
+  if (full && normal)
+    lines.push(
+      `durability=normal ingests ${(normal.eventsPerSec / full.eventsPerSec).toFixed(2)}× the default (full: an fsync per group commit).`,
+    );
+  if (full && v4)
+    lines.push(
+      `Random v4 message ids: ${(v4.eventsPerSec / full.eventsPerSec).toFixed(2)}× the events/s of time-ordered v7 ids.`,
+    );
+  const sqlV4 = find('sql-v4');
+  const sqlFull = find('limit-sql', 'full');
+  if (sqlV4 && sqlFull)
+    lines.push(
+      `Raw SQLite with v4 ids: ${(sqlV4.eventsPerSec / sqlFull.eventsPerSec).toFixed(2)}× v7 (on a fresh table of that many rows).`,
+    );
+  out.push(...lines.map((l) => `- ${l}`), '');
+}
+
+function erasure(r, out) {
+  out.push('## 3. Erasure', '');
+  out.push(
+    `Measured: ${r.measured}. The database held ${int(r.events)} events of ${int(r.subjects)} subjects`,
+    `(${int(r.events / r.subjects)} each; ${kb(r.dbBytes / 1024)} MB on disk; filled in ${r.fillSeconds.toFixed(1)} s through SqliteStore).`,
+    `${r.samples} subjects were erased one after another, each after its browser’s consent record had bound a secret.`,
+    '',
+  );
+  out.push(
+    table(
+      ['median', 'fastest', 'slowest', 'events deleted per erasure', 'events left'],
+      [[`**${ms(r.medianMs)} ms**`, `${ms(r.minMs)} ms`, `${ms(r.maxMs)} ms`, r.deletedPerErasure.join(', '), int(r.eventsLeft)]],
+    ),
+    '',
+  );
+}
+
+function browser(r, out) {
+  out.push('## 4. SDK main-thread cost in Chromium', '');
+  if (r.missing) {
+    out.push(`Not measured: ${r.missing}.`, '');
+    return;
+  }
+  out.push(
+    `Chromium ${r.chromium}, headless. A page loads the built \`tillit.js\` by script tag (banner off), the visitor accepts,`,
+    `then the page calls \`track()\` ${int(r.events)} times in ${int(r.events / r.perTask)} tasks of ${r.perTask} calls (a \`setTimeout(0)\` between tasks),`,
+    'timing each task with performance.now() (Chromium coarsens it to 0.1 ms, so per-call figures are task time / calls).',
+    'Long tasks (≥ 50 ms, PerformanceObserver) are counted from the first call until the collector stopped receiving.',
+    '',
+  );
+  out.push(
+    table(
+      [
+        'time per track()',
+        'p50 / p99 per call (per task)',
+        'slowest task of 50 calls',
+        'long tasks',
+        'longest',
+        'queue in IndexedDB',
+        'stored at the collector',
+        'left queued',
+        'page errors',
+      ],
+      [
+        [
+          `**${r.meanCallUs.toFixed(0)} µs**`,
+          `${r.p50CallUs.toFixed(0)} / ${r.p99CallUs.toFixed(0)} µs`,
+          `${ms(r.maxTaskMs)} ms`,
+          `${r.longTasks} (${ms(r.longTaskMs)} ms in all)`,
+          `${ms(r.longestTaskMs)} ms`,
+          r.indexedDb ? 'yes' : '**no**',
+          `${int(r.stored)} of ${int(r.events)} (${(r.deliveredMs / 1000).toFixed(1)} s)`,
+          String(r.queuedAfter ?? '?'),
+          String(r.pageErrors.length),
+        ],
+      ],
+    ),
+    '',
+  );
+  const lines = [];
+  if (r.longTasks)
+    lines.push(`**${r.longTasks} long task(s) while tracking and delivering; the longest took ${ms(r.longestTaskMs)} ms.**`);
+  if (r.queuedAfter > 0)
+    lines.push(
+      `**Delivery stalled: ${int(r.queuedAfter)} events were still in the IndexedDB queue when the collector had received nothing for 8 s** (the SDK flushes every 2 s while events are queued). They are kept, not lost, but wait for the next page load, track() or online event.`,
+    );
+  if (r.stored < r.events && !(r.queuedAfter > 0))
+    lines.push(
+      `**Only ${int(r.stored)} of ${int(r.events)} events reached the collector.** Tracking ${int(r.events)} events in ${(r.trackingMs / 1000).toFixed(1)} s outruns delivery, and the queue keeps at most 1000 events by default (oldest dropped first), as configured; a real page tracks far fewer, but a burst this size loses events.`,
+    );
+  out.push(...lines.map((l) => `- ${l}`), '');
+}
+
+export function renderReport({ machine, versions, load, started, results, errors, buildFailures, quick, batchSize }) {
+  const out = ['# Tillit benchmarks', ''];
+  out.push(
+    `Generated by \`npm run bench\` (bench/run.mjs) on ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC from commit ${machine.git}${quick ? ', **quick mode: shortened runs, not for quoting**' : ''}. All figures below come from this one run.`,
+    '',
+  );
+  out.push(
+    table(
+      ['machine', ''],
+      [
+        ['CPU', `${machine.cpu}, ${machine.cores} cores`],
+        ['RAM', `${machine.ramGiB.toFixed(0)} GiB`],
+        ['OS', machine.os],
+        ['Node', machine.node],
+        ['load average (1 min) before → after', `${load.before[0].toFixed(2)} → ${load.after[0].toFixed(2)}`],
+        ...Object.entries(versions).map(([k, v]) => [k, v]),
+        ['SDK default batch size', String(batchSize)],
+      ],
+    ),
+    '',
+  );
+  out.push(
+    'Per-section load (1-minute average at its start → end; on 2 cores anything above ~0.5 means other work shared the CPUs):',
+    '',
+  );
+  out.push(
+    ...['sizes', 'ingest', 'erasure', 'browser']
+      .filter((s) => results[`${s}Meta`])
+      .map(
+        (s) =>
+          `- ${s}: ${results[`${s}Meta`].loadBefore.toFixed(2)} → ${results[`${s}Meta`].loadAfter.toFixed(2)}, ${results[`${s}Meta`].seconds.toFixed(0)} s`,
+      ),
+    '',
+  );
+  if (buildFailures.length)
+    out.push(
+      `**These packages did not build in this run: ${buildFailures.join(', ')}.** Figures that need them are missing.`,
+      '',
+    );
+  const render = { sizes, ingest, erasure, browser };
+  for (const [name, fn] of Object.entries(render)) {
+    if (errors[name]) out.push(`## ${name}`, '', `**Failed in this run:**`, '', '```', errors[name].slice(0, 2000), '```', '');
+    else if (results[name]) fn(results[name], out);
+  }
+  return out.join('\n');
+}
