@@ -6,7 +6,7 @@ const ms = (n) => (n < 10 ? n.toFixed(1) : Math.round(n).toString());
 const table = (head, rows) =>
   [
     `| ${head.join(' | ')} |`,
-    `|${head.map((h, i) => (i ? '---:' : '---')).join('|')}|`,
+    `|${head.map((h, i) => (i && h !== 'what it covers' ? '---:' : '---')).join('|')}|`,
     ...rows.map((r) => `| ${r.join(' | ')} |`),
   ].join('\n');
 
