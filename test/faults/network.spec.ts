@@ -1,0 +1,66 @@
+/**
+ * Faults between the browser and the collector: the collector down, answering 500 and 429, the
+ * browser offline. Each case ends by counting rows: every event tracked after consent exactly once.
+ */
+import { expect, test } from '../support/fixtures.js';
+import { expectExactlyOnce, pageErrors, sdk, sdkPage, track } from './support.js';
+
+test.describe.configure({ timeout: 45_000 });
+
+test('collector down for a while, then back: every event arrives once', async ({ page, site, collector }) => {
+  const errors = pageErrors(page);
+  await page.goto(sdkPage(site, collector));
+  await sdk(page, (t) => t.consent.acceptAll());
+  await expect.poll(() => collector.count('SELECT count(*) AS n FROM consent_records')).toBe(1);
+  await track(page, 'Outage', 10);
+  await collector.stop();
+  await track(page, 'Outage', 40, { from: 10 }); // a full batch flushes at once and fails, the rest waits
+  await page.waitForTimeout(4000); // several failed attempts, backing off
+  await collector.restart();
+  await expectExactlyOnce(collector.rows, 'Outage', [{ tab: 'a', count: 50 }]);
+  expect(errors).toEqual([]);
+});
+
+test('500s, then 429 with Retry-After: the SDK waits at least that long, then every event arrives once', async ({
+  page,
+  site,
+  collector,
+}) => {
+  const RETRY_AFTER_S = 3;
+  const answers = [500, 500, 429];
+  const seen: { at: number; status: number | 'passed' }[] = [];
+  // The first three batch requests get injected errors; later ones reach the real collector.
+  await page.route(`${collector.url}/v1/batch`, async (route) => {
+    const status = answers[seen.length];
+    if (status === undefined) {
+      seen.push({ at: Date.now(), status: 'passed' });
+      return route.continue();
+    }
+    const headers: Record<string, string> = { 'access-control-allow-origin': site.origin, 'content-type': 'application/json' };
+    if (status === 429) headers['retry-after'] = String(RETRY_AFTER_S);
+    await route.fulfill({ status, headers, body: JSON.stringify({ error: 'injected', reason: `injected ${status}` }) });
+    seen.push({ at: Date.now(), status }); // after the answer is on its way: the SDK cannot have it earlier
+  });
+  await page.goto(sdkPage(site, collector));
+  await sdk(page, (t) => t.consent.acceptAll());
+  await track(page, 'Throttled', 35);
+  await expectExactlyOnce(collector.rows, 'Throttled', [{ tab: 'a', count: 35 }], { timeout: 30_000 });
+  expect(seen.slice(0, 4).map((s) => s.status)).toEqual([500, 500, 429, 'passed']);
+  const waited = seen[3]!.at - seen[2]!.at;
+  expect(waited, `next request ${waited} ms after the 429`).toBeGreaterThanOrEqual(RETRY_AFTER_S * 1000);
+});
+
+test('browser offline, then online: nothing is sent offline, everything once after', async ({ page, context, site, collector }) => {
+  const errors = pageErrors(page);
+  await page.goto(sdkPage(site, collector));
+  await sdk(page, (t) => t.consent.acceptAll());
+  await expect.poll(() => collector.count('SELECT count(*) AS n FROM consent_records')).toBe(1);
+  await context.setOffline(true);
+  await track(page, 'Offline', 45); // one full batch tries at once, the rest at the next interval
+  await page.waitForTimeout(3000);
+  expect(collector.count("SELECT count(*) AS n FROM events WHERE event = 'Offline'")).toBe(0);
+  await context.setOffline(false);
+  // The 'online' event resets the backoff and flushes at once; without it a backed-off retry could take far longer.
+  await expectExactlyOnce(collector.rows, 'Offline', [{ tab: 'a', count: 45 }], { timeout: 6000 });
+  expect(errors).toEqual([]);
+});
