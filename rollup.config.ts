@@ -76,7 +76,7 @@ function configs(dir: string): RollupOptions[] {
         nodeResolve({ browser: build.platform === 'browser', preferBuiltins: build.platform === 'node' }),
         esbuild({ target, define, tsconfig: join(root, 'tsconfig.json') }),
       ],
-      output: { dir: join(pkgDir, 'dist'), format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
+      output: { dir: join(pkgDir, 'dist'), format: 'esm', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name].js' },
     });
     if (entries.index) {
       out.push({
