@@ -50,7 +50,12 @@ test('500s, then 429 with Retry-After: the SDK waits at least that long, then ev
   expect(waited, `next request ${waited} ms after the 429`).toBeGreaterThanOrEqual(RETRY_AFTER_S * 1000);
 });
 
-test('browser offline, then online: nothing is sent offline, everything once after', async ({ page, context, site, collector }) => {
+test('browser offline, then online: nothing is sent offline, everything once after', async ({
+  page,
+  context,
+  site,
+  collector,
+}) => {
   const errors = pageErrors(page);
   await page.goto(sdkPage(site, collector));
   await sdk(page, (t) => t.consent.acceptAll());

@@ -45,7 +45,9 @@ export async function expectExactlyOnce(
     .flatMap(({ tab, count, from = 0 }) => Array.from({ length: count }, (_, i) => ({ tab, n: from + i, copies: 1 })))
     .sort((a, b) => (a.tab === b.tab ? a.n - b.n : a.tab < b.tab ? -1 : 1));
   const total = () => delivered(rows, name).reduce((sum, r) => sum + r.copies, 0);
-  await expect.poll(total, { timeout, message: `all ${want.length} "${name}" events stored` }).toBeGreaterThanOrEqual(want.length);
+  await expect
+    .poll(total, { timeout, message: `all ${want.length} "${name}" events stored` })
+    .toBeGreaterThanOrEqual(want.length);
   await new Promise((resolve) => setTimeout(resolve, settleMs));
   expect(delivered(rows, name)).toEqual(want);
 }
