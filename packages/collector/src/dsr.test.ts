@@ -150,13 +150,16 @@ it('lets a logged-in user in with a token from the site’s key, covering every 
   const laptop = await visitor();
   await track(phone.id, [{ type: 'identify', event: undefined, userId: 'user-42', traits: { plan: 'pro' } }]);
   await track(laptop.id, [{ type: 'identify', event: undefined, userId: 'user-42' }]);
+  // Someone else logged in on the same phone later: their link is not user-42's to see.
+  await track(phone.id, [{ type: 'identify', event: undefined, userId: 'user-99' }]);
   const stranger = await visitor();
   const token = mintToken({ key: TOKEN_KEY, userId: 'user-42' });
   const { status, body } = await dsr('GET', subjectPath('user-42'), token);
   expect(status).toBe(200);
   expect(body.subject).toEqual({ kind: 'user', id: 'user-42', site: 'test' });
-  expect(body.data.events).toHaveLength(6);
+  expect(body.data.events).toHaveLength(7);
   expect(body.data.identityLinks.map((l: { anonymousId: string }) => l.anonymousId).sort()).toEqual([phone.id, laptop.id].sort());
+  expect(body.data.identityLinks.map((l: { userId: string }) => l.userId)).toEqual(['user-42', 'user-42']);
   expect(JSON.stringify(body)).not.toContain(stranger.id);
   // The token names one user: it opens nothing else.
   expect((await dsr('GET', subjectPath('user-43'), token)).status).toBe(404);

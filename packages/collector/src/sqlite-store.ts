@@ -128,6 +128,10 @@ const REQUEST_COLUMNS = `receipt_id AS receiptId, site, kind, channel, subject_h
 // Rows a subject owns, for an anonymous id (?2 = the id, ?3 = null) or a user (?2 = JSON array of linked
 // anonymous ids, ?3 = the user id). json_each stands where PostgreSQL would take = ANY($2).
 const OWNED = '(anonymous_id IN (SELECT value FROM json_each(@anonIds)) OR user_id = @userId)';
+// identity_links is keyed (site, anonymous_id, user_id): with OWNED's OR the planner scans the whole site,
+// so links are found by anonymous id (a user's anonymous ids are those linked to it), then the user's only.
+const OWNED_LINKS =
+  'site = @site AND anonymous_id IN (SELECT value FROM json_each(@anonIds)) AND (@userId IS NULL OR user_id = @userId)';
 /** Rows deleted per statement by retention, so a big backlog never holds the write lock for long. */
 const RETENTION_CHUNK = 5_000;
 const ANSWERED_STATES = new Set(['answered', 'refused', 'withdrawn']);
@@ -274,7 +278,7 @@ export class SqliteStore implements Store {
         ),
         events: all<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE site = @site AND ${OWNED} ORDER BY timestamp, id`, p),
         consent: all<ConsentRow>(`SELECT ${CONSENT_COLUMNS} FROM consent_records WHERE site = @site AND ${OWNED} ORDER BY id`, p),
-        links: all<IdentityLinkRow>(`SELECT ${LINK_COLUMNS} FROM identity_links WHERE site = @site AND ${OWNED}`, p),
+        links: all<IdentityLinkRow>(`SELECT ${LINK_COLUMNS} FROM identity_links WHERE ${OWNED_LINKS}`, p),
         audit: all<AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE subject_hash = @h ORDER BY id`, { h: subjectHash }),
         requests: all<RequestRow>(`SELECT ${REQUEST_COLUMNS} FROM dsr_requests WHERE subject_hash = @h ORDER BY received_at`, {
           h: subjectHash,
@@ -300,7 +304,7 @@ export class SqliteStore implements Store {
       const run = (sql: string, params: unknown) => this.db.prepare(sql).run(params).changes;
       const result = {
         events: run(`DELETE FROM events WHERE site = @site AND ${OWNED}`, p),
-        identityLinks: run(`DELETE FROM identity_links WHERE site = @site AND ${OWNED}`, p),
+        identityLinks: run(`DELETE FROM identity_links WHERE ${OWNED_LINKS}`, p),
         subjects: run('DELETE FROM subjects WHERE site = @site AND anonymous_id IN (SELECT value FROM json_each(@anonIds))', p),
         consentRecords: run(
           `UPDATE consent_records SET anonymous_id = NULL, user_id = NULL, subject_hash = @subjectHash WHERE site = @site AND ${OWNED}`,
