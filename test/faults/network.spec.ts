@@ -2,8 +2,25 @@
  * Faults between the browser and the collector: the collector down, answering 500 and 429, the
  * browser offline. Each case ends by counting rows: every event tracked after consent exactly once.
  */
+import { request } from 'node:http';
 import { expect, test } from '../support/fixtures.js';
 import { expectExactlyOnce, pageErrors, sdk, sdkPage, track } from './support.js';
+
+/**
+ * The CORS headers the real collector puts on an error answer to `origin` (a bad body gets a 400),
+ * so that injected 500s and 429s are what a browser would get from the collector itself.
+ */
+function collectorCorsHeaders(url: string, origin: string): Promise<Record<string, string>> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}/v1/batch`, { method: 'POST', headers: { origin, 'content-type': 'text/plain' } }, (res) => {
+      res.resume();
+      const cors = Object.entries(res.headers).filter(([name]) => name.startsWith('access-control-') || name === 'vary');
+      resolve(Object.fromEntries(cors.map(([name, value]) => [name, String(value)])));
+    });
+    req.on('error', reject);
+    req.end('{');
+  });
+}
 
 test.describe.configure({ timeout: 45_000 });
 
@@ -26,9 +43,12 @@ test('500s, then 429 with Retry-After: the SDK waits at least that long, then ev
   site,
   collector,
 }) => {
-  const RETRY_AFTER_S = 3;
+  // Longer than any backoff the SDK draws by the third attempt (< 4 s), so only Retry-After explains a wait this long.
+  const RETRY_AFTER_S = 5;
   const answers = [500, 500, 429];
   const seen: { at: number; status: number | 'passed' }[] = [];
+  const cors = await collectorCorsHeaders(collector.url, site.origin);
+  expect(cors['access-control-allow-origin']).toBe(site.origin);
   // The first three batch requests get injected errors; later ones reach the real collector.
   await page.route(`${collector.url}/v1/batch`, async (route) => {
     const status = answers[seen.length];
@@ -36,7 +56,8 @@ test('500s, then 429 with Retry-After: the SDK waits at least that long, then ev
       seen.push({ at: Date.now(), status: 'passed' });
       return route.continue();
     }
-    const headers: Record<string, string> = { 'access-control-allow-origin': site.origin, 'content-type': 'application/json' };
+    // A cross-origin page can read Retry-After only if the collector lists it in Access-Control-Expose-Headers.
+    const headers: Record<string, string> = { ...cors, 'content-type': 'application/json' };
     if (status === 429) headers['retry-after'] = String(RETRY_AFTER_S);
     await route.fulfill({ status, headers, body: JSON.stringify({ error: 'injected', reason: `injected ${status}` }) });
     seen.push({ at: Date.now(), status }); // after the answer is on its way: the SDK cannot have it earlier
