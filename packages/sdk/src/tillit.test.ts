@@ -313,3 +313,22 @@ it('sends page views on history navigation when autoPageViews is on', async () =
   await vi.waitFor(() => expect(sentEvents().map((e) => e.context.page.path)).toEqual(['/', '/products', '/cart']));
   expect(sentEvents().every((e) => e.type === 'page')).toBe(true);
 });
+
+it('keeps the page’s unsent events in localStorage at pagehide, for the next page', async () => {
+  batchAnswer = () => HttpResponse.error();
+  const first = make({ batch: { intervalMs: 60_000 } });
+  await first.consent.acceptAll();
+  first.track('Leaving');
+  dispatchEvent(new Event('pagehide'));
+  expect(JSON.parse(localStorage.tillit_unsent).map((i: { e: { event: string } }) => i.e.event)).toEqual(['Leaving']);
+  globalThis.indexedDB = new IDBFactory(); // the IndexedDB write did not survive the page
+  batchAnswer = () => HttpResponse.json({ accepted: 1, duplicates: 0, rejected: [] });
+  seen = [];
+  const next = make();
+  expect(localStorage.tillit_unsent).toBeUndefined();
+  await vi.waitFor(() => expect(sentEvents().some((e) => e.event === 'Leaving')).toBe(true));
+  // The page's beacon may have arrived too: one message either way, which the collector deduplicates.
+  expect(new Set(sentEvents().map((e) => e.messageId)).size).toBe(1);
+  await next.consent.rejectAll();
+  expect(storedKeys()).toEqual(['tillit_consent']);
+});

@@ -4,7 +4,7 @@ import { choicesFor, grantedPurposes, purposeState, validDecision } from './cons
 import { secret, uuidv7 } from './ids.js';
 import { createPrivacy } from './privacy.js';
 import { createQueue } from './queue.js';
-import { toBatches, utf8Bytes } from './queue-policy.js';
+import { type QueueItem, toBatches, utf8Bytes } from './queue-policy.js';
 import { deliver, post } from './transport.js';
 import type { ConsentDecision, DecisionOptions, KeyValueStorage, PurposeChoices, Tillit, TillitConfig } from './types.js';
 import { campaignOf, DEFAULT_URL_DENYLIST, sanitizeUrl } from './url.js';
@@ -12,6 +12,8 @@ import { campaignOf, DEFAULT_URL_DENYLIST, sanitizeUrl } from './url.js';
 /** localStorage: the decision (strictly necessary), and after consent the identity. */
 const DECISION_KEY = 'tillit_consent';
 const ID_KEY = 'tillit_id';
+/** localStorage, after consent, only between a pagehide and the next page: this page's unsent events. */
+const UNSENT_KEY = 'tillit_unsent';
 /** sessionStorage, after consent: the landing page's campaign. */
 const CAMPAIGN_KEY = 'tillit_campaign';
 
@@ -230,8 +232,12 @@ export function createTillit(config: TillitConfig): Tillit {
 
   /** Page is going away (or hidden): send this page's events now, in one keepalive request. */
   const unload = () => {
-    const batch = toBatches(queue.recent(), batchSize)[0];
-    if (batch && granted().length) deliver(batch, transport(true)).then((r) => queue.remove(r.done), warn);
+    const items = queue.recent().filter((i) => state(i.p));
+    if (!items[0]) return;
+    // An IndexedDB write still in flight dies with the page; localStorage is synchronous. The next
+    // page moves these back into the queue (same keys: no copies; the collector deduplicates).
+    local.setItem(UNSENT_KEY, JSON.stringify(items));
+    deliver(toBatches(items, batchSize)[0]!, transport(true)).then((r) => queue.remove(r.done), warn);
   };
 
   // --- consent ------------------------------------------------------------------------------
@@ -267,6 +273,7 @@ export function createTillit(config: TillitConfig): Tillit {
   const wipe = () => {
     identity = null;
     local.removeItem(ID_KEY);
+    local.removeItem(UNSENT_KEY);
     session.removeItem(CAMPAIGN_KEY);
     log('nothing granted: id and queue deleted');
     queue.destroy().catch(warn);
@@ -358,6 +365,8 @@ export function createTillit(config: TillitConfig): Tillit {
   });
 
   if (decision?.record) sendRecord(decision.record);
+  for (const i of parse<QueueItem[]>(local.getItem(UNSENT_KEY)) ?? []) if (state(i.p)) queue.add(i);
+  local.removeItem(UNSENT_KEY);
   if (granted().length) schedule(interval);
   // GPC with no stored choice: the GPC purposes are refused and that refusal is recorded;
   // other purposes stay undecided until the visitor chooses.

@@ -16,9 +16,10 @@ it('removes e-mail addresses from the path', () => {
   expect(clean('https://shop.test/users/ann@example.com/orders')).toBe('https://shop.test/users//orders');
 });
 
-it('cleans parameters in the fragment too (OAuth implicit flow, hash routers)', () => {
-  expect(clean('https://shop.test/cb#access_token=xyz&x=1')).toBe('https://shop.test/cb#x=1');
-  expect(clean('https://shop.test/#/route?code=1&tab=2')).toBe('https://shop.test/#/route?tab=2');
+it('removes a fragment that carries parameters (OAuth implicit flow) and keeps routes and anchors', () => {
+  expect(clean('https://shop.test/cb#access_token=xyz&x=1')).toBe('https://shop.test/cb');
+  expect(clean('https://shop.test/#/route?code=1')).toBe('https://shop.test/');
+  expect(clean('https://shop.test/#/products/7')).toBe('https://shop.test/#/products/7');
   expect(clean('https://shop.test/#section')).toBe('https://shop.test/#section');
 });
 

@@ -34,8 +34,8 @@ function cleanParams(query: string, deny: Set<string>): string {
 }
 
 /**
- * Removes denylisted query parameters (in the query and in a `#a=b` or `#/route?a=b` fragment)
- * and anything that looks like an e-mail address from a URL. Returns '' for an unparsable URL.
+ * Removes denylisted query parameters, a fragment that carries parameters, and anything that looks
+ * like an e-mail address from a URL. Returns '' for an unparsable URL.
  */
 export function sanitizeUrl(href: string, denylist: readonly string[]): string {
   if (!href) return '';
@@ -48,12 +48,8 @@ export function sanitizeUrl(href: string, denylist: readonly string[]): string {
   const deny = new Set(denylist.map((d) => d.toLowerCase()));
   const q = cleanParams(url.search, deny);
   url.search = q ? `?${q}` : '';
-  const hash = url.hash;
-  const at = hash.indexOf('?') + 1 || (hash.includes('=') ? 1 : 0);
-  if (at) {
-    const rest = cleanParams(hash.slice(at), deny);
-    url.hash = hash.slice(0, at) + rest;
-  }
+  // A fragment with parameters may carry tokens (OAuth implicit flow): it goes; #/routes and #anchors stay.
+  if (url.hash.includes('=')) url.hash = '';
   return url.href.replace(EMAIL, '').replace(/[?#]$/, '');
 }
 
