@@ -118,7 +118,7 @@ document.addEventListener('click', (e) => {
 });
 addEventListener('popstate', route);
 
-// The consent control until (and besides) the banner: its state, accept, reject, preferences.
+// The consent state, and a way back to the banner's preferences (tillit.js loads the banner for both).
 function showConsent() {
   const t = window.tillit;
   if (!t.consent.get) return; // the stub: tillit.js has not loaded yet
@@ -130,8 +130,6 @@ function showConsent() {
         .join(', ');
   document.getElementById('anon-id').textContent = t.anonymousId() ?? 'none';
 }
-document.getElementById('accept').addEventListener('click', () => window.tillit.consent.acceptAll({ source: 'banner' }));
-document.getElementById('reject').addEventListener('click', () => window.tillit.consent.rejectAll({ source: 'banner' }));
 document.getElementById('prefs').addEventListener('click', () => window.tillit.showPreferences());
 
 // Queued on the stub until tillit.js has loaded; then called on every change, in this tab or another.
