@@ -9,5 +9,6 @@ export function backoffDelay(attempt: number, random = Math.random, baseMs = 100
 export function retryAfterMs(header: string | null | undefined, now = Date.now()): number {
   // Number('') is 0 and an HTTP date is NaN: both fall through to Date.parse (NaN > 0 is false).
   const ms = Number(header) * 1000 || Date.parse(header ?? '') - now;
+  // biome-ignore lint/complexity/useMathMinMax: Math.max(NaN, 0) is NaN; this comparison maps NaN to 0
   return ms > 0 ? ms : 0;
 }
