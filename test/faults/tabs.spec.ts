@@ -66,3 +66,53 @@ for (const tabs of [2, 4]) {
     expect(errors.flat()).toEqual([]);
   });
 }
+
+test('a burst of 600 events in one task (under the 1000-event queue bound): every event once, the queue drains', async ({
+  page,
+  site,
+  collector,
+}) => {
+  const errors = pageErrors(page);
+  await page.goto(sdkPage(site, collector));
+  await sdk(page, (t) => t.consent.acceptAll());
+  // One task: the first full batch flushes while IndexedDB writes of the rest are still pending.
+  await track(page, 'Burst', 600);
+  await expectExactlyOnce(collector.rows, 'Burst', [{ tab: 'a', count: 600 }], { timeout: 25_000 });
+  expect(errors).toEqual([]);
+});
+
+test('a burst of 2000 events over 40 tasks, past the 1000-event queue bound: the queue drains, no event twice', async ({
+  page,
+  site,
+  collector,
+}) => {
+  const errors = pageErrors(page);
+  await page.goto(sdkPage(site, collector));
+  await sdk(page, (t) => t.consent.acceptAll());
+  for (let task = 0; task < 40; task++) await track(page, 'Overflow', 50, { from: task * 50 });
+  // The bound may drop the oldest events; what it keeps must still be delivered, and the queue must empty.
+  const queued = () =>
+    page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const open = indexedDB.open('tillit');
+          open.onsuccess = () => {
+            const db = open.result;
+            if (!db.objectStoreNames.contains('queue')) return resolve(0);
+            const req = db.transaction('queue').objectStore('queue').count();
+            req.onsuccess = () => resolve(req.result);
+            db.close();
+          };
+          open.onerror = () => resolve(-1);
+        }),
+    );
+  await expect.poll(queued, { timeout: 25_000, message: 'IndexedDB queue drained' }).toBe(0);
+  const rows = collector.rows<{ n: number; copies: number }>(
+    "SELECT json_extract(payload, '$.properties.n') AS n, count(*) AS copies FROM events WHERE event = 'Overflow' GROUP BY n",
+  );
+  expect(rows.filter((r) => r.copies !== 1)).toEqual([]);
+  // The newest 1000 (the bound) at least: the oldest are the ones the bound may drop.
+  expect(rows.length).toBeGreaterThanOrEqual(1000);
+  expect(rows.filter((r) => r.n >= 1000).length).toBe(1000);
+  expect(errors).toEqual([]);
+});
