@@ -4,6 +4,7 @@
  * downloads hold them, and erasure leaves nothing, neither in the collector's database nor in the browser.
  */
 import { readFileSync } from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, type TestCollector, test, tillitPage } from '../support/fixtures.js';
 
@@ -84,6 +85,8 @@ test('accept → track → portal lists the events → JSON and CSV hold them �
   await expect(portal.getByRole('cell', { name: /onerror/ })).toContainText(XSS.replaceAll('"', '\\"'));
   expect(await portal.locator('img').count()).toBe(0);
   expect(await page.evaluate(() => (window as unknown as TillitWindow).__pwned)).toBeUndefined();
+  const a11y = await new AxeBuilder({ page }).include('tillit-privacy-portal').analyze();
+  expect(a11y.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`)).toEqual([]);
 
   // Changing a choice in the portal goes through the SDK and is recorded with the portal as its source.
   const marketing = portal.getByRole('checkbox', { name: /marketing/i });

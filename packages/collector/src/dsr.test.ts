@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { ErasureReceipt, PortalToken, SubjectAccess } from '@tillit/schema';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { mintToken, signClaims } from './auth.js';
 import type { CollectorConfigInput } from './config.js';
@@ -109,6 +110,7 @@ it('answers access with every row of the subject and nothing of another subject'
   const b = await visitor();
   const { status, body } = await dsr('GET', subjectPath(a.id), a.secret);
   expect(status).toBe(200);
+  expect(SubjectAccess.safeParse(body).error).toBeUndefined();
   expect(body.confirmation).toBe(true);
   expect(body.subject).toEqual({ kind: 'anonymous', id: a.id, site: 'test' });
   expect(body.data.events.map((e: { event: string }) => e.event).sort()).toEqual(['Checkout', 'Product Viewed']);
@@ -214,6 +216,7 @@ it('erases in one go: no row of the subject is left in any table, consent proof 
 
   const erased = await dsr('DELETE', subjectPath(a.id), a.secret, { Origin: TEST_ORIGIN });
   expect(erased.status).toBe(200);
+  expect(ErasureReceipt.safeParse(erased.body).error).toBeUndefined();
   expect(erased.body).toMatchObject({
     receiptId: expect.stringMatching(/^[0-9a-f-]{36}$/),
     subjectHash: expect.stringMatching(/^[0-9a-f]{64}$/),
@@ -318,6 +321,7 @@ it('exchanges a secret for a short-lived portal token that opens that subject on
   const b = await visitor();
   const { status, body } = await dsr('POST', subjectPath(a.id, '/token'), a.secret);
   expect(status).toBe(201);
+  expect(PortalToken.safeParse(body).error).toBeUndefined();
   expect(Date.parse(body.expiresAt) - Date.now()).toBeLessThanOrEqual(15 * 60_000);
   expect((await dsr('GET', subjectPath(a.id), body.token)).body.subject.id).toBe(a.id);
   expect((await dsr('GET', subjectPath(b.id), body.token)).status).toBe(404);

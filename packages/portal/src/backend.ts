@@ -26,7 +26,18 @@ export class PortalError extends Error {
 /** The portal on the site's page, through the SDK's public API (`window.tillit`). */
 export function sdkBackend(tillit: Tillit): PortalBackend {
   return {
-    access: async () => (tillit.anonymousId() ? ((await tillit.privacy.access()) as SubjectAccess) : null),
+    async access() {
+      if (!tillit.anonymousId()) return null;
+      // Right after the first decision, the consent record that binds the secret may still be on its way.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return (await tillit.privacy.access()) as SubjectAccess;
+        } catch (error) {
+          if (attempt >= 2 || !/\b404\b/.test(String(error))) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+      }
+    },
     download: (format) => tillit.privacy.export(format),
     erase: () => tillit.privacy.erase(),
     consent: tillit.consent,

@@ -164,3 +164,24 @@ it('says a link has expired when the collector refuses its token', async () => {
   const root = await mount(backend);
   expect(root.querySelector('[role="status"]')!.textContent).toMatch(/expired/);
 });
+
+it('on the site, asks again when the collector does not know the visitor yet (its consent record is on its way)', async () => {
+  vi.useFakeTimers({ toFake: ['setTimeout'] });
+  let calls = 0;
+  const tillit = {
+    anonymousId: () => 'a-1',
+    consent: fakeConsent(),
+    privacy: {
+      access: async () => {
+        if (++calls < 2) throw new Error('[tillit] collector answered 404');
+        return answer(1);
+      },
+    },
+  };
+  const { sdkBackend } = await import('./backend.js');
+  const pending = sdkBackend(tillit as never).access();
+  await vi.advanceTimersByTimeAsync(1000);
+  expect((await pending)?.data.events).toHaveLength(1);
+  expect(calls).toBe(2);
+  vi.useRealTimers();
+});
