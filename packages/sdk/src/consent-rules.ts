@@ -1,6 +1,9 @@
 /** Consent rules with no platform access: which stored decision counts, and what it grants. */
-import type { ConsentRecord } from '@tillit/schema';
-import type { ConsentDecision, PurposeChoices } from './types.js';
+import type { ConsentRecord, ConsentSource as WireSource } from '@tillit/schema';
+import type { ConsentDecision, ConsentSource, PurposeChoices } from './types.js';
+
+// The public ConsentSource must stay the wire format's: this fails to compile if they drift apart.
+export const SOURCES_MATCH: [ConsentSource, WireSource] extends [WireSource, ConsentSource] ? true : never = true;
 
 /** The decision as kept in localStorage: plus the consent record until the collector has a receipt for it. */
 export interface StoredDecision extends ConsentDecision {

@@ -2,9 +2,12 @@
  * The SDK's public API. The banner and portal packages code against these types only
  * (`import type { Tillit } from '@tillit/sdk'`), never against SDK internals.
  */
-import type { ConsentSource } from '@tillit/schema';
 
-export type { ConsentSource };
+/**
+ * Who made a decision. The same union as the wire format's `ConsentSource` (checked at compile time in
+ * consent-rules.ts), written out so that the published .d.ts needs no @tillit/schema (and no zod).
+ */
+export type ConsentSource = 'banner' | 'portal' | 'api' | 'gpc';
 
 /** A purpose's answer, for every configured purpose. `necessary` is implied and never listed. */
 export type PurposeChoices = Record<string, boolean>;
