@@ -5,7 +5,8 @@
  *   "build": {
  *     "platform": "browser" | "node",
  *     "entries": { "index": "src/index.ts" },          ESM (+ .d.ts for "index")
- *     "iife": { "input": "src/global.ts", "file": "tillit.js" }   minified script-tag bundle
+ *     "iife": { "input": "src/global.ts", "file": "tillit.js" }   minified script-tag bundle(s):
+ *                                                                one entry or a list
  *   }
  *
  * Workspace packages are resolved to their sources, so a bundle never depends on another
@@ -22,7 +23,11 @@ import esbuild from 'rollup-plugin-esbuild';
 interface BuildField {
   platform: 'browser' | 'node';
   entries?: Record<string, string>;
-  iife?: { input: string; file: string };
+  iife?: IifeEntry | IifeEntry[];
+}
+interface IifeEntry {
+  input: string;
+  file: string;
 }
 interface PackageJson {
   name: string;
@@ -87,15 +92,15 @@ function configs(dir: string): RollupOptions[] {
       });
     }
   }
-  if (build.iife) {
+  for (const iife of [build.iife ?? []].flat()) {
     out.push({
-      input: resolve(pkgDir, build.iife.input),
+      input: resolve(pkgDir, iife.input),
       plugins: [
         workspaceSource(),
         nodeResolve({ browser: true }),
         esbuild({ target: 'es2020', define, minify: true, legalComments: 'none', tsconfig: join(root, 'tsconfig.json') }),
       ],
-      output: { file: join(pkgDir, 'dist', build.iife.file), format: 'iife', sourcemap: true },
+      output: { file: join(pkgDir, 'dist', iife.file), format: 'iife', sourcemap: true },
     });
   }
   return out;
