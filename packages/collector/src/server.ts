@@ -145,9 +145,10 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]!;
     const origin = req.headers.origin;
-    // The collector's own /privacy page calls the API from the collector's origin.
-    const sameOrigin = origin !== undefined && origin.replace(/^https?:\/\//, '') === req.headers.host;
-    const originAllowed = origin !== undefined && (allowedOrigins.has(origin) || sameOrigin);
+    // The collector's own /privacy page calls the API from the collector's origin (checked last: ingest
+    // requests come from listed origins).
+    const originAllowed =
+      origin !== undefined && (allowedOrigins.has(origin) || origin.replace(/^https?:\/\//, '') === req.headers.host);
     if (originAllowed) {
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Vary', 'Origin');
