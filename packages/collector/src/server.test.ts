@@ -151,6 +151,7 @@ it('answers CORS preflights and requests from allowed origins only', async () =>
   );
   expect(fromAllowed.status).toBe(200);
   expect(fromAllowed.headers.get('access-control-allow-origin')).toBe(TEST_ORIGIN);
+  expect(fromAllowed.headers.get('access-control-expose-headers')).toContain('Retry-After');
   const fromEvil = await post(
     '/v1/batch',
     { batch: [event()], writeKey: TEST_WRITE_KEY },

@@ -151,6 +151,8 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
       origin !== undefined && (allowedOrigins.has(origin) || origin.replace(/^https?:\/\//, '') === req.headers.host);
     if (originAllowed) {
       res.setHeader('Access-Control-Allow-Origin', origin);
+      // Pages must read Retry-After on 429/503 to wait as long as asked.
+      res.setHeader('Access-Control-Expose-Headers', 'Retry-After, Content-Disposition');
       res.setHeader('Vary', 'Origin');
     }
     if (req.method === 'OPTIONS') {
