@@ -92,3 +92,12 @@ it('falls back to memory when IndexedDB throws', async () => {
   await q.remove(['zz']);
   expect((await q.read()).map((i) => i.id)).toEqual(['a']);
 });
+
+it('keeps in its mirror what was added while a read was running', async () => {
+  const q = createQueue(bounds, log);
+  q.add(item('a'));
+  const reading = q.read();
+  q.add(item('b')); // its IndexedDB write may land after the read's transaction
+  expect((await reading).map((i) => i.id)).toContain('a');
+  expect(q.recent().map((i) => i.id)).toContain('b');
+});

@@ -81,6 +81,7 @@ export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void,
         .catch(fallback); // quota, private mode: this page goes on in memory
     },
     async read() {
+      const known = new Set(mem);
       const s = await open();
       if (!s) {
         mem = bounded(mem).keep;
@@ -92,9 +93,10 @@ export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void,
           drop.map((i) => i.id),
           s,
         );
-      // What another tab has sent or dropped leaves the mirror too.
+      // What another tab has sent or dropped leaves the mirror too; what was added during this read
+      // stays (it may not be written yet, and it keeps this page's flush timer going).
       const ids = new Set(keep.map((i) => i.id));
-      mem = mem.filter((i) => ids.has(i.id));
+      mem = mem.filter((i) => ids.has(i.id) || !known.has(i));
       return keep;
     },
     async remove(ids) {

@@ -174,7 +174,7 @@ export function createTillit(config: TillitConfig): Tillit {
     // Undecided: held in memory only, sent if the visitor grants its purpose on this page.
     if (held.push({ p, e: draft }) > maxPending) {
       held.shift();
-      log('held events full: dropped oldest');
+      log('held events full');
     }
   };
 
@@ -252,7 +252,7 @@ export function createTillit(config: TillitConfig): Tillit {
     return post(f, `${base}/v1/consent`, { ...rec, writeKey, secret: withSecret ? id.secret : undefined }, true)
       .then(async (res) => {
         if (res.status > 499 || res.status === 429) throw res.status;
-        if (!res.ok) return void log('consent record refused', res.status);
+        if (!res.ok) return void log('consent record dropped:', res.status);
         const { receiptId } = (await res.json()) as { receiptId: string };
         if (withSecret) {
           id.sent = 1;
@@ -265,7 +265,7 @@ export function createTillit(config: TillitConfig): Tillit {
         }
       })
       .catch((e) => {
-        log('consent record: will retry', e);
+        log('consent record retry:', e);
         setTimeout(() => sendRecord(rec, n + 1), 1000 + backoffDelay(n));
       });
   };
@@ -275,7 +275,6 @@ export function createTillit(config: TillitConfig): Tillit {
     local.removeItem(ID_KEY);
     local.removeItem(UNSENT_KEY);
     session.removeItem(CAMPAIGN_KEY);
-    log('nothing granted: id and queue deleted');
     queue.destroy().catch(warn);
   };
 
