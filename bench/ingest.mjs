@@ -151,6 +151,31 @@ export async function runRawSqlite(bodies, durability) {
   return { eventsPerSec: events / seconds, seconds, stored, requests: batches.length };
 }
 
+/**
+ * The collector's per-event CPU work apart from HTTP and SQL: JSON.parse of the body, the schema's
+ * Event.safeParse of each event, and JSON.stringify of what is stored. One core, no I/O.
+ */
+export async function runValidation(bodies) {
+  const { Event } = await import('../packages/schema/dist/index.js');
+  let events = 0;
+  const work = (list) => {
+    for (const body of list) {
+      for (const e of JSON.parse(body).batch) {
+        const parsed = Event.safeParse(e);
+        if (!parsed.success) throw new Error('a benchmark event did not validate');
+        JSON.stringify(parsed.data);
+        events++;
+      }
+    }
+  };
+  work(bodies.slice(0, 500)); // warm-up: the collector's code is hot when it ingests
+  events = 0;
+  const started = performance.now();
+  work(bodies);
+  const seconds = (performance.now() - started) / 1000;
+  return { eventsPerSec: events / seconds, seconds, requests: bodies.length };
+}
+
 /** Every ingest figure of the report, in one run. `scale` shortens the runs for a quick try. */
 export async function ingestSection({ scale = 1, sdkBatchSize = 30, rounds = 2, log = console.log } = {}) {
   const seconds = Math.max(1, Math.round(5 * scale));
@@ -177,6 +202,7 @@ export async function ingestSection({ scale = 1, sdkBatchSize = 30, rounds = 2, 
   add('raw SQLite inserts, synchronous=NORMAL', { batch: 20, kind: 'limit-sql', durability: 'normal' }, () =>
     runRawSqlite(raw20, 'normal'),
   );
+  add('validation only: JSON.parse + Event.safeParse + JSON.stringify', { batch: 20, kind: 'cpu' }, () => runValidation(raw20));
   add('raw SQLite inserts, random v4 ids, FULL', { batch: 20, kind: 'sql-v4', durability: 'full' }, () =>
     runRawSqlite(raw20v4, 'full'),
   );
