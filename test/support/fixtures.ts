@@ -11,9 +11,17 @@
  */
 import type { AddressInfo } from 'node:net';
 import { test as base, expect } from '@playwright/test';
-// The built collector, as a site runs it (npm test builds before it tests).
-import { type RunningCollector, startCollector } from '../../packages/collector/dist/testing.js';
+import type * as CollectorTesting from '../../packages/collector/src/testing.js';
 import { createStaticServer } from '../../scripts/static.mjs';
+
+type RunningCollector = CollectorTesting.RunningCollector;
+
+/** The built collector, as a site runs it (npm test builds before it tests); typed by its source. */
+async function startCollector(...args: Parameters<typeof CollectorTesting.startCollector>): Promise<RunningCollector> {
+  const built: string = '../../packages/collector/dist/testing.js';
+  const testing = (await import(built)) as typeof CollectorTesting;
+  return testing.startCollector(...args);
+}
 
 export const WRITE_KEY = 'e2e-write-key';
 export const POLICY_VERSION = '2026-11';

@@ -1,0 +1,7 @@
+import type { Server } from 'node:http';
+
+export function createStaticServer(options?: {
+  root?: string;
+  pages?: Map<string, string>;
+  headers?: Record<string, string>;
+}): Server;
