@@ -138,7 +138,7 @@ export function createTillit(config: TillitConfig): Tillit {
     const url = clean(location.href);
     const u = url ? new URL(url) : location;
     return {
-      page: { url, path: u.pathname, search: u.search, title: document.title, referrer: clean(document.referrer) },
+      page: { url, path: u.pathname, search: u.search, title: document.title.slice(0, 1024), referrer: clean(document.referrer) },
       campaign: landing ?? parse(session.getItem(CAMPAIGN_KEY)) ?? undefined,
       locale: navigator.language,
       library: { name: 'tillit', version: __TILLIT_VERSION__ },

@@ -27,6 +27,10 @@ it('uses the configured denylist instead of the default', () => {
   expect(sanitizeUrl('https://shop.test/?code=1&sku=2', ['sku'])).toBe('https://shop.test/?code=1');
 });
 
+it("cuts a URL to the wire format's 4096 characters", () => {
+  expect(clean(`https://shop.test/search?q=${'x'.repeat(5000)}`)).toHaveLength(4096);
+});
+
 it('returns an empty string for what is not a URL', () => {
   expect(clean('')).toBe('');
   expect(clean('not a url')).toBe('');

@@ -35,7 +35,7 @@ function cleanParams(query: string, deny: Set<string>): string {
 
 /**
  * Removes denylisted query parameters, a fragment that carries parameters, and anything that looks
- * like an e-mail address from a URL. Returns '' for an unparsable URL.
+ * like an e-mail address from a URL, and cuts it to 4096 characters. Returns '' for an unparsable URL.
  */
 export function sanitizeUrl(href: string, denylist: readonly string[]): string {
   if (!href) return '';
@@ -50,7 +50,8 @@ export function sanitizeUrl(href: string, denylist: readonly string[]): string {
   url.search = q ? `?${q}` : '';
   // A fragment with parameters may carry tokens (OAuth implicit flow): it goes; #/routes and #anchors stay.
   if (url.hash.includes('=')) url.hash = '';
-  return url.href.replace(EMAIL, '').replace(/[?#]$/, '');
+  // The wire format's limit for URLs: a longer one would get the whole event rejected.
+  return url.href.replace(EMAIL, '').replace(/[?#]$/, '').slice(0, 4096);
 }
 
 /** Segment-style campaign fields from a landing URL's `utm_*` parameters, or null when there are none. */
