@@ -2,21 +2,24 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
-const alias = {
-  '@tillit/schema': src('schema'),
-  '@tillit/sdk': src('sdk'),
-  '@tillit/banner': src('banner'),
-  '@tillit/portal': src('portal'),
-  '@tillit/collector': src('collector'),
-};
-const define = { __TILLIT_VERSION__: JSON.stringify('0.0.0-test') };
 
 export default defineConfig({
+  // Shared by both projects (`extends: true`): workspace packages resolve to their sources, and the
+  // build-time constant gets a test value.
+  resolve: {
+    alias: {
+      '@tillit/schema': src('schema'),
+      '@tillit/sdk': src('sdk'),
+      '@tillit/banner': src('banner'),
+      '@tillit/portal': src('portal'),
+      '@tillit/collector': src('collector'),
+    },
+  },
+  define: { __TILLIT_VERSION__: JSON.stringify('0.0.0-test') },
   test: {
     projects: [
       {
-        resolve: { alias },
-        define,
+        extends: true,
         test: {
           name: 'node',
           environment: 'node',
@@ -25,8 +28,7 @@ export default defineConfig({
         },
       },
       {
-        resolve: { alias },
-        define,
+        extends: true,
         test: {
           name: 'dom',
           environment: 'happy-dom',

@@ -14,7 +14,15 @@ test('a page on an allowed origin posts a batch with a text/plain body and no pr
       body: JSON.stringify({
         writeKey: 'e2e-write-key',
         sentAt: new Date().toISOString(),
-        batch: [{ type: 'track', event: 'Smoke', messageId: crypto.randomUUID(), anonymousId: 'a', timestamp: new Date().toISOString() }],
+        batch: [
+          {
+            type: 'track',
+            event: 'Smoke',
+            messageId: crypto.randomUUID(),
+            anonymousId: 'a',
+            timestamp: new Date().toISOString(),
+          },
+        ],
       }),
     });
     return res.json();

@@ -6,10 +6,6 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vite
 import { createTillit } from './index.js';
 import type { TillitConfig } from './types.js';
 
-// vitest.config.ts defines __TILLIT_VERSION__ per project, but vitest 4 does not apply it there:
-// until it does, provide the same value as a global.
-(globalThis as { __TILLIT_VERSION__?: string }).__TILLIT_VERSION__ ??= '0.0.0-test';
-
 /** Every request the SDK made to this test's collector (each test has its own host). */
 interface Seen {
   path: string;
