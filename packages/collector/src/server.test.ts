@@ -220,6 +220,27 @@ it('appends consent records to a log that refuses updates and deletes', async ()
   expect(invalid.body.reason).toMatch(/^not a consent record: source/);
 });
 
+it('stores a retried consent record once and answers the retry with the first receipt', async () => {
+  const record = {
+    writeKey: TEST_WRITE_KEY,
+    recordId: '018f3c1e-7a2b-7c3d-8e4f-123456789abc',
+    anonymousId: 'anon-2',
+    purposes: { analytics: true },
+    policyVersion: '2026-11',
+    source: 'banner',
+    timestamp: new Date().toISOString(),
+  };
+  const first = await post('/v1/consent', record);
+  const retry = await post('/v1/consent', record);
+  const other = await post('/v1/consent', { ...record, recordId: 'another-decision' });
+  expect(first.status).toBe(201);
+  expect(retry.status).toBe(201);
+  expect(retry.body.receiptId).toBe(first.body.receiptId);
+  expect(other.body.receiptId).not.toBe(first.body.receiptId);
+  expect(count('SELECT count(*) AS n FROM consent_records')).toBe(2);
+  expect(() => running.db.prepare("UPDATE consent_records SET record_id = 'x'").run()).toThrow(/append-only/);
+});
+
 it('keeps what it stored across a restart', async () => {
   const batch = [event(), event()];
   await post('/v1/batch', { batch, writeKey: TEST_WRITE_KEY });

@@ -113,6 +113,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     const secretHash = record.secret && record.anonymousId ? createHash('sha256').update(record.secret).digest('hex') : null;
     const row = {
       receiptId,
+      recordId: record.recordId ?? null,
       site: site.name,
       anonymousId: record.anonymousId,
       userId: record.userId ?? null,
@@ -126,12 +127,11 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
       url: record.url ?? null,
     };
     // A late decision for an erased id (another tab, a retry) is kept as proof under the keyed hash only.
-    if (record.anonymousId && suppression.isAnonymousSuppressed(site.name, record.anonymousId)) {
-      await store.appendPseudonymousConsent(row, hashOf(site.name, 'anonymous', record.anonymousId));
-    } else {
-      await store.appendConsent(row, secretHash);
-    }
-    sendJson(res, 201, { receiptId });
+    const storedReceipt =
+      record.anonymousId && suppression.isAnonymousSuppressed(site.name, record.anonymousId)
+        ? await store.appendPseudonymousConsent(row, hashOf(site.name, 'anonymous', record.anonymousId))
+        : await store.appendConsent(row, secretHash);
+    sendJson(res, 201, { receiptId: storedReceipt });
   };
 
   const routes: Record<string, Partial<Record<string, Handler>>> = {

@@ -36,6 +36,8 @@ CREATE INDEX IF NOT EXISTS events_received_at ON events (received_at);
 CREATE TABLE IF NOT EXISTS consent_records (
   id INTEGER PRIMARY KEY,
   receipt_id TEXT NOT NULL UNIQUE,
+  -- The client's id of the decision: a retried record is stored once and answered with its receipt.
+  record_id TEXT,
   site TEXT NOT NULL,
   anonymous_id TEXT,
   user_id TEXT,
@@ -51,10 +53,11 @@ CREATE TABLE IF NOT EXISTS consent_records (
 );
 CREATE INDEX IF NOT EXISTS consent_records_anonymous_id ON consent_records (anonymous_id) WHERE anonymous_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS consent_records_user_id ON consent_records (user_id) WHERE user_id IS NOT NULL;
+CREATE UNIQUE INDEX IF NOT EXISTS consent_records_record_id ON consent_records (site, record_id) WHERE record_id IS NOT NULL;
 CREATE TRIGGER IF NOT EXISTS consent_records_append_only_delete BEFORE DELETE ON consent_records
 BEGIN SELECT RAISE(ABORT, 'consent_records is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS consent_records_append_only_update BEFORE UPDATE ON consent_records
-WHEN NEW.receipt_id IS NOT OLD.receipt_id OR NEW.site IS NOT OLD.site OR NEW.purposes IS NOT OLD.purposes
+WHEN NEW.receipt_id IS NOT OLD.receipt_id OR NEW.record_id IS NOT OLD.record_id OR NEW.site IS NOT OLD.site OR NEW.purposes IS NOT OLD.purposes
   OR NEW.policy_version IS NOT OLD.policy_version OR NEW.source IS NOT OLD.source
   OR NEW.text_hash IS NOT OLD.text_hash OR NEW.decided_at IS NOT OLD.decided_at
   OR NEW.received_at IS NOT OLD.received_at OR NEW.anonymous_id IS NOT NULL OR NEW.user_id IS NOT NULL
@@ -177,8 +180,8 @@ export class SqliteStore implements Store {
        VALUES (@messageId, @site, @type, @event, @anonymousId, @userId, @timestamp, @receivedAt, @payload)`,
     );
     this.insertConsent = this.db.prepare(
-      `INSERT INTO consent_records (receipt_id, site, anonymous_id, user_id, purposes, policy_version, source, text_hash, decided_at, received_at, locale, url)
-       VALUES (@receiptId, @site, @anonymousId, @userId, @purposes, @policyVersion, @source, @textHash, @decidedAt, @receivedAt, @locale, @url)`,
+      `INSERT INTO consent_records (receipt_id, record_id, site, anonymous_id, user_id, purposes, policy_version, source, text_hash, decided_at, received_at, locale, url)
+       VALUES (@receiptId, @recordId, @site, @anonymousId, @userId, @purposes, @policyVersion, @source, @textHash, @decidedAt, @receivedAt, @locale, @url)`,
     );
     this.bindSecret = this.db.prepare(
       'INSERT OR IGNORE INTO subjects (anonymous_id, site, secret_hash, created_at) VALUES (?, ?, ?, ?)',
@@ -227,22 +230,39 @@ export class SqliteStore implements Store {
     for (const [i, item] of group.entries()) item.resolve(results[i]!);
   }
 
-  async appendConsent(row: ConsentRow, secretHash: string | null): Promise<void> {
-    this.db.transaction(() => {
+  /** The receipt of the record already stored under this record id, if the client sent it before. */
+  private receiptOf(row: ConsentRow): string | null {
+    if (!row.recordId) return null;
+    const found = this.db
+      .prepare('SELECT receipt_id AS receiptId FROM consent_records WHERE site = ? AND record_id = ?')
+      .get(row.site, row.recordId) as { receiptId: string } | undefined;
+    return found?.receiptId ?? null;
+  }
+
+  async appendConsent(row: ConsentRow, secretHash: string | null): Promise<string> {
+    return this.db.transaction(() => {
+      const stored = this.receiptOf(row);
+      if (stored) return stored;
       this.insertConsent.run(row);
       if (secretHash && row.anonymousId) this.bindSecret.run(row.anonymousId, row.site, secretHash, row.receivedAt);
       if (row.anonymousId && row.userId)
         this.upsertLink.run(row.site, row.anonymousId, row.userId, row.receivedAt, row.receivedAt);
+      return row.receiptId;
     })();
   }
 
-  async appendPseudonymousConsent(row: ConsentRow, subjectHash: string): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO consent_records (receipt_id, site, anonymous_id, user_id, subject_hash, purposes, policy_version, source, text_hash, decided_at, received_at, locale, url)
-         VALUES (@receiptId, @site, NULL, NULL, @subjectHash, @purposes, @policyVersion, @source, @textHash, @decidedAt, @receivedAt, @locale, NULL)`,
-      )
-      .run({ ...row, subjectHash });
+  async appendPseudonymousConsent(row: ConsentRow, subjectHash: string): Promise<string> {
+    return this.db.transaction(() => {
+      const stored = this.receiptOf(row);
+      if (stored) return stored;
+      this.db
+        .prepare(
+          `INSERT INTO consent_records (receipt_id, record_id, site, anonymous_id, user_id, subject_hash, purposes, policy_version, source, text_hash, decided_at, received_at, locale, url)
+           VALUES (@receiptId, @recordId, @site, NULL, NULL, @subjectHash, @purposes, @policyVersion, @source, @textHash, @decidedAt, @receivedAt, @locale, NULL)`,
+        )
+        .run({ ...row, subjectHash });
+      return row.receiptId;
+    })();
   }
 
   async findSubject(anonymousId: string): Promise<{ site: string; secretHash: string } | null> {

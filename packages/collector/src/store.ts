@@ -18,6 +18,8 @@ export interface EventRow {
 
 export interface ConsentRow {
   receiptId: string;
+  /** The client's id of the decision (idempotency key), when it sent one. */
+  recordId: string | null;
   site: string;
   anonymousId: string | null;
   userId: string | null;
@@ -104,13 +106,17 @@ export interface Store {
    * committed, with `true` for each row inserted and `false` for each duplicate.
    */
   insertEvents(rows: EventRow[]): Promise<boolean[]>;
-  /** Appends a consent record; binds `secretHash` to the anonymous id if it has none yet. */
-  appendConsent(row: ConsentRow, secretHash: string | null): Promise<void>;
+  /**
+   * Appends a consent record; binds `secretHash` to the anonymous id if it has none yet. Resolves
+   * with the record's receipt id: a record whose `recordId` is already stored for the site is not
+   * stored again, and resolves with the first one's receipt.
+   */
+  appendConsent(row: ConsentRow, secretHash: string | null): Promise<string>;
   /**
    * Like appendConsent, for a subject that was erased: the record keeps only `subjectHash`, and no
    * secret is bound (proof that a late decision was made, without bringing the id back).
    */
-  appendPseudonymousConsent(row: ConsentRow, subjectHash: string): Promise<void>;
+  appendPseudonymousConsent(row: ConsentRow, subjectHash: string): Promise<string>;
   /** The site and secret hash bound to an anonymous id, or null. */
   findSubject(anonymousId: string): Promise<{ site: string; secretHash: string } | null>;
   /** Every row about the subject (for a user: also the rows of each anonymous id linked to it). */

@@ -10,6 +10,11 @@ export const ConsentSource = z.enum(['banner', 'portal', 'api', 'gpc']);
  */
 export const ConsentRecord = z.object({
   writeKey: z.string().min(1).max(256).optional(),
+  /**
+   * The client's id of this decision, sent again with every retry: the collector stores a record
+   * once per id and answers a repeat with the first receipt (a reload mid-request is harmless).
+   */
+  recordId: z.string().min(1).max(LIMITS.maxIdLength).optional(),
   anonymousId: z.string().min(1).max(LIMITS.maxIdLength).nullable(),
   userId: z.string().min(1).max(LIMITS.maxIdLength).nullish(),
   /**
