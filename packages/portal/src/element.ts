@@ -60,7 +60,7 @@ export class TillitPrivacyPortal extends HTMLElement {
       console.error('[tillit] privacy portal: window.tillit was not found; load tillit.js on this page before the portal.');
       return;
     }
-    this.portal = mountPortal(this, { backend, lang, headingLevel: level as 1 | 2 | 3 | 4 });
+    this.portal = mountPortal(this, { backend, lang, headingLevel: level as 1 | 2 | 3 | 4, nonce: this.nonce || undefined });
   }
 
   disconnectedCallback(): void {

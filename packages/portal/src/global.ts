@@ -12,6 +12,9 @@ defineElement();
 if (script && !document.querySelector(ELEMENT_NAME)) {
   const el = document.createElement(ELEMENT_NAME);
   if (script.dataset.lang) el.setAttribute('lang', script.dataset.lang);
+  if (script.dataset.headingLevel) el.setAttribute('heading-level', script.dataset.headingLevel);
+  // The nonce property, not the attribute: browsers hide the attribute's value from scripts.
+  if (script.nonce) el.nonce = script.nonce;
   const mount = script.dataset.mount;
   const place = () => {
     const target = mount ? document.querySelector(mount) : null;

@@ -31,12 +31,30 @@ export interface PortalOptions {
   headingLevel?: 1 | 2 | 3 | 4;
   /** Events per page of the data table. @defaultValue 20 */
   pageSize?: number;
+  /** The page's CSP nonce, for a `<style>` where constructable stylesheets are missing. */
+  nonce?: string;
 }
 
 export interface Portal {
   /** Loads the data again. */
   refresh(): Promise<void>;
   destroy(): void;
+}
+
+let sheet: CSSStyleSheet | undefined;
+
+/** Styles a shadow root: a constructable stylesheet needs no 'unsafe-inline' under a strict CSP; else a nonced <style>. */
+function adoptStyles(root: ShadowRoot, nonce?: string): Node[] {
+  try {
+    if (!sheet) {
+      sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS);
+    }
+    root.adoptedStyleSheets = [sheet];
+    return [];
+  } catch {
+    return [h('style', nonce ? { nonce } : {}, CSS)];
+  }
 }
 
 /** Renders the portal into `host`'s shadow root (created if needed) and loads the visitor's data. */
@@ -56,7 +74,7 @@ export function mountPortal(host: HTMLElement, options: PortalOptions): Portal {
   const body = h('div');
   const title = h(`h${level}`, { id: 'tp-title', tabindex: -1 }, t.title);
   root.replaceChildren(
-    h('style', {}, CSS),
+    ...adoptStyles(root, options.nonce),
     h('div', { class: 'p', lang, role: 'region', 'aria-labelledby': 'tp-title' }, title, h('p', {}, t.intro), status, body),
   );
 
