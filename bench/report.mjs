@@ -105,7 +105,7 @@ function ingest(r, out) {
     ),
     '',
   );
-  const wrapped = r.rows.filter((x) => x.wrapped);
+  const wrapped = r.rows.filter((x) => x.wrapped && x.kind.startsWith('collector'));
   if (wrapped.length)
     out.push(
       `**Not comparable: ${wrapped.map((x) => x.name).join(', ')} sent more requests than its pool of distinct events, so some events went twice.**`,

@@ -96,7 +96,8 @@ const versions = {
 function sdkBatchSize() {
   try {
     const src = readFileSync(join(root, 'packages/sdk/src/tillit.ts'), 'utf8');
-    return Number(/batch\?\.size \?\? (\d+)/.exec(src)?.[1] ?? 10);
+    // `batch?.size ?? 30` or a destructured default `batch: { size: batchSize = 30 …`.
+    return Number((/batch\?\.size \?\? (\d+)/.exec(src) ?? /size: \w+ = (\d+)/.exec(src))?.[1] ?? 10);
   } catch {
     return 10;
   }
