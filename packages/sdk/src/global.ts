@@ -1,8 +1,10 @@
 /**
  * The script-tag entry, and the SDK's only module with side effects: reads the settings from its
  * own tag's data-* attributes, replaces the snippet's stub on `window.tillit` and replays the
- * calls queued on it, and loads the banner only when a decision is needed.
+ * calls queued on it, and loads the banner only when a decision is needed and the privacy client
+ * (`tillit-privacy.js`) only when the page first uses it.
  */
+import type { createPrivacy } from './privacy.js';
 import { createTillit } from './tillit.js';
 import type { Tillit } from './types.js';
 
@@ -18,6 +20,7 @@ declare global {
   interface Window {
     tillit?: Global | Stub;
     tillitBanner?: { showPreferences(): void };
+    tillitPrivacy?: typeof createPrivacy;
   }
 }
 
@@ -27,30 +30,37 @@ const on = (v?: string) => !!v && v !== 'false' && v !== 'off';
 const list = (v?: string) => v?.split(',').filter(Boolean);
 let banner: Promise<unknown> | undefined;
 
+/** Inserts a script from next to this one (or from `src`), with this tag's nonce. */
+const load = (file: string, src?: string) =>
+  new Promise((resolve, reject) => {
+    const s = document.createElement('script');
+    s.src = src || new URL(file, script.src).href;
+    s.nonce = script.nonce;
+    s.onload = resolve;
+    s.onerror = () => reject(Error(`[tillit] failed to load ${s.src}`));
+    document.head.append(s);
+  });
+
 const stub = window.tillit as Stub | undefined;
-const api = createTillit({
-  collectorUrl: data.collector!,
-  writeKey: data.writeKey!,
-  policyVersion: data.policyVersion!,
-  purposes: list(data.purposes),
-  gpcPurposes: list(data.gpcPurposes),
-  consentMaxAgeDays: +data.consentMaxAgeDays! || undefined,
-  consentCookie: on(data.consentCookie),
-  debug: on(data.debug),
-  autoPageViews: data.autoPage !== 'off',
-}) as Global;
+const api = createTillit(
+  {
+    collectorUrl: data.collector!,
+    writeKey: data.writeKey!,
+    policyVersion: data.policyVersion!,
+    purposes: list(data.purposes),
+    gpcPurposes: list(data.gpcPurposes),
+    consentMaxAgeDays: +data.consentMaxAgeDays! || undefined,
+    consentCookie: on(data.consentCookie),
+    debug: on(data.debug),
+    autoPageViews: data.autoPage !== 'off',
+  },
+  () => load('tillit-privacy.js').then(() => window.tillitPrivacy!),
+) as Global;
 
 /** Loads tillit-banner.js once, from next to this script unless data-banner-src says otherwise. */
 const loadBanner = () => {
   if (data.banner === 'off') return;
-  banner ??= new Promise((resolve) => {
-    const s = document.createElement('script');
-    s.src = data.bannerSrc || new URL('tillit-banner.js', script.src).href;
-    s.nonce = script.nonce;
-    s.onload = resolve;
-    s.onerror = () => console.error('[tillit] banner failed to load:', s.src);
-    document.head.append(s);
-  });
+  banner ??= load('tillit-banner.js', data.bannerSrc).catch(console.error);
   return banner;
 };
 

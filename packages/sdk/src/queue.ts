@@ -3,7 +3,7 @@
  * the site's tabs, with this page's unacknowledged events mirrored in memory. When IndexedDB is
  * missing, throws or hangs, the memory mirror is the whole queue.
  */
-import { clear, createStore, delMany, promisifyRequest, set, type UseStore } from 'idb-keyval';
+import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
 import { type QueueBounds, type QueueItem, trim } from './queue-policy.js';
 
 export interface Queue {
@@ -23,6 +23,16 @@ export interface Queue {
 const DB = 'tillit';
 // getAll is everywhere now; idb-keyval's values() carries a cursor fallback for old browsers.
 const all = (s: UseStore) => s('readonly', (st) => promisifyRequest(st.getAll() as IDBRequest<QueueItem[]>));
+// Not idb-keyval's set/delMany/clear: their default-store parameter pulls its 'keyval-store' code into the bundle.
+const write = (s: UseStore, fn: (st: IDBObjectStore) => void) =>
+  s('readwrite', (st) => {
+    fn(st);
+    return promisifyRequest(st.transaction);
+  });
+const delMany = (ids: string[], s: UseStore) =>
+  write(s, (st) => {
+    for (const id of ids) st.delete(id);
+  });
 
 export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void, timeoutMs = 1500): Queue {
   let mem: QueueItem[] = [];
@@ -77,7 +87,7 @@ export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void,
       mem.push(item);
       if (mem.length > bounds.maxEvents) mem = bounded(mem).keep;
       open()
-        .then((s) => s && set(item.id, item, s))
+        .then((s) => s && write(s, (st) => st.put(item, item.id)))
         .catch(fallback); // quota, private mode: this page goes on in memory
     },
     async read() {
@@ -111,7 +121,7 @@ export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void,
       db = undefined;
       isShared = false;
       if (s) {
-        await clear(s); // gone now, even if another tab keeps the database open a while
+        await write(s, (st) => st.clear()); // gone now, even if another tab keeps the database open a while
         await s('readonly', (st) => st.transaction.db.close());
       }
       await new Promise((resolve) => {

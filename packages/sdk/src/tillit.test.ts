@@ -4,6 +4,7 @@ import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import { createTillit } from './index.js';
+import { createTillit as createCore } from './tillit.js';
 import type { TillitConfig } from './types.js';
 
 /** Every request the SDK made to this test's collector (each test has its own host). */
@@ -258,6 +259,9 @@ it('retries a consent record until the collector acknowledges it', async () => {
   await vi.waitFor(() => expect(t.consent.get()?.receiptId).toBe('late'), { timeout: 5000 });
   expect(records()).toHaveLength(2);
   expect(records()[1].secret).toBe(records()[0].secret);
+  // The same decision under the same id, so the collector stores it once.
+  expect(records()[0].recordId).toMatch(V7);
+  expect(records()[1].recordId).toBe(records()[0].recordId);
   expect(JSON.parse(localStorage.tillit_consent).record).toBeUndefined();
 });
 
@@ -327,4 +331,58 @@ it('keeps the page’s unsent events in localStorage at pagehide, for the next p
   expect(new Set(sentEvents().map((e) => e.messageId)).size).toBe(1);
   await next.consent.rejectAll();
   expect(storedKeys()).toEqual(['tillit_consent']);
+});
+
+it('gives every decision its own record id, and the next page resends a pending record under it', async () => {
+  consentAnswer = () => HttpResponse.json({}, { status: 503 });
+  // Storage of its own: instances left from earlier tests write to the shared localStorage.
+  const store = new Map<string, string>();
+  const storage = {
+    getItem: (k: string) => store.get(k) ?? null,
+    setItem: store.set.bind(store),
+    removeItem: store.delete.bind(store),
+  };
+  const t = make({ storage: storage as never });
+  await t.consent.acceptAll();
+  await t.consent.rejectAll();
+  await vi.waitFor(() => expect(records().length).toBeGreaterThanOrEqual(2));
+  const [first, second] = records();
+  expect(first.recordId).toMatch(V7);
+  expect(second.recordId).not.toBe(first.recordId);
+  const pending = JSON.parse(store.get('tillit_consent')!).record.recordId;
+  expect(pending).toBe(second.recordId);
+  consentAnswer = () => HttpResponse.json({ receiptId: 'r' }, { status: 201 });
+  seen = [];
+  const next = make({ storage: storage as never }); // the next page
+  await vi.waitFor(() => expect(next.consent.get()?.receiptId).toBe('r'));
+  expect(records().map((r) => r.recordId)).toContain(pending);
+});
+
+it('loads the privacy client only on first use after consent, once', async () => {
+  const loads: string[] = [];
+  const client = vi.fn(async () => ({ confirmation: true }));
+  const t = createCore({ collectorUrl: `http://${host}/`, writeKey: 'wk', policyVersion: 'v1' }, async () => {
+    loads.push('privacy');
+    return () => ({ access: client, export: client, erase: client, portalUrl: client }) as never;
+  });
+  expect(await t.privacy.portalUrl()).toBeNull();
+  await expect(t.privacy.access()).rejects.toThrow('[tillit] no identifier');
+  expect(loads).toEqual([]); // nothing fetched before consent
+  await t.consent.acceptAll();
+  expect(await t.privacy.access()).toEqual({ confirmation: true });
+  await t.privacy.export('csv');
+  expect(loads).toEqual(['privacy']);
+  expect(client.mock.calls).toEqual([[], ['csv']]);
+});
+
+it('tries to load the privacy client again after a failed load', async () => {
+  let fail = true;
+  const t = createCore({ collectorUrl: `http://${host}/`, writeKey: 'wk', policyVersion: 'v1' }, async () => {
+    if (fail) throw new Error('[tillit] failed to load tillit-privacy.js');
+    return () => ({ access: async () => 'ok' }) as never;
+  });
+  await t.consent.acceptAll();
+  await expect(t.privacy.access()).rejects.toThrow('failed to load');
+  fail = false;
+  expect(await t.privacy.access()).toBe('ok');
 });

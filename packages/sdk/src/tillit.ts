@@ -2,11 +2,19 @@ import type { ConsentRecord, Event, EventContext } from '@tillit/schema';
 import { backoffDelay } from './backoff.js';
 import { choicesFor, grantedPurposes, purposeState, validDecision } from './consent-rules.js';
 import { secret, uuidv7 } from './ids.js';
-import { createPrivacy } from './privacy.js';
+import type { createPrivacy } from './privacy.js';
 import { createQueue } from './queue.js';
 import { type QueueItem, toBatches, utf8Bytes } from './queue-policy.js';
 import { deliver, post } from './transport.js';
-import type { ConsentDecision, DecisionOptions, KeyValueStorage, PurposeChoices, Tillit, TillitConfig } from './types.js';
+import type {
+  ConsentDecision,
+  DecisionOptions,
+  KeyValueStorage,
+  PurposeChoices,
+  Tillit,
+  TillitConfig,
+  TillitPrivacy,
+} from './types.js';
 import { campaignOf, DEFAULT_URL_DENYLIST, sanitizeUrl } from './url.js';
 
 /** localStorage: the decision (strictly necessary), and after consent the identity. */
@@ -52,15 +60,15 @@ const storageOf = (area: () => Storage): KeyValueStorage => ({
 
 const parse = <T>(s: string | null): T | null => attempt(() => JSON.parse(s ?? 'null')) ?? null;
 
+/** Loads the privacy client: a dynamic import (npm) or `tillit-privacy.js` (script tag). */
+export type PrivacyLoader = () => Promise<typeof createPrivacy>;
+
 /**
- * Creates the SDK and starts it: reads the stored decision, listens for page lifecycle and
- * other tabs. Writes nothing and sends nothing until the visitor decides.
- *
- * @example
- * const tillit = createTillit({ collectorUrl: 'https://c.example.com', writeKey: 'wk', policyVersion: '2026-11' });
- * tillit.track('Product Viewed', { sku: 'A1' }); // held in memory until the visitor decides
+ * Creates the SDK and starts it (the npm entry's `createTillit` and the script tag call this):
+ * reads the stored decision, listens for page lifecycle and other tabs. Writes nothing and sends
+ * nothing until the visitor decides.
  */
-export function createTillit(config: TillitConfig): Tillit {
+export function createTillit(config: TillitConfig, loadPrivacy: PrivacyLoader): Tillit {
   const {
     writeKey,
     policyVersion,
@@ -69,27 +77,23 @@ export function createTillit(config: TillitConfig): Tillit {
     eventPurposes = {},
     urlDenylist = DEFAULT_URL_DENYLIST,
     debug,
+    consentMaxAgeDays = 182,
+    batch: { size: batchSize = 30, intervalMs: interval = 2000 } = {},
+    maxPendingEvents: maxPending = 100,
+    queue: { maxEvents = 1000, maxBytes = 5e6, maxAgeDays = 7 } = {},
+    consentCookie: cookie,
   } = config;
   const purposes = configured.filter((p) => p !== 'necessary');
   const base = (config.collectorUrl || '').replace(/\/+$/, '');
   if (!base || !writeKey || !policyVersion) console.error('[tillit] missing collectorUrl, writeKey or policyVersion');
-  const maxAgeMs = (config.consentMaxAgeDays ?? 182) * 864e5;
-  const batchSize = config.batch?.size ?? 30;
-  const interval = config.batch?.intervalMs ?? 2000;
-  const maxPending = config.maxPendingEvents ?? 100;
+  const maxAgeMs = consentMaxAgeDays * 864e5;
   const f: typeof fetch = config.fetch ?? ((...a) => fetch(...a));
   const local = config.storage ?? storageOf(() => localStorage);
   const session = storageOf(() => sessionStorage);
   const log = (...a: unknown[]) => debug && console.log('[tillit]', ...a);
-  const q = config.queue;
-  const queue = createQueue(
-    { maxEvents: q?.maxEvents ?? 1000, maxBytes: q?.maxBytes ?? 5e6, maxAgeMs: (q?.maxAgeDays ?? 7) * 864e5 },
-    log,
-    config.idbTimeoutMs,
-  );
+  const queue = createQueue({ maxEvents, maxBytes, maxAgeMs: maxAgeDays * 864e5 }, log, config.idbTimeoutMs);
   const gpc = () => (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
   const clean = (url: string) => sanitizeUrl(url, urlDenylist);
-  const cookie = config.consentCookie;
 
   const readDecision = () => {
     const c = cookie && /(?:^|;\s*)tillit_consent=([^;]*)/.exec(document.cookie)?.[1];
@@ -116,6 +120,14 @@ export function createTillit(config: TillitConfig): Tillit {
     if (!granted().length) return null;
     identity ??= parse<Identity>(local.getItem(ID_KEY));
     return identity;
+  };
+  /** Makes the identity if none is stored (or, after an expired decision, reuses the stored one). */
+  const ensureIdentity = () => {
+    if (!ident()) {
+      identity = { id: uuidv7(), secret: secret(), userId };
+      saveIdentity();
+    }
+    return identity!;
   };
 
   const saveDecision = () => {
@@ -287,10 +299,7 @@ export function createTillit(config: TillitConfig): Tillit {
       // an older policy version seeing this one's decision, deletes nothing.)
       if (decision) wipe();
     } else {
-      if (!ident()) {
-        identity = { id: uuidv7(), secret: secret() };
-        saveIdentity();
-      }
+      ensureIdentity();
       if (landing) session.setItem(CAMPAIGN_KEY, JSON.stringify(landing));
       if (lost.length) {
         log('withdrawn:', lost);
@@ -312,10 +321,14 @@ export function createTillit(config: TillitConfig): Tillit {
     try {
       const before = granted();
       const timestamp = new Date().toISOString();
+      const id = ident();
       const rec: ConsentRecord = {
+        // One id per decision, kept with the pending record and sent with every retry (also by the
+        // next page): the collector stores a record once per id, so a reload mid-request is harmless.
+        recordId: uuidv7(),
         // A withdrawal names the subject it withdraws for; a first refusal has none.
-        anonymousId: ident()?.id ?? null,
-        userId: ident()?.userId,
+        anonymousId: id?.id ?? null,
+        userId: id?.userId,
         purposes: choices,
         policyVersion,
         source,
@@ -326,12 +339,10 @@ export function createTillit(config: TillitConfig): Tillit {
       };
       decision = { purposes: choices, policyVersion, source, decidedAt: timestamp, record: rec };
       if (granted().length && !rec.anonymousId) {
-        // Made (or, after an expired decision, reused) before the decision is stored, so another
-        // tab reacting to the decision finds the identity.
-        identity = parse<Identity>(local.getItem(ID_KEY)) ?? { id: uuidv7(), secret: secret(), userId };
-        saveIdentity();
-        rec.anonymousId = identity.id;
-        rec.userId = userId ?? identity.userId;
+        // Made before the decision is stored, so another tab reacting to the decision finds it.
+        const made = ensureIdentity();
+        rec.anonymousId = made.id;
+        rec.userId = userId ?? made.userId;
       }
       saveDecision();
       apply(before);
@@ -376,6 +387,35 @@ export function createTillit(config: TillitConfig): Tillit {
       'gpc',
     );
 
+  /** Erasure done at the collector: nothing local may remain either. */
+  const forget = async () => {
+    const before = granted();
+    local.removeItem(DECISION_KEY);
+    // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is missing in Safari and Firefox
+    if (cookie) document.cookie = `${DECISION_KEY}=;path=/;max-age=0`;
+    decision = null;
+    wipe();
+    apply(before);
+  };
+  // Loaded on first use, and only once there is a subject: before consent nothing is fetched.
+  let client: Promise<TillitPrivacy> | undefined;
+  const privacy = {} as Record<keyof TillitPrivacy, (...a: unknown[]) => Promise<unknown>>;
+  for (const m of ['access', 'export', 'erase', 'portalUrl'] as const)
+    privacy[m] = async (...a) => {
+      if (!ident()) {
+        if (m === 'portalUrl') return null;
+        throw Error('[tillit] no identifier: nothing was granted');
+      }
+      client ??= loadPrivacy().then(
+        (make) => make(base, f, ident, forget),
+        (e) => {
+          client = undefined; // a failed load is tried again on the next call
+          throw e;
+        },
+      );
+      return ((await client)[m] as (...x: unknown[]) => Promise<unknown>)(...a);
+    };
+
   const api: Tillit = {
     version: __TILLIT_VERSION__,
     consent: {
@@ -406,15 +446,7 @@ export function createTillit(config: TillitConfig): Tillit {
         return () => void listeners.delete(fn);
       },
     },
-    privacy: createPrivacy(base, f, ident, async () => {
-      const before = granted();
-      local.removeItem(DECISION_KEY);
-      // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is missing in Safari and Firefox
-      if (cookie) document.cookie = `${DECISION_KEY}=;path=/;max-age=0`;
-      decision = null;
-      wipe();
-      apply(before);
-    }),
+    privacy: privacy as TillitPrivacy,
     track: safe((event: string, properties?: Record<string, unknown>) =>
       record('track', eventPurposes[event] ?? 'analytics', { event, properties }),
     ),
