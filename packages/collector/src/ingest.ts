@@ -41,52 +41,62 @@ export function prepareBatch(batch: unknown[], ctx: IngestContext): PreparedBatc
   const indexes: number[] = [];
   const rejected: RejectedEvent[] = [];
   const batchSentAt = ctx.sentAt ? Date.parse(ctx.sentAt) : undefined;
+  const receivedAtIso = new Date(ctx.receivedAt).toISOString();
 
-  for (const [index, raw] of batch.entries()) {
-    const reject = (reason: string) => {
-      rejected.push({ index, messageId: messageIdOf(raw), reason });
-    };
+  for (let index = 0; index < batch.length; index++) {
+    const raw = batch[index];
     const parsed = Event.safeParse(raw);
     if (!parsed.success) {
-      reject(describeIssues(parsed.error));
+      rejected.push({ index, messageId: messageIdOf(raw), reason: describeIssues(parsed.error) });
       continue;
     }
-    const event = parsed.data;
+    // zod returns a fresh copy (objects and loose objects alike), so it is changed in place rather than
+    // copied again; the assignments keep the key order of `{ ...event, context, timestamp, … }`.
+    const event: Record<string, unknown> & typeof parsed.data = parsed.data;
+    const timestamp = event.timestamp;
 
-    const clientTime = Date.parse(event.timestamp);
+    const clientTime = Date.parse(timestamp);
     const sentAt = event.sentAt ? Date.parse(event.sentAt) : batchSentAt;
     const time = deriveTimestamp(clientTime, sentAt, ctx.receivedAt);
     if (time > ctx.receivedAt + LIMITS.maxFutureSkewMs) {
-      reject(
-        `timestamp: ${event.timestamp} lies ${Math.round((time - ctx.receivedAt) / 1000)} s in the future after clock-skew correction`,
-      );
+      rejected.push({
+        index,
+        messageId: event.messageId,
+        reason: `timestamp: ${timestamp} lies ${Math.round((time - ctx.receivedAt) / 1000)} s in the future after clock-skew correction`,
+      });
       continue;
     }
 
-    const context = { ...event.context };
+    const context = event.context ?? {};
     const ip = ctx.clientIp === 'drop' ? undefined : (truncateIp(context.ip) ?? ctx.ip);
     if (ip) context.ip = ip;
-    else delete context.ip;
+    else if (context.ip !== undefined) delete context.ip;
+    event.context = context;
+    event.timestamp = new Date(time).toISOString();
+    event.originalTimestamp = timestamp;
+    event.sentAt = event.sentAt ?? ctx.sentAt;
+    event.receivedAt = receivedAtIso;
 
-    const stored = {
-      ...event,
-      context,
-      timestamp: new Date(time).toISOString(),
-      originalTimestamp: event.timestamp,
-      sentAt: event.sentAt ?? ctx.sentAt,
-      receivedAt: new Date(ctx.receivedAt).toISOString(),
-    };
     let payload: string;
     try {
-      payload = JSON.stringify(stored);
+      payload = JSON.stringify(event);
     } catch {
       // JSON.parse reads nesting deeper than JSON.stringify can write back (the call stack runs out).
-      reject('the event nests too deeply to be stored: flatten its properties');
+      rejected.push({
+        index,
+        messageId: event.messageId,
+        reason: 'the event nests too deeply to be stored: flatten its properties',
+      });
       continue;
     }
-    const bytes = Buffer.byteLength(payload);
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: most events need no byte count.
+    const bytes = payload.length * 3 <= LIMITS.maxEventBytes ? 0 : Buffer.byteLength(payload);
     if (bytes > LIMITS.maxEventBytes) {
-      reject(`event is ${bytes} bytes, over the ${LIMITS.maxEventBytes}-byte limit`);
+      rejected.push({
+        index,
+        messageId: event.messageId,
+        reason: `event is ${bytes} bytes, over the ${LIMITS.maxEventBytes}-byte limit`,
+      });
       continue;
     }
     rows.push({

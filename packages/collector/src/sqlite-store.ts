@@ -1,5 +1,7 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type {
   AuditRow,
@@ -139,11 +141,65 @@ const OWNED_LINKS =
 const RETENTION_CHUNK = 5_000;
 const ANSWERED_STATES = new Set(['answered', 'refused', 'withdrawn']);
 
+const INSERT_EVENT = `INSERT OR IGNORE INTO events (message_id, site, type, event, anonymous_id, user_id, timestamp, received_at, payload)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const UPSERT_LINK = `INSERT INTO identity_links (site, anonymous_id, user_id, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT (site, anonymous_id, user_id) DO UPDATE SET last_seen_at = max(last_seen_at, excluded.last_seen_at)`;
+/** Values per row in the flat arrays that carry rows to the writer (the order of INSERT_EVENT). */
+const ROW_WIDTH = 9;
+
+/**
+ * The writer thread: commits each group of event rows it is sent in one transaction on its own
+ * connection, and answers with one flag per row (1 inserted, 0 duplicate). Plain JavaScript in a
+ * string, so that it runs the same from the sources (tests) and from the bundle.
+ */
+const WRITER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path);
+db.pragma('synchronous = ' + workerData.synchronous);
+db.pragma('busy_timeout = 5000');
+const insert = db.prepare(workerData.insertEvent);
+const link = db.prepare(workerData.upsertLink);
+const W = ${ROW_WIDTH};
+const commit = db.transaction((v) => {
+  const flags = new Uint8Array(v.length / W);
+  for (let i = 0, r = 0; i < v.length; i += W, r++) {
+    if (insert.run(v[i], v[i + 1], v[i + 2], v[i + 3], v[i + 4], v[i + 5], v[i + 6], v[i + 7], v[i + 8]).changes !== 1) continue;
+    flags[r] = 1;
+    // identify is what links a browser to a user; only new rows, so a retry costs nothing more.
+    if (v[i + 2] === 'identify' && v[i + 4] && v[i + 5]) link.run(v[i + 1], v[i + 4], v[i + 5], v[i + 7], v[i + 7]);
+  }
+  return flags;
+});
+parentPort.on('message', (values) => {
+  if (values === 'close') {
+    db.close();
+    parentPort.close();
+    return;
+  }
+  let flags;
+  try {
+    flags = commit(values);
+  } catch (error) {
+    parentPort.postMessage({ error: String(error && error.message) });
+    return;
+  }
+  parentPort.postMessage(flags, [flags.buffer]);
+});
+`;
+
 export interface SqliteStoreOptions {
   dataDir: string;
   durability?: 'full' | 'normal';
   /** File name inside dataDir. */
   fileName?: string;
+  /**
+   * Commit events on a writer thread (default), so SQLite runs on another core while this thread reads
+   * and validates requests; false commits them on this thread.
+   * @defaultValue true
+   */
+  writerThread?: boolean;
 }
 
 interface PendingInsert {
@@ -154,14 +210,26 @@ interface PendingInsert {
 
 /**
  * Embedded SQLite (better-sqlite3, WAL). Inserts from concurrent requests are committed together
- * (group commit): one transaction per turn of the event loop instead of one per request, and each
- * request is answered only after its rows are committed.
+ * (group commit), and each request is answered only after its rows are committed. Events are committed
+ * on a writer thread with its own connection: while it commits one group, the next one gathers (every
+ * request that arrived meanwhile), so transactions grow with the load.
+ *
+ * Every other write (consent, erasure, audit, requests, retention) runs on this thread's connection in
+ * an exclusive section: new groups wait, the writer finishes the group it has, the waiting rows are
+ * committed here, then the write runs. So an erasure sees every event that was filtered against the
+ * suppressions before it, exactly as when everything ran on one thread.
  */
 export class SqliteStore implements Store {
   readonly db: Database.Database;
   readonly path: string;
   private pending: PendingInsert[] = [];
   private flushScheduled = false;
+  /** The group the writer is committing now. */
+  private sent: PendingInsert[] | null = null;
+  private writer: Worker | null = null;
+  /** Exclusive sections waiting for the writer to finish its group. */
+  private waiting: (() => void)[] = [];
+  private exclusives = 0;
   private readonly insertEvent: Database.Statement;
   private readonly insertConsent: Database.Statement;
   private readonly bindSecret: Database.Statement;
@@ -175,10 +243,7 @@ export class SqliteStore implements Store {
     this.db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
-    this.insertEvent = this.db.prepare(
-      `INSERT OR IGNORE INTO events (message_id, site, type, event, anonymous_id, user_id, timestamp, received_at, payload)
-       VALUES (@messageId, @site, @type, @event, @anonymousId, @userId, @timestamp, @receivedAt, @payload)`,
-    );
+    this.insertEvent = this.db.prepare(INSERT_EVENT);
     this.insertConsent = this.db.prepare(
       `INSERT INTO consent_records (receipt_id, record_id, site, anonymous_id, user_id, purposes, policy_version, source, text_hash, decided_at, received_at, locale, url)
        VALUES (@receiptId, @recordId, @site, @anonymousId, @userId, @purposes, @policyVersion, @source, @textHash, @decidedAt, @receivedAt, @locale, @url)`,
@@ -186,26 +251,127 @@ export class SqliteStore implements Store {
     this.bindSecret = this.db.prepare(
       'INSERT OR IGNORE INTO subjects (anonymous_id, site, secret_hash, created_at) VALUES (?, ?, ?, ?)',
     );
-    this.upsertLink = this.db.prepare(
-      `INSERT INTO identity_links (site, anonymous_id, user_id, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (site, anonymous_id, user_id) DO UPDATE SET last_seen_at = max(last_seen_at, excluded.last_seen_at)`,
-    );
+    this.upsertLink = this.db.prepare(UPSERT_LINK);
+    if (options.writerThread !== false) this.startWriter(options.durability === 'normal' ? 'NORMAL' : 'FULL');
+  }
+
+  private startWriter(synchronous: string): void {
+    const writer = new Worker(WRITER_SOURCE, {
+      eval: true,
+      workerData: {
+        driver: createRequire(import.meta.url).resolve('better-sqlite3'),
+        path: this.path,
+        synchronous,
+        insertEvent: INSERT_EVENT,
+        upsertLink: UPSERT_LINK,
+      },
+    });
+    // Kept alive only while it holds a group: an idle store does not keep the process running.
+    writer.unref();
+    writer.on('message', (answer: Uint8Array | { error: string }) => this.committed(answer));
+    const lost = (error: Error) => {
+      if (this.writer !== writer) return;
+      // The rows of the lost group are not known to be committed: those requests fail (the client
+      // retries, dedup makes that safe). From now on events are committed on this thread.
+      console.error(`[tillit-collector] the SQLite writer thread stopped (${error.message}); committing on the main thread`);
+      this.writer = null;
+      this.committed({ error: error.message });
+    };
+    writer.on('error', lost);
+    writer.on('exit', (code) => lost(new Error(`exit code ${code}`)));
+    this.writer = writer;
   }
 
   insertEvents(rows: EventRow[]): Promise<boolean[]> {
     if (rows.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       this.pending.push({ rows, resolve, reject });
-      if (!this.flushScheduled) {
+      if (!this.flushScheduled && this.sent === null) {
         this.flushScheduled = true;
-        setImmediate(() => this.flush());
+        // Gathers every request of this turn of the event loop into the group.
+        setImmediate(() => this.send());
       }
     });
   }
 
-  /** Commits every pending insert in one transaction. */
-  private flush(): void {
+  /** Hands the pending rows to the writer as one group, unless it is busy or an exclusive section waits. */
+  private send(): void {
     this.flushScheduled = false;
+    if (this.sent !== null || this.waiting.length > 0 || this.exclusives > 0 || this.pending.length === 0) return;
+    if (!this.writer) {
+      this.flush();
+      return;
+    }
+    const group = this.pending;
+    this.pending = [];
+    let size = 0;
+    for (const { rows } of group) size += rows.length;
+    const values = new Array<unknown>(size * ROW_WIDTH);
+    let i = 0;
+    for (const { rows } of group) {
+      for (const row of rows) {
+        values[i++] = row.messageId;
+        values[i++] = row.site;
+        values[i++] = row.type;
+        values[i++] = row.event;
+        values[i++] = row.anonymousId;
+        values[i++] = row.userId;
+        values[i++] = row.timestamp;
+        values[i++] = row.receivedAt;
+        values[i++] = row.payload;
+      }
+    }
+    this.sent = group;
+    this.writer.ref();
+    this.writer.postMessage(values);
+  }
+
+  /** The writer's answer for the group it was sent. */
+  private committed(answer: Uint8Array | { error: string }): void {
+    const group = this.sent;
+    if (group === null) return;
+    this.sent = null;
+    this.writer?.unref();
+    if (answer instanceof Uint8Array) {
+      let at = 0;
+      for (const item of group) {
+        const inserted = new Array<boolean>(item.rows.length);
+        for (let r = 0; r < item.rows.length; r++) inserted[r] = answer[at++] === 1;
+        item.resolve(inserted);
+      }
+    } else {
+      const error = new Error(answer.error);
+      for (const item of group) item.reject(error);
+    }
+    const waiting = this.waiting;
+    if (waiting.length > 0) {
+      this.waiting = [];
+      this.exclusives += waiting.length;
+      for (const wake of waiting) wake();
+    } else {
+      // Rows that came while the writer was busy go at once: they have waited one commit already.
+      this.send();
+    }
+  }
+
+  /**
+   * Runs `fn` on this thread's connection once the writer is idle, after committing the rows waiting
+   * for it here: a write (or a read that must see them) ordered after every insert requested before it.
+   */
+  private async exclusive<T>(fn: () => T): Promise<T> {
+    // committed() counts a waiting section in `exclusives` as it wakes it, so no group is sent in between.
+    if (this.sent !== null) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.exclusives++;
+    try {
+      this.flush();
+      return fn();
+    } finally {
+      if (--this.exclusives === 0) this.send();
+    }
+  }
+
+  /** Commits every pending insert in one transaction on this thread (no writer, or an exclusive section). */
+  private flush(): void {
     const group = this.pending;
     this.pending = [];
     if (group.length === 0) return;
@@ -214,7 +380,18 @@ export class SqliteStore implements Store {
       results = this.db.transaction(() =>
         group.map(({ rows }) =>
           rows.map((row) => {
-            const inserted = this.insertEvent.run(row).changes === 1;
+            const inserted =
+              this.insertEvent.run(
+                row.messageId,
+                row.site,
+                row.type,
+                row.event,
+                row.anonymousId,
+                row.userId,
+                row.timestamp,
+                row.receivedAt,
+                row.payload,
+              ).changes === 1;
             // identify is what links a browser to a user; only new rows, so a retry costs nothing more.
             if (inserted && row.type === 'identify' && row.anonymousId && row.userId) {
               this.upsertLink.run(row.site, row.anonymousId, row.userId, row.receivedAt, row.receivedAt);
@@ -239,30 +416,34 @@ export class SqliteStore implements Store {
     return found?.receiptId ?? null;
   }
 
-  async appendConsent(row: ConsentRow, secretHash: string | null): Promise<string> {
-    return this.db.transaction(() => {
-      const stored = this.receiptOf(row);
-      if (stored) return stored;
-      this.insertConsent.run(row);
-      if (secretHash && row.anonymousId) this.bindSecret.run(row.anonymousId, row.site, secretHash, row.receivedAt);
-      if (row.anonymousId && row.userId)
-        this.upsertLink.run(row.site, row.anonymousId, row.userId, row.receivedAt, row.receivedAt);
-      return row.receiptId;
-    })();
+  appendConsent(row: ConsentRow, secretHash: string | null): Promise<string> {
+    return this.exclusive(
+      this.db.transaction(() => {
+        const stored = this.receiptOf(row);
+        if (stored) return stored;
+        this.insertConsent.run(row);
+        if (secretHash && row.anonymousId) this.bindSecret.run(row.anonymousId, row.site, secretHash, row.receivedAt);
+        if (row.anonymousId && row.userId)
+          this.upsertLink.run(row.site, row.anonymousId, row.userId, row.receivedAt, row.receivedAt);
+        return row.receiptId;
+      }),
+    );
   }
 
-  async appendPseudonymousConsent(row: ConsentRow, subjectHash: string): Promise<string> {
-    return this.db.transaction(() => {
-      const stored = this.receiptOf(row);
-      if (stored) return stored;
-      this.db
-        .prepare(
-          `INSERT INTO consent_records (receipt_id, record_id, site, anonymous_id, user_id, subject_hash, purposes, policy_version, source, text_hash, decided_at, received_at, locale, url)
+  appendPseudonymousConsent(row: ConsentRow, subjectHash: string): Promise<string> {
+    return this.exclusive(
+      this.db.transaction(() => {
+        const stored = this.receiptOf(row);
+        if (stored) return stored;
+        this.db
+          .prepare(
+            `INSERT INTO consent_records (receipt_id, record_id, site, anonymous_id, user_id, subject_hash, purposes, policy_version, source, text_hash, decided_at, received_at, locale, url)
            VALUES (@receiptId, @recordId, @site, NULL, NULL, @subjectHash, @purposes, @policyVersion, @source, @textHash, @decidedAt, @receivedAt, @locale, NULL)`,
-        )
-        .run({ ...row, subjectHash });
-      return row.receiptId;
-    })();
+          )
+          .run({ ...row, subjectHash });
+        return row.receiptId;
+      }),
+    );
   }
 
   async findSubject(anonymousId: string): Promise<{ site: string; secretHash: string } | null> {
@@ -284,27 +465,32 @@ export class SqliteStore implements Store {
     return { site: ref.site, anonIds: JSON.stringify(anonIds), userId: ref.kind === 'user' ? ref.id : null };
   }
 
-  async readSubject(ref: SubjectRef, subjectHash: string): Promise<SubjectRows> {
-    this.flush();
-    return this.db.transaction(() => {
-      const anonIds = this.anonIdsOf(ref);
-      const p = this.ownedParams(ref, anonIds);
-      const all = <T>(sql: string, params: unknown) => this.db.prepare(sql).all(params) as T[];
-      return {
-        subjects: all<{ anonymousId: string; createdAt: number }>(
-          `SELECT anonymous_id AS anonymousId, created_at AS createdAt FROM subjects
+  readSubject(ref: SubjectRef, subjectHash: string): Promise<SubjectRows> {
+    // Exclusive so that it sees the events of every request before it, as erasure does.
+    return this.exclusive(
+      this.db.transaction(() => {
+        const anonIds = this.anonIdsOf(ref);
+        const p = this.ownedParams(ref, anonIds);
+        const all = <T>(sql: string, params: unknown) => this.db.prepare(sql).all(params) as T[];
+        return {
+          subjects: all<{ anonymousId: string; createdAt: number }>(
+            `SELECT anonymous_id AS anonymousId, created_at AS createdAt FROM subjects
            WHERE site = @site AND anonymous_id IN (SELECT value FROM json_each(@anonIds)) ORDER BY created_at`,
-          { site: p.site, anonIds: p.anonIds },
-        ),
-        events: all<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE site = @site AND ${OWNED} ORDER BY timestamp, id`, p),
-        consent: all<ConsentRow>(`SELECT ${CONSENT_COLUMNS} FROM consent_records WHERE site = @site AND ${OWNED} ORDER BY id`, p),
-        links: all<IdentityLinkRow>(`SELECT ${LINK_COLUMNS} FROM identity_links WHERE ${OWNED_LINKS}`, p),
-        audit: all<AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE subject_hash = @h ORDER BY id`, { h: subjectHash }),
-        requests: all<RequestRow>(`SELECT ${REQUEST_COLUMNS} FROM dsr_requests WHERE subject_hash = @h ORDER BY received_at`, {
-          h: subjectHash,
-        }),
-      };
-    })();
+            { site: p.site, anonIds: p.anonIds },
+          ),
+          events: all<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE site = @site AND ${OWNED} ORDER BY timestamp, id`, p),
+          consent: all<ConsentRow>(
+            `SELECT ${CONSENT_COLUMNS} FROM consent_records WHERE site = @site AND ${OWNED} ORDER BY id`,
+            p,
+          ),
+          links: all<IdentityLinkRow>(`SELECT ${LINK_COLUMNS} FROM identity_links WHERE ${OWNED_LINKS}`, p),
+          audit: all<AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE subject_hash = @h ORDER BY id`, { h: subjectHash }),
+          requests: all<RequestRow>(`SELECT ${REQUEST_COLUMNS} FROM dsr_requests WHERE subject_hash = @h ORDER BY received_at`, {
+            h: subjectHash,
+          }),
+        };
+      }),
+    );
   }
 
   async eraseSubject(
@@ -314,11 +500,11 @@ export class SqliteStore implements Store {
     audit: AuditRow,
     onCommitted: (suppressed: Suppression[]) => void,
   ): Promise<ErasureCounts> {
-    // Events still waiting for the group commit are committed first, so that the erasure deletes them too.
-    this.flush();
+    // Events still waiting for the group commit are committed first (exclusive), so that the erasure
+    // deletes them too; the suppressions are in place before any other request runs.
     const erasedAt = audit.at;
     let suppressed: Suppression[] = [];
-    const counts = this.db.transaction((): ErasureCounts => {
+    const erase = this.db.transaction((): ErasureCounts => {
       const anonIds = this.anonIdsOf(ref);
       const p = this.ownedParams(ref, anonIds);
       const run = (sql: string, params: unknown) => this.db.prepare(sql).run(params).changes;
@@ -339,9 +525,12 @@ export class SqliteStore implements Store {
       for (const s of suppressed) suppress.run(s.hash, s.erasedAt);
       this.insertAudit(audit);
       return result;
-    })();
-    onCommitted(suppressed);
-    return counts;
+    });
+    return this.exclusive(() => {
+      const counts = erase();
+      onCommitted(suppressed);
+      return counts;
+    });
   }
 
   private insertAudit(row: AuditRow): void {
@@ -357,8 +546,8 @@ export class SqliteStore implements Store {
     return this.db.prepare('SELECT hash, erased_at AS erasedAt FROM suppressions').all() as Suppression[];
   }
 
-  async appendAudit(row: AuditRow): Promise<void> {
-    this.insertAudit(row);
+  appendAudit(row: AuditRow): Promise<void> {
+    return this.exclusive(() => this.insertAudit(row));
   }
 
   async listAudit(options: { limit: number; before?: number }): Promise<AuditRow[]> {
@@ -367,13 +556,15 @@ export class SqliteStore implements Store {
       .all(options.before ?? Number.MAX_SAFE_INTEGER, options.limit) as AuditRow[];
   }
 
-  async insertRequest(row: RequestRow): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO dsr_requests (receipt_id, site, kind, channel, subject_hash, reference, received_at, due_at, state, updated_at, answered_at)
+  insertRequest(row: RequestRow): Promise<void> {
+    return this.exclusive(() => {
+      this.db
+        .prepare(
+          `INSERT INTO dsr_requests (receipt_id, site, kind, channel, subject_hash, reference, received_at, due_at, state, updated_at, answered_at)
          VALUES (@receiptId, @site, @kind, @channel, @subjectHash, @reference, @receivedAt, @dueAt, @state, @updatedAt, @answeredAt)`,
-      )
-      .run(row);
+        )
+        .run(row);
+    });
   }
 
   async listRequests(options: { openOnly: boolean }): Promise<RequestRow[]> {
@@ -383,9 +574,11 @@ export class SqliteStore implements Store {
 
   async updateRequest(receiptId: string, state: string, at: number): Promise<RequestRow | null> {
     const answeredAt = ANSWERED_STATES.has(state) ? at : null;
-    this.db
-      .prepare('UPDATE dsr_requests SET state = ?, updated_at = ?, answered_at = ? WHERE receipt_id = ?')
-      .run(state, at, answeredAt, receiptId);
+    await this.exclusive(() =>
+      this.db
+        .prepare('UPDATE dsr_requests SET state = ?, updated_at = ?, answered_at = ? WHERE receipt_id = ?')
+        .run(state, at, answeredAt, receiptId),
+    );
     return (
       (this.db.prepare(`SELECT ${REQUEST_COLUMNS} FROM dsr_requests WHERE receipt_id = ?`).get(receiptId) as RequestRow) ?? null
     );
@@ -401,13 +594,15 @@ export class SqliteStore implements Store {
     );
     let events = 0;
     for (;;) {
-      const n = chunk.run(cutoff).changes;
+      const n = await this.exclusive(() => chunk.run(cutoff).changes);
       events += n;
       if (n < RETENTION_CHUNK) break;
       // Lets ingest requests in between, so a large first purge does not stall them.
       await new Promise((resolve) => setImmediate(resolve));
     }
-    const identityLinks = this.db.prepare('DELETE FROM identity_links WHERE last_seen_at < ?').run(cutoff).changes;
+    const identityLinks = await this.exclusive(
+      () => this.db.prepare('DELETE FROM identity_links WHERE last_seen_at < ?').run(cutoff).changes,
+    );
     return { events, identityLinks };
   }
 
@@ -416,7 +611,17 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    this.flush();
+    if (!this.db.open) return;
+    const writer = await this.exclusive(() => {
+      const running = this.writer;
+      this.writer = null;
+      return running;
+    });
+    if (writer) {
+      const exited = new Promise((resolve) => writer.once('exit', resolve));
+      writer.postMessage('close');
+      await exited;
+    }
     if (this.db.open) this.db.close();
   }
 }
