@@ -265,6 +265,19 @@ it('drops a late event for an erased subject, also after a restart, and counts i
   expect(cellsContaining(a.id)).toEqual([]);
 });
 
+it('leaves no event of a subject erased during a burst of its events (inserts on the writer thread)', async () => {
+  const a = await visitor();
+  const other = randomUUID();
+  const burst = Array.from({ length: 60 }, (_, i) => track(i % 3 === 0 ? other : a.id, [{ event: 'Burst' }, { event: 'Burst' }]));
+  await new Promise((resolve) => setTimeout(resolve, 2));
+  const erased = dsr('DELETE', subjectPath(a.id), a.secret);
+  const more = Array.from({ length: 30 }, () => track(a.id, [{ event: 'After' }]));
+  expect((await erased).status).toBe(200);
+  await Promise.all([...burst, ...more]);
+  expect(cellsContaining(a.id)).toEqual([]);
+  expect(running.db.prepare('SELECT count(*) AS n FROM events WHERE anonymous_id = ?').get(other)).toEqual({ n: 40 });
+});
+
 it('accepts a user’s events made after their erasure, but drops those made before it', async () => {
   const a = await visitor();
   await track(a.id, [{ type: 'identify', event: undefined, userId: 'user-7' }]);
