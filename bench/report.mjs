@@ -23,7 +23,16 @@ function sizes(r, out) {
   const rows = [];
   for (const s of r.shipped) {
     if (s.missing) rows.push([s.name, '—', 'missing: not built', '', '', '', s.covers]);
-    else rows.push([s.name, '0.1.0', kb(s.initial.min), `**${kb(s.initial.gzip)}**`, kb(s.initial.brotli), '—', s.covers]);
+    else
+      rows.push([
+        s.name,
+        '0.1.0',
+        kb(s.initial.min),
+        `**${kb(s.initial.gzip)}**`,
+        kb(s.initial.brotli),
+        s.files > 1 ? `${kb(s.total.gzip)} (${s.files} files)` : '—',
+        s.covers,
+      ]);
   }
   for (const b of r.built) {
     if (b.error) rows.push([b.name, b.version ?? '', `failed: ${b.error}`, '', '', '', b.covers]);

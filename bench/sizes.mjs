@@ -142,22 +142,33 @@ function version(pkg) {
 }
 
 export async function sizesSection({ log = console.log } = {}) {
+  // `later`: files the script tag loads only when a page first needs them.
   const shipped = [
     {
       name: 'Tillit script tag (packages/sdk/dist/tillit.js)',
       file: 'packages/sdk/dist/tillit.js',
-      covers: 'consent, events, IndexedDB queue, transport, privacy client; loads the banner only while a decision is needed',
+      later: ['packages/sdk/dist/tillit-privacy.js'],
+      covers:
+        'consent, events, IndexedDB queue, transport; “all” adds tillit-privacy.js (access, export, erasure), loaded on first use; the banner loads only while a decision is needed',
     },
     {
       name: 'Tillit banner (packages/banner/dist/tillit-banner.js)',
       file: 'packages/banner/dist/tillit-banner.js',
+      later: [],
       covers: 'banner and preferences dialog, CSS in JS',
+    },
+    {
+      name: 'Tillit tag gate (packages/banner/dist/tillit-tags.js)',
+      file: 'packages/banner/dist/tillit-tags.js',
+      later: [],
+      covers: 'optional, for sites that gate third-party tags: Consent Mode, cookie cleanup, no UI',
     },
   ].map((s) => {
     const path = join(root, s.file);
     if (!existsSync(path)) return { ...s, missing: true };
-    const size = sizes(readFileSync(path));
-    return { ...s, initial: size, total: size, files: 1 };
+    const initial = sizes(readFileSync(path));
+    const later = s.later.filter((f) => existsSync(join(root, f))).map((f) => sizes(readFileSync(join(root, f))));
+    return { ...s, initial, total: sum([initial, ...later]), files: 1 + later.length };
   });
   const built = [];
   for (const [i, entry] of ENTRIES.entries()) {
