@@ -1,12 +1,10 @@
 import type { DecisionOptions, Tillit } from '@tillit/sdk';
-import { type ConsentModeOptions, consentMode } from './consent-mode.js';
-import { type CookieRule, deleteCookies } from './cookies.js';
 import { h, sha256 } from './dom.js';
 import { CSS } from './styles.js';
-import { gateTags } from './tags.js';
+import { mountTags, type TagsMount, type TagsOptions } from './tags-mount.js';
 import { type PurposeText, type Texts, languageOf, textsFor } from './texts.js';
 
-export interface BannerOptions {
+export interface BannerOptions extends TagsOptions {
   /** Linked from the banner text. */
   privacyPolicyUrl?: string;
   /** The site's privacy portal page, linked from the banner text. */
@@ -24,12 +22,6 @@ export interface BannerOptions {
    * when set, gated tags without this nonce are never activated.
    */
   nonce?: string;
-  /** Google Consent Mode v2 bridge. @defaultValue false */
-  consentMode?: boolean | ConsentModeOptions;
-  /** Cookies each purpose's tags set; deleted when that purpose is withdrawn. */
-  cookies?: Record<string, CookieRule[]>;
-  /** Reload the page after a withdrawal, for tags that cannot be stopped once they ran. @defaultValue false */
-  reloadOnWithdraw?: boolean;
 }
 
 export interface BannerUI {
@@ -68,12 +60,13 @@ const SVG = 'http://www.w3.org/2000/svg';
 /**
  * Mounts the consent banner for a Tillit instance: the first layer while a decision is needed, the
  * preferences dialog on demand, gated tags, Consent Mode and cookie cleanup on every decision.
+ * `tags` reuses a tag mount the page already has (tillit-tags.js); one is made otherwise.
  *
  * @example
  * const ui = mountBanner(tillit, { privacyPolicyUrl: '/privacy', portalUrl: '/my-data' });
  * footerLink.onclick = () => ui.showPreferences();
  */
-export function mountBanner(tillit: Tillit, options: BannerOptions = {}): BannerUI {
+export function mountBanner(tillit: Tillit, options: BannerOptions = {}, tags?: TagsMount): BannerUI {
   const c = tillit.consent;
   const asked = languageOf(options.language || document.documentElement.lang);
   const lang = asked === 'sv' || options.texts?.[asked] ? asked : 'en';
@@ -82,9 +75,9 @@ export function mountBanner(tillit: Tillit, options: BannerOptions = {}): Banner
   const granted = (p: string): boolean => c.isGranted(p);
   const title = (p: string) => t.purposes[p]?.title || p;
 
-  // Consent Mode's default must reach the dataLayer before any gated tag runs.
-  const cm = options.consentMode ? consentMode(granted, options.consentMode === true ? {} : options.consentMode) : undefined;
-  if (cm && c.get()) cm();
+  const own = !tags;
+  // First: Consent Mode's default must reach the dataLayer before any gated tag runs.
+  const gate = tags ?? mountTags(tillit, options);
 
   // lang: screen readers pronounce, and CSS hyphenates, the banner's language, not the page's.
   const host = h('tillit-consent', { lang });
@@ -285,29 +278,13 @@ export function mountBanner(tillit: Tillit, options: BannerOptions = {}): Banner
     shadow.append(box);
     return el;
   };
-  const tags = gateTags({ granted, nonce: options.nonce, placeholder });
+  gate.setPlaceholder(placeholder);
 
-  let had = purposes.filter(granted);
-  // Every change, from this tab or another: show/hide, tags, Consent Mode, cleanup of withdrawn purposes.
+  // Every change, from this tab or another, shows or hides the UI (the tag mount does the rest).
   const unsubscribe = c.onChange(() => {
     if (!c.needsDecision()) dismissed = false;
     if (dialog.open) for (const p of purposes) toggles[p]!.checked = granted(p);
     sync();
-    cm?.();
-    tags.scan();
-    const withdrawn = had.filter((p) => !granted(p));
-    had = purposes.filter(granted);
-    for (const p of withdrawn) deleteCookies(options.cookies?.[p] ?? []);
-    if (withdrawn.length && options.reloadOnWithdraw) {
-      // A reload aborts the SDK's consent record in flight: wait for the collector's receipt (≤ 3 s).
-      let n = 0;
-      const timer = setInterval(() => {
-        if (c.get()?.receiptId || ++n > 30) {
-          clearInterval(timer);
-          location.reload();
-        }
-      }, 100);
-    }
   });
 
   sync();
@@ -320,7 +297,8 @@ export function mountBanner(tillit: Tillit, options: BannerOptions = {}): Banner
     showPreferences,
     destroy() {
       unsubscribe();
-      tags.stop();
+      if (own) gate.stop();
+      else gate.setPlaceholder(undefined);
       host.remove();
     },
   };

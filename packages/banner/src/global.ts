@@ -1,5 +1,6 @@
 /**
- * The script-tag entry (`tillit-banner.js`), the banner's only module with side effects. The SDK's
+ * The script-tag entry `tillit-banner.js`, one of the package's two modules with side effects
+ * (tags-global.ts is the other). The SDK's
  * `tillit.js` inserts it when a decision is needed or the page calls `tillit.showPreferences()`.
  *
  * It mounts the banner on `window.tillit` with options from `window.tillitBannerOptions` over the
@@ -7,22 +8,14 @@
  * `window.tillitBanner = { showPreferences }` at once, queueing a call made before mounting.
  *
  * If `window.tillit` is not ready yet (this file loaded first, or the SDK's stub is still in place),
- * it listens for a `tillit:ready` event on window and also polls every 50 ms for 10 s: polling
- * needs nothing from the SDK, the event makes it immediate when the SDK sends it.
+ * it waits for it (page.ts). Gated tags, Consent Mode and cookie cleanup come from the page's one tag
+ * mount, shared with tillit-tags.js when the site includes that too.
  */
-import type { Tillit } from '@tillit/sdk';
-import { type BannerOptions, type BannerUI, mountBanner } from './banner.js';
-
-interface Globals {
-  tillit?: Tillit;
-  tillitBannerOptions?: BannerOptions;
-  tillitBanner?: { showPreferences(): void };
-}
-
-const w = window as unknown as Globals;
+import { mountBanner } from './banner.js';
+import { pageTags, w, whenTillit } from './page.js';
 
 if (!w.tillitBanner) {
-  let ui: BannerUI | undefined;
+  let ui: ReturnType<typeof mountBanner> | undefined;
   let wanted = false;
   w.tillitBanner = {
     showPreferences() {
@@ -30,27 +23,16 @@ if (!w.tillitBanner) {
       else wanted = true;
     },
   };
+  // Made now (Consent Mode's default pushed) unless tillit-tags.js already did; reused by the banner.
+  const tags = pageTags();
 
-  const options = (): BannerOptions => {
+  whenTillit((tillit) => {
     const tag =
       document.querySelector<HTMLScriptElement>('script[data-write-key]') ??
       Array.from(document.scripts).find((s) => /tillit(\.min)?\.js([?#]|$)/.test(s.src));
     const d = tag?.dataset ?? {};
-    return { privacyPolicyUrl: d.privacyPolicyUrl, portalUrl: d.portalUrl, language: d.lang, ...w.tillitBannerOptions };
-  };
-
-  const mount = (): boolean => {
-    const t = w.tillit;
-    if (!ui && typeof t?.consent?.needsDecision === 'function') {
-      ui = mountBanner(t, options());
-      if (wanted) ui.showPreferences();
-    }
-    return !!ui;
-  };
-
-  if (!mount()) {
-    let tries = 0;
-    const timer = setInterval(() => (mount() || ++tries > 200) && clearInterval(timer), 50);
-    addEventListener('tillit:ready', mount);
-  }
+    const options = { privacyPolicyUrl: d.privacyPolicyUrl, portalUrl: d.portalUrl, language: d.lang, ...w.tillitBannerOptions };
+    ui = mountBanner(tillit, options, tags(tillit));
+    if (wanted) ui.showPreferences();
+  });
 }

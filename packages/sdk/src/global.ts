@@ -77,5 +77,7 @@ api.push = ([name, ...args]: Call) => {
 };
 window.tillit = api;
 if (Array.isArray(stub)) for (const call of stub) api.push(call);
+// tillit-tags.js (and a banner loaded first) mount on this at once rather than by polling.
+dispatchEvent(new Event('tillit:ready'));
 // A returning visitor who has decided downloads no banner code.
 if (api.consent.needsDecision()) loadBanner();

@@ -246,7 +246,8 @@ it('removes denylisted parameters and e-mails from URLs, and keeps the campaign 
   expect(page.search).toBe('?utm_source=news&utm_campaign=spring&sku=1');
   expect(campaign).toEqual({ source: 'news', name: 'spring' });
   expect(JSON.parse(sessionStorage.tillit_campaign)).toEqual(campaign);
-  expect(JSON.stringify(sentEvents())).not.toMatch(/abc|ann@example/);
+  // Not /abc/: random hex ids contain it now and then.
+  expect(JSON.stringify(sentEvents())).not.toMatch(/token|=abc|ann@example/);
 });
 
 it('retries a consent record until the collector acknowledges it', async () => {
