@@ -120,3 +120,34 @@ test('back online after a collector outage, the queue drains', async ({ page, co
   await context.setOffline(false); // 'online' fires: flush now, backoff reset
   await expect.poll(count(collector, "SELECT count(*) AS n FROM events WHERE event = 'Offline Purchase'")).toBe(1);
 });
+
+test('a consent record whose answer is lost to a reload is resent by the next page and stored once', async ({
+  page,
+  site,
+  collector,
+}) => {
+  site.setPage('/', tillitPage({ collector, banner: false, attributes: { 'auto-page': 'off' } }));
+  const sent: { recordId: string; purposes: unknown }[] = [];
+  let delayed = false;
+  await page.route('**/v1/consent', async (route) => {
+    sent.push(route.request().postDataJSON());
+    if (delayed) return route.continue();
+    delayed = true;
+    // The collector stores the record, but its answer reaches the page only after the reload.
+    const response = await route.fetch();
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await route.fulfill({ response }).catch(() => {}); // the page that asked is gone
+  });
+  await page.goto(site.url('/'));
+  await sdk(page, (t) => void t.consent.acceptAll());
+  await expect.poll(count(collector, 'SELECT count(*) AS n FROM consent_records')).toBe(1);
+  expect(await sdk(page, (t) => t.consent.get()?.receiptId)).toBeUndefined();
+  await page.reload();
+  // The next page resends the pending record under the same id and keeps the first receipt.
+  await expect.poll(() => sdk(page, (t) => t.consent.get()?.receiptId)).toBeTruthy();
+  expect(sent).toHaveLength(2);
+  expect(sent[1]!.recordId).toMatch(V7);
+  expect(sent[1]!.recordId).toBe(sent[0]!.recordId);
+  const rows = collector.rows<{ receipt_id: string; record_id: string }>('SELECT receipt_id, record_id FROM consent_records');
+  expect(rows).toEqual([{ receipt_id: await sdk(page, (t) => t.consent.get()?.receiptId), record_id: sent[0]!.recordId }]);
+});
