@@ -619,6 +619,8 @@ export class SqliteStore implements Store {
     });
     if (writer) {
       const exited = new Promise((resolve) => writer.once('exit', resolve));
+      // Held until it has closed its connection (an unreferenced worker lets the process end first).
+      writer.ref();
       writer.postMessage('close');
       await exited;
     }
