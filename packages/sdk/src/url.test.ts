@@ -44,3 +44,11 @@ it('reads utm parameters with Segment field names', () => {
   });
   expect(campaignOf('https://shop.test/?source=news')).toBeNull();
 });
+
+it('leaves a URL with nothing to remove as it was, and drops an emptied query', () => {
+  expect(sanitizeUrl('https://shop.test/s?q=red%20shoes&page=2', DEFAULT_URL_DENYLIST)).toBe(
+    'https://shop.test/s?q=red%20shoes&page=2',
+  );
+  expect(sanitizeUrl('https://shop.test/s?Token=1&EMAIL=x', DEFAULT_URL_DENYLIST)).toBe('https://shop.test/s');
+  expect(sanitizeUrl('', DEFAULT_URL_DENYLIST)).toBe('');
+});

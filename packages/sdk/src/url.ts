@@ -24,30 +24,21 @@ export const DEFAULT_URL_DENYLIST = [
 
 const EMAIL = /[\w.+-]+(@|%40)[\w-]+\.[\w.-]+/g;
 
-/** Drops denylisted or e-mail-valued pairs from `a=1&b=2`. */
-function cleanParams(query: string, deny: Set<string>): string {
-  const params = new URLSearchParams(query);
-  for (const [k, v] of [...params]) {
-    if (deny.has(k.toLowerCase()) || v.match(EMAIL)) params.delete(k, v);
-  }
-  return params.toString();
-}
-
 /**
- * Removes denylisted query parameters, a fragment that carries parameters, and anything that looks
- * like an e-mail address from a URL, and cuts it to 4096 characters. Returns '' for an unparsable URL.
+ * Removes denylisted query parameters (any case), values that look like an e-mail address, a
+ * fragment that carries parameters, and anything else that looks like an e-mail address from a URL,
+ * and cuts it to 4096 characters. Returns '' for an unparsable URL.
  */
 export function sanitizeUrl(href: string, denylist: readonly string[]): string {
-  if (!href) return '';
   let url: URL;
   try {
     url = new URL(href);
   } catch {
     return '';
   }
-  const deny = new Set(denylist.map((d) => d.toLowerCase()));
-  const q = cleanParams(url.search, deny);
-  url.search = q ? `?${q}` : '';
+  const params = url.searchParams;
+  for (const [k, v] of [...params])
+    if (denylist.some((d) => d.toLowerCase() === k.toLowerCase()) || v.match(EMAIL)) params.delete(k, v);
   // A fragment with parameters may carry tokens (OAuth implicit flow): it goes; #/routes and #anchors stay.
   if (url.hash.includes('=')) url.hash = '';
   // The wire format's limit for URLs: a longer one would get the whole event rejected.
