@@ -8,3 +8,13 @@ window.tillit.consent ??= {};
 for (const m of ['set', 'acceptAll', 'rejectAll', 'onChange']) {
   window.tillit.consent[m] ??= (...args) => window.tillit.push([`consent.${m}`, ...args]);
 }
+
+// What the banner's preferences dialog says about each purpose: who receives the data and how long
+// it is kept (EDPB: consent must be informed).
+window.tillitBannerOptions = {
+  purposes: {
+    analytics: { recipients: 'Only this shop (its own collector)', retention: '13 months' },
+    marketing: { recipients: 'Only this shop (campaign attribution)', retention: '13 months' },
+    personalization: { recipients: 'Only this shop', retention: '13 months' },
+  },
+};
