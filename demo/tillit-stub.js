@@ -14,7 +14,11 @@ for (const m of ['set', 'acceptAll', 'rejectAll', 'onChange']) {
 window.tillitBannerOptions = {
   purposes: {
     analytics: { recipients: 'Only this shop (its own collector)', retention: '13 months' },
-    marketing: { recipients: 'Only this shop (campaign attribution)', retention: '13 months' },
+    marketing: {
+      description: 'Which campaign or link brought you here, so the shop can tell which of its campaigns work.',
+      recipients: 'Only this shop',
+      retention: '13 months',
+    },
     personalization: { recipients: 'Only this shop', retention: '13 months' },
   },
 };
