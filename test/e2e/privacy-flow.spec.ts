@@ -46,17 +46,6 @@ async function acceptAndTrack(page: Page, collector: TestCollector): Promise<str
   return id;
 }
 
-function cellsContaining(collector: TestCollector, needle: string): string[] {
-  const found: string[] = [];
-  for (const { name } of collector.rows<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")) {
-    for (const column of collector.rows<{ name: string }>(`PRAGMA table_info("${name}")`)) {
-      const sql = `SELECT count(*) AS n FROM "${name}" WHERE instr(CAST("${column.name}" AS TEXT), ?) > 0`;
-      if (collector.count(sql, needle) > 0) found.push(`${name}.${column.name}`);
-    }
-  }
-  return found;
-}
-
 /** Every trace of Tillit the page's origin keeps: storage keys, IndexedDB databases, cookies. */
 const browserTraces = (page: Page) =>
   page.evaluate(async () => {
@@ -115,7 +104,7 @@ test('accept → track → portal lists the events → JSON and CSV hold them �
   await portal.getByRole('button', { name: 'Yes, erase everything' }).click();
   await expect(portal.getByRole('heading', { name: 'Your data has been erased' })).toBeFocused();
   console.info(`[privacy] erase, click to receipt: ${Date.now() - started} ms`);
-  expect(cellsContaining(collector, id)).toEqual([]);
+  expect(collector.cellsContaining(id)).toEqual([]);
   await expect.poll(() => browserTraces(page)).toEqual([]);
   expect(await page.evaluate(() => (window as unknown as TillitWindow).tillit.anonymousId())).toBeNull();
 });

@@ -41,18 +41,6 @@ async function portalToken(collector: TestCollector, subject: { id: string; secr
   return ((await res.json()) as { token: string }).token;
 }
 
-/** Every "table.column" holding `needle`, over every table of the collector's database. */
-function cellsContaining(collector: TestCollector, needle: string): string[] {
-  const found: string[] = [];
-  for (const { name } of collector.rows<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")) {
-    for (const column of collector.rows<{ name: string }>(`PRAGMA table_info("${name}")`)) {
-      const sql = `SELECT count(*) AS n FROM "${name}" WHERE instr(CAST("${column.name}" AS TEXT), ?) > 0`;
-      if (collector.count(sql, needle) > 0) found.push(`${name}.${column.name}`);
-    }
-  }
-  return found;
-}
-
 test('the /privacy page lists the data held, as text, and the token leaves the address bar', async ({ page, collector }) => {
   const subject = await seed(collector, [
     { event: 'Product Viewed', properties: { sku: 'A-1', note: XSS } },
@@ -104,7 +92,7 @@ test('erasing on the /privacy page takes a confirmation, gives a receipt and lea
   await page.keyboard.press('Enter');
   await expect(portal.getByRole('heading', { name: 'Your data has been erased' })).toBeFocused();
   await expect(portal.getByText(/^Receipt [0-9a-f-]{36}/)).toBeVisible();
-  expect(cellsContaining(collector, subject.id)).toEqual([]);
+  expect(collector.cellsContaining(subject.id)).toEqual([]);
   expect(collector.count('SELECT count(*) AS n FROM events WHERE anonymous_id = ?', other.id)).toBe(1);
   expect(collector.rows("SELECT action, outcome FROM audit_log WHERE action = 'erase'")).toEqual([
     { action: 'erase', outcome: 'ok' },

@@ -43,6 +43,8 @@ export interface TestCollector {
   rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[];
   /** The `n` column of a `SELECT count(*) AS n …` query. */
   count(sql: string, ...params: unknown[]): number;
+  /** Every "table.column" holding `needle`, over every table of the database (erasure checks). */
+  cellsContaining(needle: string): string[];
   /** Stops the collector (connections refused) until `restart()`. */
   stop(): Promise<void>;
   /** Starts it again on the same port with the same database. */
@@ -123,6 +125,16 @@ export const test = base.extend<{ collector: TestCollector }, { site: TestSite &
       },
       rows: <T>(sql: string, ...params: unknown[]) => running.db.prepare(sql).all(...params) as T[],
       count: (sql: string, ...params: unknown[]) => (running.db.prepare(sql).get(...params) as { n: number }).n,
+      cellsContaining: (needle: string) => {
+        const found: string[] = [];
+        for (const { name } of collector.rows<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")) {
+          for (const column of collector.rows<{ name: string }>(`PRAGMA table_info("${name}")`)) {
+            const sql = `SELECT count(*) AS n FROM "${name}" WHERE instr(CAST("${column.name}" AS TEXT), ?) > 0`;
+            if (collector.count(sql, needle) > 0) found.push(`${name}.${column.name}`);
+          }
+        }
+        return found;
+      },
       stop: () => running.stop(),
       restart: async () => {
         running = await startCollector({ ...config, port }, running.dataDir);
