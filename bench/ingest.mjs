@@ -121,12 +121,13 @@ export async function runParseOnly(kind, bodies, batchSize, seconds) {
 /**
  * Raw SQLite: the collector's own SqliteStore (same schema, indexes, statements, group commit) fed
  * the same rows without HTTP, 50 batches at a time as 50 connections would, so each transaction
- * holds 50 × batch rows. The payload is the event as the collector stores it.
+ * holds 50 × batch rows. The payload is the event as the collector stores it. On the calling thread
+ * (no writer thread), so that this stays the bare cost of the inserts and commits.
  */
 export async function runRawSqlite(bodies, durability) {
   const { SqliteStore } = await import('../packages/collector/dist/index.js');
   const dataDir = tempDir();
-  const store = new SqliteStore({ dataDir, durability });
+  const store = new SqliteStore({ dataDir, durability, writerThread: false });
   const receivedAt = Date.now();
   const batches = bodies.map((body) =>
     JSON.parse(body).batch.map((e) => ({
