@@ -52,6 +52,35 @@ it('drops the oldest beyond its bounds, and says so', async () => {
   expect((await old.read()).map((i) => i.id)).toEqual(['y']);
 });
 
+it('keeps IndexedDB within its bounds as events are added, not only at the next read', async () => {
+  const q = createQueue({ ...bounds, maxEvents: 2 }, log);
+  const stored = () =>
+    new Promise<IDBValidKey[]>((resolve) => {
+      const open = indexedDB.open('tillit');
+      open.onsuccess = () => {
+        const keys = open.result.transaction('queue').objectStore('queue').getAllKeys();
+        keys.onsuccess = () => resolve(keys.result);
+      };
+    });
+  q.add(item('a'));
+  q.add(item('b'));
+  await q.remove([]); // its transaction runs after the pending writes
+  expect(await stored()).toEqual(['a', 'b']);
+  // a and b are written: deleted by the adds that push them out. c never gets written at all.
+  for (const id of ['c', 'd', 'e']) q.add(item(id));
+  expect(q.recent().map((i) => i.id)).toEqual(['d', 'e']);
+  await q.remove([]);
+  expect(await stored()).toEqual(['d', 'e']);
+  expect(logs.join()).toContain('dropped');
+  // Bytes and age too.
+  q.add({ ...item('f'), n: 2e6 });
+  expect(q.recent().map((i) => i.id)).toEqual([]);
+  q.add(item('g', Date.now() - 2 * 864e5));
+  q.add(item('h'));
+  await q.remove([]);
+  expect(await stored()).toEqual(['h']);
+});
+
 it('deletes the whole database on destroy', async () => {
   const q = createQueue(bounds, log);
   q.add(item('a'));

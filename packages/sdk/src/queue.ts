@@ -36,6 +36,15 @@ const delMany = (ids: string[], s: UseStore) =>
 
 export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void, timeoutMs = 1500): Queue {
   let mem: QueueItem[] = [];
+  /** Running total of mem's `n`: the bounds are enforced per add without going over the whole queue. */
+  let bytes = 0;
+  const setMem = (m: QueueItem[]) => {
+    mem = m;
+    bytes = m.reduce((s, i) => s + i.n, 0);
+  };
+  // Writes not yet handed to IndexedDB: everything added in one task goes in one transaction.
+  let puts: QueueItem[] = [];
+  let dels: string[] = [];
   let db: Promise<UseStore | null> | undefined;
   let isShared = false;
 
@@ -84,17 +93,42 @@ export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void,
 
   return {
     add(item) {
+      const now = Date.now();
       mem.push(item);
-      if (mem.length > bounds.maxEvents) mem = bounded(mem).keep;
-      open()
-        .then((s) => s && write(s, (st) => st.put(item, item.id)))
-        .catch(fallback); // quota, private mode: this page goes on in memory
+      bytes += item.n;
+      // The first write since the last transaction opens the next one (a spare one, empty, is harmless).
+      if (puts.push(item) < 2)
+        open()
+          .then((s) => {
+            const p = puts;
+            const d = dels;
+            puts = [];
+            dels = [];
+            return (
+              s &&
+              write(s, (st) => {
+                for (const i of p) st.put(i, i.id);
+                for (const id of d) st.delete(id);
+              })
+            );
+          })
+          .catch(fallback); // quota, private mode: this page goes on in memory
+      // This page's oldest beyond the bounds are beyond them in the shared queue too: they leave
+      // IndexedDB now (or are never written), one per add, not thousands at the next read.
+      while (mem[0] && (mem.length > bounds.maxEvents || bytes > bounds.maxBytes || now - mem[0].t >= bounds.maxAgeMs)) {
+        const d = mem.shift()!;
+        bytes -= d.n;
+        log('queue bounds: dropped', d);
+        const k = puts.indexOf(d);
+        if (k < 0) dels.push(d.id);
+        else puts.splice(k, 1);
+      }
     },
     async read() {
       const known = new Set(mem);
       const s = await open();
       if (!s) {
-        mem = bounded(mem).keep;
+        setMem(bounded(mem).keep);
         return mem;
       }
       const { keep, drop } = bounded(await all(s));
@@ -106,17 +140,17 @@ export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void,
       // What another tab has sent or dropped leaves the mirror too; what was added during this read
       // stays (it may not be written yet, and it keeps this page's flush timer going).
       const ids = new Set(keep.map((i) => i.id));
-      mem = mem.filter((i) => ids.has(i.id) || !known.has(i));
+      setMem(mem.filter((i) => ids.has(i.id) || !known.has(i)));
       return keep;
     },
     async remove(ids) {
       const gone = new Set(ids);
-      mem = mem.filter((i) => !gone.has(i.id));
+      setMem(mem.filter((i) => !gone.has(i.id)));
       const s = await open();
       if (s) await delMany(ids, s);
     },
     async destroy() {
-      mem = [];
+      setMem([]);
       const s = await db;
       db = undefined;
       isShared = false;
