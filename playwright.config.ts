@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS } from './scripts/setup.mjs';
 
 // No browser can be downloaded here: use the system Chromium (scripts/test.mjs finds or installs it).
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -18,13 +19,7 @@ export default defineConfig({
     launchOptions: {
       executablePath,
       args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
+        ...CHROMIUM_ARGS,
         // *.test names resolve to this machine, so a test can open a plain-http page that is not a
         // secure context (no crypto.randomUUID, no Web Locks), as real http sites are.
         '--host-resolver-rules=MAP *.test 127.0.0.1',

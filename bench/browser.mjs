@@ -5,19 +5,11 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CHROMIUM_ARGS } from '../scripts/setup.mjs';
 import { spawnServer } from './ingest.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const WRITE_KEY = 'bench-write-key';
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 export async function browserSection({ events = 10_000, perTask = 50, log = console.log } = {}) {
   const bundle = join(root, 'packages/sdk/dist/tillit.js');

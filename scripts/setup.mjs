@@ -37,6 +37,20 @@ export function build() {
   run('npx', ['rollup', '-c', 'rollup.config.ts', '--configPlugin', 'esbuild', '--silent']);
 }
 
+/**
+ * Flags for a headless Chromium in a sandbox without outside network: without the background-networking
+ * ones it stalls on connections the machine refuses. Used by Playwright's config and the bench.
+ */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
 const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
 /** A Chromium for Playwright: CHROMIUM_PATH, the system one, or Debian's package installed when we are root. */
