@@ -40,6 +40,30 @@ const CORS_HEADERS = 'Content-Type, Authorization';
 const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** The route's handler for this method (else 405 with Allow), once the origin is known to be allowed (else 403). */
+function allowedHandler<H>(
+  methods: Partial<Record<string, H>>,
+  method: string | undefined,
+  path: string,
+  origin: string | undefined,
+  originAllowed: boolean,
+): H {
+  const handler = methods[method ?? ''];
+  if (!handler) {
+    throw new HttpError(
+      405,
+      'method_not_allowed',
+      `${method} is not allowed on ${path}`,
+      {},
+      { Allow: Object.keys(methods).join(', ') },
+    );
+  }
+  if (origin !== undefined && !originAllowed) {
+    throw new HttpError(403, 'origin_not_allowed', `origin ${origin} is not in the allowlist`);
+  }
+  return handler;
+}
+
 export function createCollector(input: CollectorConfigInput | CollectorConfig, options: CollectorOptions = {}): Collector {
   const config = parseConfig(input);
   const store = options.store ?? new SqliteStore({ dataDir: config.dataDir, durability: config.durability });
@@ -49,16 +73,6 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
   const hashOf = keyedHasher(serverKey);
   const suppression = new SuppressionList(hashOf);
 
-  function clientIp(req: IncomingMessage): string | undefined {
-    if (config.clientIp === 'drop') return undefined;
-    const forwarded = config.trustProxy
-      ? String(req.headers['x-forwarded-for'] ?? '')
-          .split(',')[0]
-          ?.trim()
-      : '';
-    return truncateIp(forwarded || req.socket.remoteAddress);
-  }
-
   /** The whole address, for the failure rate limit only (memory, never stored). */
   function clientAddress(req: IncomingMessage): string {
     const forwarded = config.trustProxy
@@ -67,6 +81,11 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
           ?.trim()
       : '';
     return forwarded || req.socket.remoteAddress || 'unknown';
+  }
+
+  /** The address as it may be stored: truncated, or none at all. */
+  function clientIp(req: IncomingMessage): string | undefined {
+    return config.clientIp === 'drop' ? undefined : truncateIp(clientAddress(req));
   }
 
   const ingestBatch: Handler = async (req, res, resolveSite) => {
@@ -174,19 +193,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
       await handlePattern(req, res, path, origin, originAllowed);
       return;
     }
-    const handler = route[req.method ?? ''];
-    if (!handler) {
-      throw new HttpError(
-        405,
-        'method_not_allowed',
-        `${req.method} is not allowed on ${path}`,
-        {},
-        { Allow: Object.keys(route).join(', ') },
-      );
-    }
-    if (origin !== undefined && !originAllowed) {
-      throw new HttpError(403, 'origin_not_allowed', `origin ${origin} is not in the allowlist`);
-    }
+    const handler = allowedHandler(route, req.method, path, origin, originAllowed);
     const resolveSite: SiteResolver = (bodyWriteKey) => {
       const writeKey = bodyWriteKey ?? basicAuthUser(req.headers.authorization);
       if (!writeKey) {
@@ -216,19 +223,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     for (const { pattern, methods } of patternRoutes) {
       const match = pattern.exec(path);
       if (!match) continue;
-      const handler = methods[req.method ?? ''];
-      if (!handler) {
-        throw new HttpError(
-          405,
-          'method_not_allowed',
-          `${req.method} is not allowed on ${path}`,
-          {},
-          { Allow: Object.keys(methods).join(', ') },
-        );
-      }
-      if (origin !== undefined && !originAllowed) {
-        throw new HttpError(403, 'origin_not_allowed', `origin ${origin} is not in the allowlist`);
-      }
+      const handler = allowedHandler(methods, req.method, path, origin, originAllowed);
       let params: string[];
       try {
         params = match.slice(1).map((p) => decodeURIComponent(p));
