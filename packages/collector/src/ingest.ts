@@ -15,8 +15,6 @@ export interface IngestContext {
 
 export interface PreparedBatch {
   rows: EventRow[];
-  /** Index in the batch of each row. */
-  indexes: number[];
   rejected: RejectedEvent[];
 }
 
@@ -38,7 +36,6 @@ export function deriveTimestamp(timestamp: number, sentAt: number | undefined, r
 /** Validates every event on its own, so one bad event is rejected by index and the others are kept. */
 export function prepareBatch(batch: unknown[], ctx: IngestContext): PreparedBatch {
   const rows: EventRow[] = [];
-  const indexes: number[] = [];
   const rejected: RejectedEvent[] = [];
   const batchSentAt = ctx.sentAt ? Date.parse(ctx.sentAt) : undefined;
   const receivedAtIso = new Date(ctx.receivedAt).toISOString();
@@ -110,7 +107,6 @@ export function prepareBatch(batch: unknown[], ctx: IngestContext): PreparedBatc
       receivedAt: ctx.receivedAt,
       payload,
     });
-    indexes.push(index);
   }
-  return { rows, indexes, rejected };
+  return { rows, rejected };
 }

@@ -1,8 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BatchEnvelope, ConsentRecord, LIMITS, describeIssues } from '@tillit/schema';
-import { keyedHasher, loadServerKey } from './auth.js';
+import { keyedHasher, loadServerKey, sha256Hex } from './auth.js';
 import { type CollectorConfig, type CollectorConfigInput, type SiteConfig, parseConfig } from './config.js';
 import { createDsrRoutes } from './dsr.js';
 import { HttpError, basicAuthUser, readJson, sendError, sendJson } from './http.js';
@@ -129,7 +129,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     const record = parsed.data;
     const site = resolveSite(record.writeKey);
     const receiptId = randomUUID();
-    const secretHash = record.secret && record.anonymousId ? createHash('sha256').update(record.secret).digest('hex') : null;
+    const secretHash = record.secret && record.anonymousId ? sha256Hex(record.secret) : null;
     const row = {
       receiptId,
       recordId: record.recordId ?? null,

@@ -17,10 +17,6 @@ export class SuppressionList {
     for (const { hash, erasedAt } of entries) this.erasedAt.set(hash, erasedAt);
   }
 
-  get size(): number {
-    return this.erasedAt.size;
-  }
-
   isAnonymousSuppressed(site: string, anonymousId: string): boolean {
     return this.erasedAt.size > 0 && this.erasedAt.has(this.hash(site, 'anonymous', anonymousId));
   }
