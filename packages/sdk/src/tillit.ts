@@ -130,16 +130,18 @@ export function createTillit(config: TillitConfig, loadPrivacy: PrivacyLoader): 
     return identity!;
   };
 
+  /** Sets (or, with max-age 0, deletes) the decision cookie: a deletion needs the same domain and path. */
+  const setCookie = (value: string, maxAge: number) => {
+    // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is missing in Safari and Firefox
+    document.cookie = `${DECISION_KEY}=${value};path=/;max-age=${maxAge};samesite=lax${
+      location.protocol === 'https:' ? ';secure' : ''
+    }${typeof cookie === 'object' && cookie.domain ? `;domain=${cookie.domain}` : ''}`;
+  };
   const saveDecision = () => {
     local.setItem(DECISION_KEY, JSON.stringify(decision));
-    if (cookie && decision) {
-      // Without the pending record: the cookie travels with every request to the site.
-      const d = JSON.stringify(decision, (k, v) => (k === 'record' ? undefined : v));
-      // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is missing in Safari and Firefox
-      document.cookie = `${DECISION_KEY}=${encodeURIComponent(d)};path=/;max-age=${(maxAgeMs / 1000) | 0};samesite=lax${
-        location.protocol === 'https:' ? ';secure' : ''
-      }${typeof cookie === 'object' && cookie.domain ? `;domain=${cookie.domain}` : ''}`;
-    }
+    // Without the pending record: the cookie travels with every request to the site.
+    if (cookie && decision)
+      setCookie(encodeURIComponent(JSON.stringify(decision, (k, v) => (k === 'record' ? undefined : v))), (maxAgeMs / 1000) | 0);
   };
   /** A copy; while the collector has not acknowledged it, it still carries its consent record. */
   const publicDecision = (): ConsentDecision | null => decision && { ...decision };
@@ -391,8 +393,7 @@ export function createTillit(config: TillitConfig, loadPrivacy: PrivacyLoader): 
   const forget = async () => {
     const before = granted();
     local.removeItem(DECISION_KEY);
-    // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is missing in Safari and Firefox
-    if (cookie) document.cookie = `${DECISION_KEY}=;path=/;max-age=0`;
+    if (cookie) setCookie('', 0);
     decision = null;
     wipe();
     apply(before);
