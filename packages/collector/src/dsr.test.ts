@@ -422,6 +422,17 @@ it('lets the operator act on a request received offline, for one site at a time'
   expect(cellsContaining(a.id)).toEqual([]);
 });
 
+it('refuses an operator request whose ?kind= or ?site= is not one it knows, naming it', async () => {
+  const a = await visitor();
+  const misspelt = await dsr('DELETE', subjectPath(a.id, '?kind=anonymus&site=test'), OPERATOR);
+  expect(misspelt.status).toBe(400);
+  expect(misspelt.body.reason).toMatch(/kind/);
+  const unknown = await dsr('GET', subjectPath(a.id, '?kind=anonymous&site=nope'), OPERATOR);
+  expect(unknown.status).toBe(400);
+  expect(unknown.body.reason).toMatch(/site.*test/);
+  expect(cellsContaining(a.id)).not.toEqual([]);
+});
+
 it('serves the standalone privacy page with a strict CSP and without the token reaching the server', async () => {
   const page = await fetch(`${running.url}/privacy`);
   expect(page.status).toBe(200);

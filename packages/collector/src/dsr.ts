@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ErasureReceipt, RequestRecord, SubjectAccess, SubjectKind } from '@tillit/schema';
+import { type ErasureReceipt, type RequestRecord, type SubjectAccess, type SubjectKind, describeIssues } from '@tillit/schema';
 import { z } from 'zod';
 import { deriveKey, isTokenShaped, keyedHasher, safeEqual, secretMatches, signClaims, verifyToken } from './auth.js';
 import type { CollectorConfig } from './config.js';
@@ -100,6 +100,19 @@ export function createDsrRoutes(deps: DsrDeps): PatternRoute[] {
     },
   });
 
+  /** The site an operator request names (`field` says where), or the only one configured. */
+  function siteOf(name: string | undefined, field: string): string {
+    const site = name ?? (config.sites.length === 1 ? config.sites[0]!.name : undefined);
+    if (!site || !config.sites.some((s) => s.name === site)) {
+      throw new HttpError(
+        400,
+        'bad_request',
+        `${field}: name one of the configured sites (${config.sites.map((s) => s.name).join(', ')})`,
+      );
+    }
+    return site;
+  }
+
   function checkLimit(req: IncomingMessage): string {
     const address = deps.clientAddress(req);
     const wait = limiter.retryAfter(address);
@@ -121,10 +134,11 @@ export function createDsrRoutes(deps: DsrDeps): PatternRoute[] {
     const credential = bearer(req);
     let principal: Principal | null = null;
     if (safeEqual(credential, operatorToken) && config.operatorToken) {
-      const site = url.searchParams.get('site') ?? (config.sites.length === 1 ? config.sites[0]!.name : '');
-      const kind = url.searchParams.get('kind') === 'anonymous' ? 'anonymous' : 'user';
-      if (!config.sites.some((s) => s.name === site)) {
-        throw new HttpError(400, 'bad_request', 'name the site with ?site= (the operator acts for one site at a time)');
+      // The operator acts for one site and one kind of id at a time; a misspelt kind must not reach a user.
+      const site = siteOf(url.searchParams.get('site') ?? undefined, '?site=');
+      const kind = url.searchParams.get('kind') ?? 'user';
+      if (kind !== 'user' && kind !== 'anonymous') {
+        throw new HttpError(400, 'bad_request', `?kind= must be user or anonymous, got ${kind.slice(0, 20)}`);
       }
       principal = { ref: { site, kind, id }, via: 'operator' };
     } else if (isTokenShaped(credential)) {
@@ -301,17 +315,6 @@ export function createDsrRoutes(deps: DsrDeps): PatternRoute[] {
       throw new HttpError(401, 'unauthorized', 'wrong operator token');
     }
   }
-  const siteOf = (name: string | undefined) => {
-    const site = name ?? (config.sites.length === 1 ? config.sites[0]!.name : undefined);
-    if (!site || !config.sites.some((s) => s.name === site)) {
-      throw new HttpError(
-        400,
-        'bad_request',
-        `site: name one of the configured sites (${config.sites.map((s) => s.name).join(', ')})`,
-      );
-    }
-    return site;
-  };
   const requestJson = (r: RequestRow) => ({
     receiptId: r.receiptId,
     site: r.site,
@@ -335,14 +338,10 @@ export function createDsrRoutes(deps: DsrDeps): PatternRoute[] {
     await operator(req);
     const parsed = RequestInput.safeParse(await readJson(req, MAX_ADMIN_BODY));
     if (!parsed.success) {
-      throw new HttpError(
-        400,
-        'bad_request',
-        `not a request record: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      );
+      throw new HttpError(400, 'bad_request', `not a request record: ${describeIssues(parsed.error)}`);
     }
     const input = parsed.data;
-    const site = siteOf(input.site);
+    const site = siteOf(input.site, 'site');
     const receivedAt = input.receivedAt ? new Date(input.receivedAt) : new Date();
     const now = Date.now();
     const row: RequestRow = {
