@@ -387,3 +387,23 @@ it('tries to load the privacy client again after a failed load', async () => {
   fail = false;
   expect(await t.privacy.access()).toBe('ok');
 });
+
+// happy-dom's cookie jar does not tell a domain cookie from a host-only one, so this cannot catch a
+// deletion without the domain; Chromium does.
+it('erasure deletes the decision cookie', async () => {
+  const t = createCore(
+    { collectorUrl: `http://${host}/`, writeKey: 'wk', policyVersion: 'v1', consentCookie: { domain: location.hostname } },
+    async () => (_base, _f, _subject, forget) =>
+      ({
+        erase: async () => {
+          await forget();
+          return { receiptId: 'r' };
+        },
+      }) as never,
+  );
+  await t.consent.acceptAll();
+  expect(document.cookie).toContain('tillit_consent=');
+  await t.privacy.erase();
+  expect(document.cookie).not.toContain('tillit_consent=');
+  expect(make({ consentCookie: true }).consent.get()).toBeNull();
+});
