@@ -393,7 +393,8 @@ export function createTillit(config: TillitConfig, loadPrivacy: PrivacyLoader): 
   const forget = async () => {
     const before = granted();
     local.removeItem(DECISION_KEY);
-    if (cookie) setCookie('', 0);
+    // -1, not 0: a max-age of 0 can leave the cookie for the rest of the millisecond (happy-dom does).
+    if (cookie) setCookie('', -1);
     decision = null;
     wipe();
     apply(before);
