@@ -1,30 +1,8 @@
 // Request bodies for the ingest benchmarks: batches of track events of about 300 bytes each, as
 // the SDK sends them (UUID v7 message ids) or as Segment's clients do (random v4 ids).
-import { randomBytes, randomUUID } from 'node:crypto';
-
-let lastMs = 0;
-let seq = 0;
-/** UUID v7 with a 12-bit counter within a millisecond, as packages/sdk/src/ids.ts makes them. */
-export function uuidv7(now = Date.now()) {
-  const b = randomBytes(16);
-  if (now > lastMs) {
-    lastMs = now;
-    seq = b[6] & 0x07;
-  } else if (++seq > 0xfff) {
-    lastMs++;
-    seq = 0;
-  }
-  let t = lastMs;
-  for (let i = 5; i >= 0; i--) {
-    b[i] = t % 256;
-    t = Math.floor(t / 256);
-  }
-  b[6] = 0x70 | (seq >> 8);
-  b[7] = seq & 0xff;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
+import { randomUUID } from 'node:crypto';
+// The SDK's own id maker (its built ESM entry; run.mjs builds first), so the bench sends the ids a browser would.
+import { uuidv7 } from '../packages/sdk/dist/index.js';
 
 export const newId = (kind) => (kind === 'v4' ? randomUUID() : uuidv7());
 

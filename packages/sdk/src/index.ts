@@ -13,5 +13,7 @@ import type { Tillit, TillitConfig } from './types.js';
  */
 export const createTillit = (config: TillitConfig): Tillit =>
   start(config, (): Promise<typeof createPrivacy> => import('./privacy.js').then((m) => m.createPrivacy));
+/** The time-ordered message ids the SDK sends, for server-side senders that want the same ordering. */
+export { uuidv7 } from './ids.js';
 export { DEFAULT_URL_DENYLIST } from './url.js';
 export type * from './types.js';
