@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeEvent, subjectId } from './events.mjs';
+import { eventRow, makeEvent, subjectId } from './events.mjs';
 import { spawnServer } from './ingest.mjs';
 
 const WRITE_KEY = 'bench-write-key';
@@ -22,17 +22,7 @@ async function fill(dataDir, events, subjects) {
     const rows = [];
     for (let j = i; j < Math.min(events, i + CHUNK); j++) {
       const e = makeEvent('v7', j % subjects, receivedAt - (events - j));
-      rows.push({
-        messageId: e.messageId,
-        site: SITE,
-        type: e.type,
-        event: e.event,
-        anonymousId: e.anonymousId,
-        userId: null,
-        timestamp: Date.parse(e.timestamp),
-        receivedAt,
-        payload: JSON.stringify(e),
-      });
+      rows.push(eventRow(e, SITE, receivedAt));
     }
     await store.insertEvents(rows);
   }

@@ -4,6 +4,21 @@ import { randomUUID } from 'node:crypto';
 // The SDK's own id maker (its built ESM entry; run.mjs builds first), so the bench sends the ids a browser would.
 import { uuidv7 } from '../packages/sdk/dist/index.js';
 
+/** The row the collector's store gets for event `e`, with the payload as the collector stores it. */
+export function eventRow(e, site, receivedAt) {
+  return {
+    messageId: e.messageId,
+    site,
+    type: e.type,
+    event: e.event,
+    anonymousId: e.anonymousId,
+    userId: null,
+    timestamp: Date.parse(e.timestamp),
+    receivedAt,
+    payload: JSON.stringify({ ...e, originalTimestamp: e.timestamp, receivedAt: new Date(receivedAt).toISOString() }),
+  };
+}
+
 export const newId = (kind) => (kind === 'v4' ? randomUUID() : uuidv7());
 
 /** The anonymous id of subject `i` (stable, so erasure can find a subject's events). */

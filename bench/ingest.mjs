@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { eventBytes, makeBodies } from './events.mjs';
+import { eventBytes, eventRow, makeBodies } from './events.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const WRITE_KEY = 'bench-write-key';
@@ -129,19 +129,7 @@ export async function runRawSqlite(bodies, durability) {
   const dataDir = tempDir();
   const store = new SqliteStore({ dataDir, durability, writerThread: false });
   const receivedAt = Date.now();
-  const batches = bodies.map((body) =>
-    JSON.parse(body).batch.map((e) => ({
-      messageId: e.messageId,
-      site: 'bench',
-      type: e.type,
-      event: e.event,
-      anonymousId: e.anonymousId,
-      userId: null,
-      timestamp: Date.parse(e.timestamp),
-      receivedAt,
-      payload: JSON.stringify({ ...e, originalTimestamp: e.timestamp, receivedAt: new Date(receivedAt).toISOString() }),
-    })),
-  );
+  const batches = bodies.map((body) => JSON.parse(body).batch.map((e) => eventRow(e, 'bench', receivedAt)));
   const events = batches.reduce((n, b) => n + b.length, 0);
   const started = performance.now();
   for (let i = 0; i < batches.length; i += CONNECTIONS) {
