@@ -9,7 +9,7 @@ import { HttpError, basicAuthUser, readJson, sendError, sendJson } from './http.
 import { prepareBatch } from './ingest.js';
 import { truncateIp } from './ip.js';
 import { sendPortalBundle, sendPortalPage } from './portal-page.js';
-import { SqliteStore } from './sqlite-store.js';
+import { openStore } from './open-store.js';
 import type { Store } from './store.js';
 import { SuppressionList } from './suppression.js';
 
@@ -66,11 +66,11 @@ function allowedHandler<H>(
 
 export function createCollector(input: CollectorConfigInput | CollectorConfig, options: CollectorOptions = {}): Collector {
   const config = parseConfig(input);
-  const store = options.store ?? new SqliteStore({ dataDir: config.dataDir, durability: config.durability });
   const sitesByKey = new Map(config.sites.map((site) => [site.writeKey, site]));
   const allowedOrigins = new Set(config.sites.flatMap((site) => site.origins));
   const serverKey = loadServerKey(config.serverKey, config.dataDir);
   const hashOf = keyedHasher(serverKey);
+  const store = options.store ?? openStore(config, hashOf);
   const suppression = new SuppressionList(hashOf);
 
   /** The whole address, for the failure rate limit only (memory, never stored). */
