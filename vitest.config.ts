@@ -12,6 +12,7 @@ export default defineConfig({
       '@tillit/sdk': src('sdk'),
       '@tillit/banner': src('banner'),
       '@tillit/portal': src('portal'),
+      '@tillit/insights': src('insights'),
       '@tillit/collector': src('collector'),
     },
   },
@@ -23,7 +24,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['packages/{schema,collector}/src/**/*.test.ts', 'test/fuzz/**/*.test.ts'],
+          include: ['packages/{schema,insights,collector}/src/**/*.test.ts', 'test/fuzz/**/*.test.ts'],
           testTimeout: 30_000,
         },
       },
