@@ -13,6 +13,8 @@ export default defineConfig({
       '@tillit/banner': src('banner'),
       '@tillit/portal': src('portal'),
       '@tillit/insights': src('insights'),
+      // Before '@tillit/collector', which would otherwise match this name as its prefix.
+      '@tillit/collector/testing': fileURLToPath(new URL('./packages/collector/src/testing.ts', import.meta.url)),
       '@tillit/collector': src('collector'),
     },
   },
