@@ -58,7 +58,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     serverKey,
     hashOf,
     suppression: new SuppressionList(hashOf),
-    auth: new SubjectAuth({ config, store, serverKey }),
+    auth: new SubjectAuth({ config, store, serverKey, hashOf }),
   };
   const allowedOrigins = new Set(config.sites.flatMap((site) => site.origins));
   const dispatch = createRouter(ROUTES, {
