@@ -7,12 +7,12 @@ import { type CollectorConfig, type CollectorConfigInput, parseConfig } from './
 import type { CollectorDeps, CollectorRoute } from './deps.js';
 import type { RawRequest, Reply } from './http.js';
 import { portalRoutes } from './portal-page.js';
+import { openStore } from './open-store.js';
 import { createRouter } from './router.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { operatorRoutes } from './routes/operator.js';
 import { subjectRoutes } from './routes/subject.js';
-import { SqliteStore } from './sqlite-store.js';
 import type { Store } from './store.js';
 import { SubjectAuth } from './subject-auth.js';
 import { SuppressionList } from './suppression.js';
@@ -49,9 +49,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function createCollector(input: CollectorConfigInput | CollectorConfig, options: CollectorOptions = {}): Collector {
   const config = parseConfig(input);
-  const store = options.store ?? new SqliteStore({ dataDir: config.dataDir, durability: config.durability });
   const serverKey = loadServerKey(config.serverKey, config.dataDir);
   const hashOf = keyedHasher(serverKey);
+  const store = options.store ?? openStore(config, hashOf);
   const deps: CollectorDeps = {
     config,
     store,
