@@ -92,6 +92,11 @@ export const CollectorConfig = z
     sites: z.array(SiteConfig).min(1, 'configure at least one site with a write key'),
     /** The client IP is never stored whole: dropped, or truncated to /24 (IPv4) and /48 (IPv6). */
     clientIp: z.enum(['drop', 'truncate']).default('truncate'),
+    /**
+     * The collector's own origin as browsers reach it (e.g. https://collect.shop.example), for its /privacy
+     * page. The origin it listens on (http://host:port) is allowed too; the Host header never is (DNS rebinding).
+     */
+    publicOrigin: Origin.optional(),
     /** Read the client IP from X-Forwarded-For (only behind a proxy you run). */
     trustProxy: z.boolean().default(false),
     /**
@@ -148,7 +153,7 @@ const list = (value: string) =>
 /**
  * Reads the config file named by `--config` or TILLIT_CONFIG (JSON), then lets environment variables
  * override single fields: TILLIT_HOST, TILLIT_PORT, TILLIT_DATA_DIR, TILLIT_DATABASE_URL, TILLIT_CLIENT_IP, TILLIT_DURABILITY,
- * TILLIT_RETENTION_DAYS, TILLIT_OPERATOR_TOKEN, TILLIT_SERVER_KEY, and TILLIT_WRITE_KEY + TILLIT_ORIGINS
+ * TILLIT_RETENTION_DAYS, TILLIT_OPERATOR_TOKEN, TILLIT_SERVER_KEY, TILLIT_PUBLIC_ORIGIN, and TILLIT_WRITE_KEY + TILLIT_ORIGINS
  * (comma list) + TILLIT_TOKEN_KEYS (comma list) for a one-site setup.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = env.TILLIT_CONFIG): CollectorConfig {
@@ -179,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = env.TILL
   if (env.TILLIT_RETENTION_DAYS) raw.retentionDays = Number(env.TILLIT_RETENTION_DAYS);
   if (env.TILLIT_OPERATOR_TOKEN) raw.operatorToken = env.TILLIT_OPERATOR_TOKEN;
   if (env.TILLIT_SERVER_KEY) raw.serverKey = env.TILLIT_SERVER_KEY;
+  if (env.TILLIT_PUBLIC_ORIGIN) raw.publicOrigin = env.TILLIT_PUBLIC_ORIGIN;
   if (env.TILLIT_WRITE_KEY) {
     raw.sites = [
       {

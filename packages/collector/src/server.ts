@@ -60,11 +60,13 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     suppression: new SuppressionList(hashOf),
     auth: new SubjectAuth({ config, store, serverKey, hashOf }),
   };
+  // Configured origins only: the sites', and the collector's own for its /privacy page (publicOrigin, and the
+  // address it listens on, added by listen()). Never derived from the Host header, which DNS rebinding sets.
   const allowedOrigins = new Set(config.sites.flatMap((site) => site.origins));
+  if (config.publicOrigin) allowedOrigins.add(config.publicOrigin);
   const dispatch = createRouter(ROUTES, {
     env: deps,
-    // The collector's own /privacy page calls the API from the collector's origin.
-    originAllowed: (origin, req) => allowedOrigins.has(origin) || origin.replace(/^https?:\/\//, '') === req.headers.host,
+    originAllowed: (origin) => allowedOrigins.has(origin),
     clientAddress: (req) => clientAddress(config, req),
   });
 
@@ -102,7 +104,9 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
           console.error(`[tillit-collector] retention failed: ${(error as Error).message}`),
         );
       }, RETENTION_INTERVAL_MS).unref();
-      return listen(server, config);
+      const url = await listen(server, config);
+      allowedOrigins.add(url);
+      return url;
     },
     close: () => {
       clearInterval(retentionTimer);
