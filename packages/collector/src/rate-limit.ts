@@ -1,9 +1,16 @@
 /**
- * Counts failed data-subject requests per client IP in a fixed window; past the limit every request of
- * that IP is refused until the window ends, so a correct guess after many wrong ones gains nothing.
- * IPs are held in memory only, never logged or stored.
+ * Failed data-subject requests per client IP in a fixed window; past the limit every request of that IP
+ * is refused until the window ends, so a correct guess after many wrong ones gains nothing. A store
+ * shared by several collectors provides its own (`Store.failureLimit`), so they count together.
  */
-export class FailureLimiter {
+export interface FailureLimit {
+  /** Seconds until this IP may try again, or 0 when it may now. */
+  retryAfter(ip: string): number | Promise<number>;
+  fail(ip: string): void | Promise<void>;
+}
+
+/** The limit of one process: IPs are held in memory only, never logged or stored. */
+export class FailureLimiter implements FailureLimit {
   private readonly windows = new Map<string, { failures: number; resetAt: number }>();
 
   constructor(

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { CollectorDeps } from './deps.js';
 import { deriveKey, isTokenShaped, issuedAt, safeEqual, secretMatches, verifyToken } from './auth.js';
 import { HttpError, mediaType } from './http.js';
-import { FailureLimiter } from './rate-limit.js';
+import { type FailureLimit, FailureLimiter } from './rate-limit.js';
 import type { Context } from './router.js';
 import type { SubjectRef } from './store.js';
 
@@ -47,7 +47,7 @@ export function refuseForms(c: Context): void {
 export class SubjectAuth {
   /** The key that signs portal tokens. */
   readonly portalKey: string;
-  private readonly limiter: FailureLimiter;
+  private readonly limiter: FailureLimit;
   // Key 0 is the collector's portal key; the others are the sites' token keys, with the site they belong to.
   private readonly tokenKeys: string[];
   private readonly keySite: (string | null)[];
@@ -56,7 +56,8 @@ export class SubjectAuth {
   constructor(private readonly deps: Pick<CollectorDeps, 'config' | 'store' | 'serverKey' | 'hashOf'>) {
     const { config } = deps;
     this.portalKey = deriveKey(deps.serverKey, 'portal-token');
-    this.limiter = new FailureLimiter(config.failureLimit.max, config.failureLimit.windowSeconds * 1000);
+    const { max, windowSeconds } = config.failureLimit;
+    this.limiter = deps.store.failureLimit?.(max, windowSeconds * 1000) ?? new FailureLimiter(max, windowSeconds * 1000);
     this.tokenKeys = [this.portalKey, ...config.sites.flatMap((site) => site.tokenKeys)];
     this.keySite = [null, ...config.sites.flatMap((site) => site.tokenKeys.map(() => site.name))];
     this.operatorToken = config.operatorToken ?? randomUUID() + randomUUID();
@@ -75,7 +76,7 @@ export class SubjectAuth {
 
   /** Proves that the request is about `id`, or fails with the one answer that says nothing. */
   async authenticate(c: Context, id: string, action: string): Promise<Principal> {
-    const address = this.checkLimit(c);
+    const address = await this.checkLimit(c);
     const credential = bearer(c);
     let principal: Principal | null = null;
     if (safeEqual(credential, this.operatorToken) && this.deps.config.operatorToken) {
@@ -89,7 +90,7 @@ export class SubjectAuth {
       }
     }
     if (!principal) {
-      this.limiter.fail(address);
+      await this.limiter.fail(address);
       const denied = { at: Date.now(), site: '*', action, subjectHash: null, via: 'none', outcome: 'denied', receiptId: null };
       await this.deps.store.appendAudit(denied);
       throw notFound();
@@ -98,21 +99,21 @@ export class SubjectAuth {
   }
 
   /** Lets the operator token through, or fails (404 when the operator API is off, 401 for a wrong token). */
-  requireOperator(c: Context): void {
+  async requireOperator(c: Context): Promise<void> {
     const { operatorToken } = this.deps.config;
     if (!operatorToken) {
       throw new HttpError(404, 'not_found', 'the operator API is off: set operatorToken in the collector config');
     }
-    const address = this.checkLimit(c);
+    const address = await this.checkLimit(c);
     if (!safeEqual(bearer(c), operatorToken)) {
-      this.limiter.fail(address);
+      await this.limiter.fail(address);
       throw new HttpError(401, 'unauthorized', 'wrong operator token');
     }
   }
 
-  private checkLimit(c: Context): string {
+  private async checkLimit(c: Context): Promise<string> {
     const address = c.clientAddress;
-    const wait = this.limiter.retryAfter(address);
+    const wait = await this.limiter.retryAfter(address);
     if (wait > 0) {
       const reason = `too many failed requests: retry in ${wait} s`;
       throw new HttpError(429, 'too_many_requests', reason, {}, { 'Retry-After': String(wait) });

@@ -99,3 +99,19 @@ it('honours an erasure made through one collector in the very next batch the oth
   expect(await send(b, events(subject.id, 4))).toEqual(expect.objectContaining({ accepted: 0, duplicates: 4 }));
   expect(await countEvents(schema, subject.id)).toBe(0);
 });
+
+it('counts failed data-subject requests of one address across both collectors', async () => {
+  const [a, b] = await twoCollectors({ failureLimit: { max: 3, windowSeconds: 60 } });
+  const guess = (collector: Collector, remoteAddress: string) =>
+    collector.handle(
+      new Request(`http://collector.test/v1/subjects/${randomUUID()}`, { headers: { Authorization: 'Bearer wrong-secret' } }),
+      { remoteAddress },
+    );
+  expect([(await guess(a, '198.51.100.7')).status, (await guess(b, '198.51.100.7')).status]).toEqual([404, 404]);
+  expect((await guess(a, '198.51.100.7')).status).toBe(404);
+  // Three failures in all, none of them b's alone beyond one: b refuses the address now.
+  const refused = await guess(b, '198.51.100.7');
+  expect(refused.status).toBe(429);
+  expect(Number(refused.headers.get('Retry-After'))).toBeGreaterThan(0);
+  expect((await guess(b, '198.51.100.8')).status).toBe(404);
+});
