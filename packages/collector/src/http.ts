@@ -29,7 +29,9 @@ export function sendError(res: ServerResponse, error: HttpError): void {
   sendJson(res, error.status, { error: error.error, reason: error.reason, ...error.extra }, error.headers);
 }
 
-const JSON_TYPES = new Set(['application/json', 'text/plain', '']);
+// RudderStack's Node client posts its gzip JSON as application/x-www-form-urlencoded (axios's default
+// for a Buffer); like text/plain it needs no preflight, so accepting it opens nothing new.
+const JSON_TYPES = new Set(['application/json', 'text/plain', 'application/x-www-form-urlencoded', '']);
 
 /**
  * Reads a JSON body of at most `limit` bytes (after gunzip). Browsers send `text/plain` so that

@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BatchEnvelope, ConsentRecord, LIMITS, describeIssues } from '@tillit/schema';
+import { BatchEnvelope, type BatchResponse, ConsentRecord, type EventType, LIMITS, describeIssues } from '@tillit/schema';
 import { keyedHasher, loadServerKey, sha256Hex } from './auth.js';
+import {
+  BATCH_ROUTE_ALIASES,
+  CLIENT_REQUEST_HEADERS,
+  SINGLE_EVENT_ROUTES,
+  anonymousIdHeader,
+  singleEventAnswer,
+  singleEventEnvelope,
+} from './compat.js';
 import { type CollectorConfig, type CollectorConfigInput, type SiteConfig, parseConfig } from './config.js';
 import { createDsrRoutes } from './dsr.js';
 import { HttpError, basicAuthUser, readJson, sendError, sendJson } from './http.js';
@@ -36,7 +44,7 @@ type SiteResolver = (bodyWriteKey: string | undefined) => SiteConfig;
 // Defined by the build; absent when the sources run unbundled (Playwright's loader).
 const VERSION = typeof __TILLIT_VERSION__ === 'string' ? __TILLIT_VERSION__ : '0.0.0-dev';
 const CORS_METHODS = 'GET, POST, DELETE, OPTIONS';
-const CORS_HEADERS = 'Content-Type, Authorization';
+const CORS_HEADERS = ['Content-Type', ...CLIENT_REQUEST_HEADERS].join(', ');
 const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -88,9 +96,14 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     return config.clientIp === 'drop' ? undefined : truncateIp(clientAddress(req));
   }
 
-  const ingestBatch: Handler = async (req, res, resolveSite) => {
+  /** Stores the events of a request; `toEnvelope` brings another client's body to the batch form. */
+  async function ingest(
+    req: IncomingMessage,
+    resolveSite: SiteResolver,
+    toEnvelope: (body: unknown) => unknown = (body) => body,
+  ): Promise<BatchResponse> {
     const receivedAt = Date.now();
-    const body = await readJson(req, LIMITS.maxBatchBytes);
+    const body = toEnvelope(await readJson(req, LIMITS.maxBatchBytes));
     const envelope = BatchEnvelope.safeParse(body);
     if (!envelope.success) {
       throw new HttpError(400, 'bad_request', `not a batch: ${describeIssues(envelope.error)}`);
@@ -107,7 +120,15 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
         },
       );
     }
-    const prepared = prepareBatch(batch, { site: site.name, receivedAt, sentAt, ip: clientIp(req), clientIp: config.clientIp });
+    const prepared = prepareBatch(batch, {
+      site: site.name,
+      receivedAt,
+      sentAt,
+      ip: clientIp(req),
+      clientIp: config.clientIp,
+      categoryPurposes: config.categoryPurposes,
+      anonymousId: anonymousIdHeader(req),
+    });
     const suppressed = suppression.filter(prepared.rows);
     let inserted: boolean[];
     try {
@@ -119,8 +140,16 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     const accepted = inserted.filter(Boolean).length;
     // Events of erased subjects count as duplicates: the client deletes them from its queue, and they
     // are not stored (suppressed, removed from prepared.rows above).
-    sendJson(res, 200, { accepted, duplicates: inserted.length - accepted + suppressed, rejected: prepared.rejected });
-  };
+    return { accepted, duplicates: inserted.length - accepted + suppressed, rejected: prepared.rejected };
+  }
+
+  const ingestBatch: Handler = async (req, res, resolveSite) => sendJson(res, 200, await ingest(req, resolveSite));
+  const ingestSingleEvent =
+    (path: string, type: EventType): Handler =>
+    async (req, res, resolveSite) => {
+      const answer = await ingest(req, resolveSite, (body) => singleEventEnvelope(body, path, type));
+      sendJson(res, 200, singleEventAnswer(answer));
+    };
 
   const appendConsent: Handler = async (req, res, resolveSite) => {
     const body = await readJson(req, LIMITS.maxConsentBytes);
@@ -155,6 +184,10 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
 
   const routes: Record<string, Partial<Record<string, Handler>>> = {
     '/v1/batch': { POST: ingestBatch },
+    ...Object.fromEntries(BATCH_ROUTE_ALIASES.map((path) => [path, { POST: ingestBatch }])),
+    ...Object.fromEntries(
+      Object.entries(SINGLE_EVENT_ROUTES).map(([path, type]) => [path, { POST: ingestSingleEvent(path, type) }]),
+    ),
     '/v1/consent': { POST: appendConsent },
     '/privacy': { GET: async (_req, res) => sendPortalPage(res) },
     '/privacy/tillit-portal.js': { GET: async (_req, res) => sendPortalBundle(res) },
@@ -195,12 +228,17 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     }
     const handler = allowedHandler(route, req.method, path, origin, originAllowed);
     const resolveSite: SiteResolver = (bodyWriteKey) => {
-      const writeKey = bodyWriteKey ?? basicAuthUser(req.headers.authorization);
+      // RudderStack's beacons carry it in the query: sendBeacon cannot set a header.
+      const writeKey =
+        bodyWriteKey ??
+        basicAuthUser(req.headers.authorization) ??
+        new URL(req.url ?? '/', 'http://collector').searchParams.get('writeKey') ??
+        undefined;
       if (!writeKey) {
         throw new HttpError(
           401,
           'unauthorized',
-          'missing write key: send it as "writeKey" in the body or as the HTTP Basic user name',
+          'missing write key: send it as "writeKey" in the body, as the HTTP Basic user name or as ?writeKey=',
         );
       }
       const site = sitesByKey.get(writeKey);
