@@ -2,7 +2,6 @@
  * What Segment's and RudderStack's clients send, brought to Tillit's batch form, so that a site can
  * switch by changing a host name: their routes, their body forms and the consent object of Segment.
  */
-import type { IncomingMessage } from 'node:http';
 import type { BatchResponse, ConsentSnapshot, EventType } from '@tillit/schema';
 import { LIMITS } from '@tillit/schema';
 import { HttpError } from './http.js';
@@ -66,9 +65,8 @@ export function singleEventAnswer(answer: BatchResponse): { success: true } {
 }
 
 /** RudderStack sends the anonymous id base64-encoded in an `AnonymousId` header too (for ordering at its server). */
-export function anonymousIdHeader(req: IncomingMessage): string | undefined {
-  const header = req.headers.anonymousid;
-  if (typeof header !== 'string' || !header) return undefined;
+export function anonymousIdHeader(header: string | undefined): string | undefined {
+  if (!header) return undefined;
   const id = Buffer.from(header, 'base64').toString('utf8');
   return id && id.length <= LIMITS.maxIdLength ? id : undefined;
 }

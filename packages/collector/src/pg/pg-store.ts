@@ -352,6 +352,13 @@ export class PgStore implements Store {
     return this.query<Suppression>('SELECT hash, erased_at AS "erasedAt" FROM suppressions');
   }
 
+  async subjectErasedAt(subjectHash: string): Promise<number | null> {
+    const rows = await this.query<{ erasedAt: number }>('SELECT erased_at AS "erasedAt" FROM suppressions WHERE hash = $1', [
+      subjectHash,
+    ]);
+    return rows[0]?.erasedAt ?? null;
+  }
+
   async appendAudit(row: AuditRow): Promise<void> {
     await this.start();
     await this.insertAudit(this.pool, row);
@@ -419,6 +426,10 @@ export class PgStore implements Store {
       const links = await client.query('DELETE FROM identity_links WHERE last_seen_at < $1', [cutoff]);
       return { events, identityLinks: links.rowCount ?? 0 };
     });
+  }
+
+  async ping(): Promise<void> {
+    await this.query('SELECT 1');
   }
 
   async countEvents(): Promise<number> {
