@@ -52,6 +52,7 @@ export async function ingestEvents(
     sentAt,
     ip,
     clientIp: config.clientIp,
+    maxCorrectionAgeMs: config.retentionDays * 24 * 60 * 60 * 1000,
     categoryPurposes: config.categoryPurposes,
     anonymousId: anonymousIdHeader(c.header('anonymousid')),
   });
