@@ -113,8 +113,12 @@ export const CollectorConfig = z
      * page. The origin it listens on (http://host:port) is allowed too; the Host header never is (DNS rebinding).
      */
     publicOrigin: Origin.optional(),
-    /** Read the client IP from X-Forwarded-For (only behind a proxy you run). */
-    trustProxy: z.boolean().default(false),
+    /**
+     * Behind proxies you run: take the client's address from X-Forwarded-For, the entry the nearest trusted
+     * proxy appended (the rightmost; with `n` proxies in a chain, the n-th from the right). Entries further
+     * left are written by the client and never read. `true` means one proxy.
+     */
+    trustProxy: z.union([z.boolean(), z.number().int().min(1).max(10)]).default(false),
     /**
      * `full` fsyncs every group commit, so an answered event survives power loss; `normal` survives
      * a process crash (kill -9) but may lose the last commits on power loss, and ingests faster.
@@ -131,10 +135,17 @@ export const CollectorConfig = z
     serverKey: z.string().min(32, 'must be at least 32 characters').optional(),
     /** Processing register (Art. 30), quoted in every access answer (Art. 15). */
     register: ProcessingRegister.default(DEFAULT_REGISTER),
-    /** Failed data-subject requests allowed per client IP and window before it gets 429. */
+    /**
+     * Failed data-subject requests allowed per window: `max` per client address (IPv6 by /64), and `perSubject`
+     * for one subject id from all addresses together. Past either, 429 until the window ends.
+     */
     failureLimit: z
-      .object({ max: z.number().int().min(1).default(10), windowSeconds: z.number().int().min(1).default(900) })
-      .default({ max: 10, windowSeconds: 900 }),
+      .object({
+        max: z.number().int().min(1).default(10),
+        perSubject: z.number().int().min(1).default(100),
+        windowSeconds: z.number().int().min(1).default(900),
+      })
+      .default({ max: 10, perSubject: 100, windowSeconds: 900 }),
     /** Minutes a portal token (made from a subject secret for the /privacy page) stays valid. */
     portalTokenMinutes: z.number().int().min(1).max(60).default(15),
     /**

@@ -164,14 +164,20 @@ function listen(server: Server, config: CollectorConfig): Promise<string> {
   });
 }
 
-/** The whole address, for the failure rate limit only (memory, never stored). */
-function clientAddress(config: CollectorConfig, req: RawRequest): string {
-  const forwarded = config.trustProxy
-    ? String(req.headers['x-forwarded-for'] ?? '')
-        .split(',')[0]
-        ?.trim()
-    : '';
-  return forwarded || req.remoteAddress || 'unknown';
+/**
+ * The client's whole address (rate limits use it as it is; only a truncated form is ever stored). Behind
+ * trusted proxies, the X-Forwarded-For entry the nearest one appended: entries left of it are the client's
+ * own words.
+ */
+export function clientAddress(config: Pick<CollectorConfig, 'trustProxy'>, req: RawRequest): string {
+  const hops = config.trustProxy === true ? 1 : config.trustProxy || 0;
+  if (hops > 0) {
+    const header = req.headers['x-forwarded-for'];
+    const entries = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((e) => e.trim());
+    const forwarded = entries.filter(Boolean).at(-hops);
+    if (forwarded) return forwarded;
+  }
+  return req.remoteAddress || 'unknown';
 }
 
 function fromNode(req: IncomingMessage): RawRequest {
