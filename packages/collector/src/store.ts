@@ -174,7 +174,7 @@ export interface Store {
    * A failure limit that every collector on this store counts together (PostgreSQL). Without it, each
    * collector counts in memory (SQLite: one process).
    */
-  failureLimit?(maxFailures: number, windowMs: number): FailureLimit;
+  failureLimit?(name: string, maxFailures: number, windowMs: number): FailureLimit;
   /** Resolves when the database answers a query now (readiness); rejects with the reason otherwise. */
   ping(): Promise<void>;
   /** Commits what is pending and closes the database. */

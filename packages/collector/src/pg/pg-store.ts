@@ -439,12 +439,12 @@ export class PgStore implements Store {
     });
   }
 
-  /** Counted in the database by every collector together; only with `hashOf` (addresses are stored hashed). */
-  failureLimit(maxFailures: number, windowMs: number): FailureLimit {
+  /** Counted in the database by every collector together; only with `hashOf` (keys are stored hashed). */
+  failureLimit(name: string, maxFailures: number, windowMs: number): FailureLimit {
     const hashOf = this.hashOf;
     if (!hashOf) return new FailureLimiter(maxFailures, windowMs);
-    // No configured site is named "\0address", so an address hash never equals a subject's.
-    const hashAddress = (address: string) => hashOf('\0address', 'anonymous', address);
+    // No configured site is named "\0limit:…", so a key's hash never equals a subject's.
+    const hashAddress = (key: string) => hashOf(`\0limit:${name}`, 'anonymous', key);
     return new PgFailureLimit((sql, params) => this.query(sql, params), hashAddress, maxFailures, windowMs);
   }
 
