@@ -1,6 +1,21 @@
 /**
- * Everything the collector keeps, behind one interface. SQLite is the default adapter; the methods
- * are async and batch-shaped so that a PostgreSQL adapter (several collectors, one database) fits.
+ * Everything the collector keeps, behind one interface: the contract every store fulfils (SQLite, the
+ * default, and PostgreSQL for several collectors on one database). `store-contract.ts` tests it; a new
+ * store runs that suite (see `sqlite-store.contract.test.ts`).
+ *
+ * Guarantees every store gives, whatever runs it:
+ * - **Committed before answered.** A promise resolves only once its rows are durable (per the store's
+ *   durability setting); a rejected promise stored nothing of that call.
+ * - **Ordered writes.** A write or a subject read resolves after, and sees, every insertEvents call that
+ *   was made before it (an erasure deletes every event accepted before it).
+ * - **Dedup.** An event is stored once per messageId (across all sites and calls); repeats are answered
+ *   as duplicates. A consent record is stored once per (site, recordId).
+ * - **Append-only consent.** A consent record is never updated or deleted, except that erasure
+ *   pseudonymises it (ids replaced by the subject hash) once. A receiptId is never stored twice.
+ * - **Erasure is one transaction**: events, identity links, subject rows, the pseudonymisation, the
+ *   suppressions and the audit row commit together or not at all.
+ * - **Site scope.** Every subject read and erasure stays inside `ref.site`.
+ * - Ids, hashes and times are opaque to the store: it never hashes, never reads the clock.
  */
 export interface EventRow {
   messageId: string;
@@ -103,7 +118,9 @@ export interface ErasureCounts {
 export interface Store {
   /**
    * Inserts events, ignoring any whose messageId is already stored. Resolves once the rows are
-   * committed, with `true` for each row inserted and `false` for each duplicate.
+   * committed, with `true` for each row inserted and `false` for each duplicate. A newly stored
+   * `identify` event with both ids links its anonymous id to its user id (see readSubject).
+   * Concurrent calls may share one transaction (group commit).
    */
   insertEvents(rows: EventRow[]): Promise<boolean[]>;
   /**

@@ -1,0 +1,146 @@
+import type { EventRow } from './store.js';
+import type { WriterThread } from './sqlite-event-writer.js';
+
+interface PendingInsert {
+  rows: EventRow[];
+  resolve: (inserted: boolean[]) => void;
+  reject: (error: Error) => void;
+}
+
+/** Commits rows on the calling thread, synchronously: one flag per row (1 inserted, 0 duplicate). */
+export type CommitHere = (rows: EventRow[]) => Uint8Array;
+
+/**
+ * Group commit: the inserts of concurrent requests are committed together, and each request is
+ * answered only after its rows are committed. With a writer thread, while it commits one group the
+ * next one gathers (every request that arrived meanwhile), so transactions grow with the load.
+ *
+ * `exclusive(fn)` runs other work on the calling thread's connection between groups: new groups wait,
+ * the writer finishes the group it has, the rows waiting for it are committed here first, then `fn`
+ * runs. So an erasure deletes every event accepted before it.
+ */
+export class GroupCommitter {
+  private pending: PendingInsert[] = [];
+  private scheduled = false;
+  /** The group the writer is committing now. */
+  private sent: PendingInsert[] | null = null;
+  /** Exclusive sections waiting for the writer to finish its group. */
+  private waiting: (() => void)[] = [];
+  private exclusives = 0;
+  private writer: WriterThread | null = null;
+
+  constructor(private readonly commitHere: CommitHere) {}
+
+  /** Hands groups to `writer` from now on. */
+  useWriter(writer: WriterThread): void {
+    this.writer = writer;
+  }
+
+  /** The writer's answer to the group it was posted. */
+  answered(answer: Uint8Array | Error): void {
+    const group = this.sent;
+    if (group === null) return;
+    this.sent = null;
+    settle(group, answer);
+    const waiting = this.waiting;
+    if (waiting.length > 0) {
+      this.waiting = [];
+      this.exclusives += waiting.length;
+      for (const wake of waiting) wake();
+    } else {
+      // Rows that came while the writer was busy go at once: they have waited one commit already.
+      this.send();
+    }
+  }
+
+  /**
+   * The writer stopped. The rows of its group are not known to be committed: those requests fail (the
+   * client retries, dedup makes that safe). From now on rows are committed on the calling thread.
+   */
+  writerLost(writer: WriterThread, error: Error): void {
+    if (this.writer !== writer) return;
+    console.error(`[tillit-collector] the SQLite writer thread stopped (${error.message}); committing on the main thread`);
+    this.writer = null;
+    this.answered(error);
+  }
+
+  insert(rows: EventRow[]): Promise<boolean[]> {
+    if (rows.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.pending.push({ rows, resolve, reject });
+      if (!this.scheduled && this.sent === null) {
+        this.scheduled = true;
+        // Gathers every request of this turn of the event loop into the group.
+        setImmediate(() => this.send());
+      }
+    });
+  }
+
+  /**
+   * Runs `fn` on the calling thread's connection once the writer is idle, after committing the rows
+   * waiting for it: a write (or a read that must see them) ordered after every insert requested before it.
+   */
+  async exclusive<T>(fn: () => T): Promise<T> {
+    // answered() counts a waiting section in `exclusives` as it wakes it, so no group is sent in between.
+    if (this.sent !== null) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.exclusives++;
+    try {
+      this.flush();
+      return fn();
+    } finally {
+      if (--this.exclusives === 0) this.send();
+    }
+  }
+
+  /** Commits what is pending and stops the writer; returns it so the caller can close it. */
+  detachWriter(): Promise<WriterThread | null> {
+    return this.exclusive(() => {
+      const writer = this.writer;
+      this.writer = null;
+      return writer;
+    });
+  }
+
+  /** Hands the pending rows to the writer as one group, unless it is busy or an exclusive section waits. */
+  private send(): void {
+    this.scheduled = false;
+    if (this.sent !== null || this.waiting.length > 0 || this.exclusives > 0 || this.pending.length === 0) return;
+    if (!this.writer) {
+      this.flush();
+      return;
+    }
+    const group = this.pending;
+    this.pending = [];
+    this.sent = group;
+    this.writer.post(group.flatMap((item) => item.rows));
+  }
+
+  /** Commits every pending insert in one transaction on the calling thread. */
+  private flush(): void {
+    const group = this.pending;
+    this.pending = [];
+    if (group.length === 0) return;
+    let flags: Uint8Array;
+    try {
+      flags = this.commitHere(group.flatMap((item) => item.rows));
+    } catch (error) {
+      settle(group, error as Error);
+      return;
+    }
+    settle(group, flags);
+  }
+}
+
+/** Answers each request of a group with its slice of the flags, or fails them all. */
+function settle(group: PendingInsert[], answer: Uint8Array | Error): void {
+  if (answer instanceof Error) {
+    for (const item of group) item.reject(answer);
+    return;
+  }
+  let at = 0;
+  for (const item of group) {
+    const inserted = new Array<boolean>(item.rows.length);
+    for (let r = 0; r < item.rows.length; r++) inserted[r] = answer[at++] === 1;
+    item.resolve(inserted);
+  }
+}

@@ -1,0 +1,146 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { EventRow } from './store.js';
+
+/**
+ * The one place that writes event rows to SQLite. The rows travel as one flat array (cheap to post to
+ * the writer thread), and one function commits them, on the writer thread or on the calling thread.
+ */
+
+export const INSERT_EVENT = `INSERT OR IGNORE INTO events (message_id, site, type, event, anonymous_id, user_id, timestamp, received_at, payload)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+export const UPSERT_LINK = `INSERT INTO identity_links (site, anonymous_id, user_id, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT (site, anonymous_id, user_id) DO UPDATE SET last_seen_at = max(last_seen_at, excluded.last_seen_at)`;
+
+/** The fields of a row in the order of INSERT_EVENT's placeholders. */
+const EVENT_FIELDS = [
+  'messageId',
+  'site',
+  'type',
+  'event',
+  'anonymousId',
+  'userId',
+  'timestamp',
+  'receivedAt',
+  'payload',
+] as const satisfies readonly (keyof EventRow)[];
+export const ROW_WIDTH = EVENT_FIELDS.length;
+
+/** The rows as one flat array, ROW_WIDTH values per row. */
+export function flattenRows(rows: readonly EventRow[]): unknown[] {
+  const values = new Array<unknown>(rows.length * ROW_WIDTH);
+  let i = 0;
+  for (const row of rows) for (const field of EVENT_FIELDS) values[i++] = row[field];
+  return values;
+}
+
+interface RunStatement {
+  run(...params: unknown[]): { changes: number };
+}
+
+/**
+ * Inserts flattened rows (call it inside a transaction) and answers one flag per row: 1 inserted,
+ * 0 duplicate. Self-contained (no imports, no outer names): the writer thread runs its source text.
+ */
+export function commitEventValues(values: unknown[], width: number, insert: RunStatement, link: RunStatement): Uint8Array {
+  const flags = new Uint8Array(values.length / width);
+  for (let i = 0, r = 0; i < values.length; i += width, r++) {
+    const row = values.slice(i, i + width);
+    if (insert.run(...row).changes !== 1) continue;
+    flags[r] = 1;
+    // identify is what links a browser to a user; only new rows, so a retry costs nothing more.
+    const [, site, type, , anonymousId, userId, , receivedAt] = row;
+    if (type === 'identify' && anonymousId && userId) link.run(site, anonymousId, userId, receivedAt, receivedAt);
+  }
+  return flags;
+}
+
+/**
+ * The writer thread: commits each group it is posted in one transaction on its own connection and
+ * answers with the flags. Plain JavaScript in a string (with commitEventValues' own source), so that
+ * it runs the same from the sources (tests) and from the bundle.
+ */
+const WRITER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const commitEventValues = ${commitEventValues.toString()};
+const db = new Database(workerData.path);
+db.pragma('synchronous = ' + workerData.synchronous);
+db.pragma('busy_timeout = 5000');
+const insert = db.prepare(workerData.insertEvent);
+const link = db.prepare(workerData.upsertLink);
+const commit = db.transaction((values) => commitEventValues(values, workerData.width, insert, link));
+parentPort.on('message', (values) => {
+  if (values === 'close') {
+    db.close();
+    parentPort.close();
+    return;
+  }
+  let flags;
+  try {
+    flags = commit(values);
+  } catch (error) {
+    parentPort.postMessage({ error: String(error && error.message) });
+    return;
+  }
+  parentPort.postMessage(flags, [flags.buffer]);
+});
+`;
+
+export interface WriterEvents {
+  /** The flags of the group posted last, or why it failed. */
+  answered(answer: Uint8Array | Error): void;
+  /** The thread stopped (crash, terminate): nothing more will be answered. */
+  lost(error: Error): void;
+}
+
+/** A worker thread with its own connection to `path`, committing one group at a time. */
+export class WriterThread {
+  private readonly worker: Worker;
+  private closing = false;
+
+  constructor(path: string, synchronous: 'FULL' | 'NORMAL', events: WriterEvents) {
+    this.worker = new Worker(WRITER_SOURCE, {
+      eval: true,
+      workerData: {
+        driver: createRequire(import.meta.url).resolve('better-sqlite3'),
+        path,
+        synchronous,
+        width: ROW_WIDTH,
+        insertEvent: INSERT_EVENT,
+        upsertLink: UPSERT_LINK,
+      },
+    });
+    // Kept alive only while it holds a group: an idle store does not keep the process running.
+    this.worker.unref();
+    this.worker.on('message', (answer: Uint8Array | { error: string }) => {
+      this.worker.unref();
+      events.answered(answer instanceof Uint8Array ? answer : new Error(answer.error));
+    });
+    const lost = (error: Error) => {
+      if (!this.closing) events.lost(error);
+    };
+    this.worker.on('error', lost);
+    this.worker.on('exit', (code) => lost(new Error(`exit code ${code}`)));
+  }
+
+  post(rows: readonly EventRow[]): void {
+    this.worker.ref();
+    this.worker.postMessage(flattenRows(rows));
+  }
+
+  /** Closes its connection and ends the thread; call when no group is out. */
+  async close(): Promise<void> {
+    this.closing = true;
+    const exited = new Promise((resolve) => this.worker.once('exit', resolve));
+    // Held until it has closed its connection (an unreferenced worker lets the process end first).
+    this.worker.ref();
+    this.worker.postMessage('close');
+    await exited;
+  }
+
+  /** Ends the thread at once, as a crash would (tests). */
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
