@@ -26,9 +26,14 @@ export function shipped(file: URL): ShippedFile {
   return { code, gzipped: gzipSync(code, { level: 9 }).length };
 }
 
-/** The packages a built file imports (bare specifiers of `import`/`export … from`), e.g. `@tillit/sdk`. */
+/**
+ * The packages a built, unminified file imports (index.js, index.d.ts: one statement per line):
+ * `import … from 'x'`, `export … from 'x'`, `import 'x'`, `import('x')`; relative paths left out.
+ */
 export function importedPackages(code: string): string[] {
-  const specifiers = Array.from(code.matchAll(/\b(?:import|from)\s*\(?\s*['"]([^'"./][^'"]*)['"]/g), (m) => m[1]!);
+  const statements =
+    /^\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm;
+  const specifiers = Array.from(code.matchAll(statements), (m) => (m[1] ?? m[2] ?? m[3])!).filter((s) => !s.startsWith('.'));
   const names = specifiers.map((s) =>
     s
       .split('/')
