@@ -37,7 +37,7 @@ export interface Route<E = unknown> {
 export interface RouterOptions<E> {
   env: E;
   /** Whether a page on this origin may call the collector (CORS). */
-  originAllowed(origin: string, req: RawRequest): boolean;
+  originAllowed(origin: string): boolean;
   /** The client's address as the rate limits key it. */
   clientAddress(req: RawRequest): string;
 }
@@ -126,7 +126,7 @@ export function createRouter<E>(routes: Route<E>[], options: RouterOptions<E>): 
   return async (req) => {
     const path = req.url.split('?', 1)[0]!;
     const origin = headerOf(req.headers, 'origin');
-    const allowed = origin !== undefined && options.originAllowed(origin, req);
+    const allowed = origin !== undefined && options.originAllowed(origin);
     let reply: Reply;
     try {
       reply = await route(req, path, origin, allowed);

@@ -7,12 +7,12 @@ import { type CollectorConfig, type CollectorConfigInput, parseConfig } from './
 import type { CollectorDeps, CollectorRoute } from './deps.js';
 import type { RawRequest, Reply } from './http.js';
 import { portalRoutes } from './portal-page.js';
+import { openStore } from './open-store.js';
 import { createRouter } from './router.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { operatorRoutes } from './routes/operator.js';
 import { subjectRoutes } from './routes/subject.js';
-import { SqliteStore } from './sqlite-store.js';
 import type { Store } from './store.js';
 import { SubjectAuth } from './subject-auth.js';
 import { SuppressionList } from './suppression.js';
@@ -49,22 +49,24 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function createCollector(input: CollectorConfigInput | CollectorConfig, options: CollectorOptions = {}): Collector {
   const config = parseConfig(input);
-  const store = options.store ?? new SqliteStore({ dataDir: config.dataDir, durability: config.durability });
   const serverKey = loadServerKey(config.serverKey, config.dataDir);
   const hashOf = keyedHasher(serverKey);
+  const store = options.store ?? openStore(config, hashOf);
   const deps: CollectorDeps = {
     config,
     store,
     serverKey,
     hashOf,
     suppression: new SuppressionList(hashOf),
-    auth: new SubjectAuth({ config, store, serverKey }),
+    auth: new SubjectAuth({ config, store, serverKey, hashOf }),
   };
+  // Configured origins only: the sites', and the collector's own for its /privacy page (publicOrigin, and the
+  // address it listens on, added by listen()). Never derived from the Host header, which DNS rebinding sets.
   const allowedOrigins = new Set(config.sites.flatMap((site) => site.origins));
+  if (config.publicOrigin) allowedOrigins.add(config.publicOrigin);
   const dispatch = createRouter(ROUTES, {
     env: deps,
-    // The collector's own /privacy page calls the API from the collector's origin.
-    originAllowed: (origin, req) => allowedOrigins.has(origin) || origin.replace(/^https?:\/\//, '') === req.headers.host,
+    originAllowed: (origin) => allowedOrigins.has(origin),
     clientAddress: (req) => clientAddress(config, req),
   });
 
@@ -102,7 +104,9 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
           console.error(`[tillit-collector] retention failed: ${(error as Error).message}`),
         );
       }, RETENTION_INTERVAL_MS).unref();
-      return listen(server, config);
+      const url = await listen(server, config);
+      allowedOrigins.add(url);
+      return url;
     },
     close: () => {
       clearInterval(retentionTimer);

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CollectorDeps } from './deps.js';
-import { deriveKey, isTokenShaped, safeEqual, secretMatches, verifyToken } from './auth.js';
+import { deriveKey, isTokenShaped, issuedAt, safeEqual, secretMatches, verifyToken } from './auth.js';
 import { HttpError, mediaType } from './http.js';
 import { FailureLimiter } from './rate-limit.js';
 import type { Context } from './router.js';
@@ -53,7 +53,7 @@ export class SubjectAuth {
   private readonly keySite: (string | null)[];
   private readonly operatorToken: string;
 
-  constructor(private readonly deps: Pick<CollectorDeps, 'config' | 'store' | 'serverKey'>) {
+  constructor(private readonly deps: Pick<CollectorDeps, 'config' | 'store' | 'serverKey' | 'hashOf'>) {
     const { config } = deps;
     this.portalKey = deriveKey(deps.serverKey, 'portal-token');
     this.limiter = new FailureLimiter(config.failureLimit.max, config.failureLimit.windowSeconds * 1000);
@@ -81,7 +81,7 @@ export class SubjectAuth {
     if (safeEqual(credential, this.operatorToken) && this.deps.config.operatorToken) {
       principal = this.operatorPrincipal(c, id);
     } else if (isTokenShaped(credential)) {
-      principal = this.tokenPrincipal(credential, id);
+      principal = await this.tokenPrincipal(credential, id);
     } else {
       const subject = await this.deps.store.findSubject(id);
       if (secretMatches(credential, subject?.secretHash ?? null) && subject) {
@@ -130,13 +130,20 @@ export class SubjectAuth {
     return { ref: { site, kind, id }, via: 'operator' };
   }
 
-  private tokenPrincipal(credential: string, id: string): Principal | null {
+  private async tokenPrincipal(credential: string, id: string): Promise<Principal | null> {
     const verified = verifyToken(credential, this.tokenKeys);
     if (!verified || verified.claims.sub !== id) return null;
     const { claims, keyIndex } = verified;
+    let principal: Principal | null = null;
     if (keyIndex === 0 && claims.site && (claims.kind === 'anonymous' || claims.kind === 'user')) {
-      return { ref: { site: claims.site, kind: claims.kind, id }, via: 'portal' };
+      principal = { ref: { site: claims.site, kind: claims.kind, id }, via: 'portal' };
+    } else if (keyIndex > 0) {
+      principal = { ref: { site: this.keySite[keyIndex]!, kind: 'user', id }, via: 'token' };
     }
-    return keyIndex > 0 ? { ref: { site: this.keySite[keyIndex]!, kind: 'user', id }, via: 'token' } : null;
+    if (!principal) return null;
+    // Erasure ends every token of the subject issued until then, on every collector sharing the store.
+    const { site, kind } = principal.ref;
+    const erasedAt = await this.deps.store.subjectErasedAt(this.deps.hashOf(site, kind, id));
+    return erasedAt !== null && issuedAt(claims) * 1000 <= erasedAt ? null : principal;
   }
 }

@@ -38,7 +38,9 @@ async function batch(c: CollectorContext) {
     throw new HttpError(413, 'payload_too_large', reason, { limit: LIMITS.maxBatchEvents });
   }
   const ip = config.clientIp === 'drop' ? undefined : truncateIp(c.clientAddress);
-  const prepared = prepareBatch(events, { site: site.name, receivedAt, sentAt, ip, clientIp: config.clientIp });
+  const maxCorrectionAgeMs = config.retentionDays * 24 * 60 * 60 * 1000;
+  const context = { site: site.name, receivedAt, sentAt, ip, clientIp: config.clientIp, maxCorrectionAgeMs };
+  const prepared = prepareBatch(events, context);
   const suppressed = suppression.filter(prepared.rows);
   let inserted: boolean[];
   try {
