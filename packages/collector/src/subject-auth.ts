@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { CollectorDeps } from './deps.js';
 import { deriveKey, isTokenShaped, issuedAt, safeEqual, secretMatches, verifyToken } from './auth.js';
 import { HttpError, mediaType } from './http.js';
+import { addressBucket } from './ip.js';
 import { FailureLimiter } from './rate-limit.js';
 import type { Context } from './router.js';
 import type { SubjectRef } from './store.js';
@@ -43,11 +44,23 @@ export function refuseForms(c: Context): void {
   }
 }
 
-/** Checks the credentials of data-subject and operator requests, with one failure limit for both. */
+function refuseIfLimited(limiter: FailureLimiter, key: string): void {
+  const wait = limiter.retryAfter(key);
+  if (wait > 0) {
+    const reason = `too many failed requests: retry in ${wait} s`;
+    throw new HttpError(429, 'too_many_requests', reason, {}, { 'Retry-After': String(wait) });
+  }
+}
+
+/** Checks the credentials of data-subject and operator requests, and limits failed guesses. */
 export class SubjectAuth {
   /** The key that signs portal tokens. */
   readonly portalKey: string;
-  private readonly limiter: FailureLimiter;
+  // Failed subject guesses per address bucket and per subject id; wrong operator tokens apart, so subject
+  // guesses from an address the operator shares never lock the operator out.
+  private readonly byAddress: FailureLimiter;
+  private readonly bySubject: FailureLimiter;
+  private readonly operatorFailures: FailureLimiter;
   // Key 0 is the collector's portal key; the others are the sites' token keys, with the site they belong to.
   private readonly tokenKeys: string[];
   private readonly keySite: (string | null)[];
@@ -56,7 +69,10 @@ export class SubjectAuth {
   constructor(private readonly deps: Pick<CollectorDeps, 'config' | 'store' | 'serverKey' | 'hashOf'>) {
     const { config } = deps;
     this.portalKey = deriveKey(deps.serverKey, 'portal-token');
-    this.limiter = new FailureLimiter(config.failureLimit.max, config.failureLimit.windowSeconds * 1000);
+    const { max, perSubject, windowSeconds } = config.failureLimit;
+    this.byAddress = new FailureLimiter(max, windowSeconds * 1000);
+    this.bySubject = new FailureLimiter(perSubject, windowSeconds * 1000);
+    this.operatorFailures = new FailureLimiter(max, windowSeconds * 1000);
     this.tokenKeys = [this.portalKey, ...config.sites.flatMap((site) => site.tokenKeys)];
     this.keySite = [null, ...config.sites.flatMap((site) => site.tokenKeys.map(() => site.name))];
     this.operatorToken = config.operatorToken ?? randomUUID() + randomUUID();
@@ -75,12 +91,16 @@ export class SubjectAuth {
 
   /** Proves that the request is about `id`, or fails with the one answer that says nothing. */
   async authenticate(c: Context, id: string, action: string): Promise<Principal> {
-    const address = this.checkLimit(c);
     const credential = bearer(c);
-    let principal: Principal | null = null;
+    const bucket = addressBucket(c.clientAddress);
     if (safeEqual(credential, this.operatorToken) && this.deps.config.operatorToken) {
-      principal = this.operatorPrincipal(c, id);
-    } else if (isTokenShaped(credential)) {
+      refuseIfLimited(this.operatorFailures, bucket);
+      return this.operatorPrincipal(c, id);
+    }
+    refuseIfLimited(this.byAddress, bucket);
+    refuseIfLimited(this.bySubject, id);
+    let principal: Principal | null = null;
+    if (isTokenShaped(credential)) {
       principal = await this.tokenPrincipal(credential, id);
     } else {
       const subject = await this.deps.store.findSubject(id);
@@ -89,7 +109,8 @@ export class SubjectAuth {
       }
     }
     if (!principal) {
-      this.limiter.fail(address);
+      this.byAddress.fail(bucket);
+      this.bySubject.fail(id);
       const denied = { at: Date.now(), site: '*', action, subjectHash: null, via: 'none', outcome: 'denied', receiptId: null };
       await this.deps.store.appendAudit(denied);
       throw notFound();
@@ -103,21 +124,12 @@ export class SubjectAuth {
     if (!operatorToken) {
       throw new HttpError(404, 'not_found', 'the operator API is off: set operatorToken in the collector config');
     }
-    const address = this.checkLimit(c);
+    const bucket = addressBucket(c.clientAddress);
+    refuseIfLimited(this.operatorFailures, bucket);
     if (!safeEqual(bearer(c), operatorToken)) {
-      this.limiter.fail(address);
+      this.operatorFailures.fail(bucket);
       throw new HttpError(401, 'unauthorized', 'wrong operator token');
     }
-  }
-
-  private checkLimit(c: Context): string {
-    const address = c.clientAddress;
-    const wait = this.limiter.retryAfter(address);
-    if (wait > 0) {
-      const reason = `too many failed requests: retry in ${wait} s`;
-      throw new HttpError(429, 'too_many_requests', reason, {}, { 'Retry-After': String(wait) });
-    }
-    return address;
   }
 
   private operatorPrincipal(c: Context, id: string): Principal {
