@@ -14,7 +14,7 @@ import { TEST_WRITE_KEY } from '../testing.js';
 import { PgStore, type PgStoreOptions } from './pg-store.js';
 import { TEST_DATABASE_URL, adminQuery, createTestSchema } from './test-database.js';
 
-const cleanups: (() => Promise<unknown> | void)[] = [];
+const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
