@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ProcessingRegister } from '@tillit/schema';
+import { ProcessingRegister, Purpose } from '@tillit/schema';
 import { z } from 'zod';
 
 const Origin = z
@@ -61,6 +61,22 @@ export const DEFAULT_REGISTER: ProcessingRegister = {
   source: 'Collected from your browser by this website, with your consent',
   automatedDecisions: 'None: no decision with legal or similarly significant effects is made by automated means (Art. 22)',
 };
+
+/** Segment's consent categories (`context.consent.categoryPreferences`) and the purposes each grants. */
+export const DEFAULT_CATEGORY_PURPOSES: Record<string, string[]> = {
+  analytics: ['analytics'],
+  advertising: ['marketing'],
+  marketing: ['marketing'],
+  personalization: ['personalization'],
+  functional: ['personalization'],
+};
+
+/** Category names are matched case-insensitively: stored lower-case. */
+const CategoryPurposes = z
+  .record(z.string().min(1), z.array(Purpose))
+  .transform((table) =>
+    Object.fromEntries(Object.entries(table).map(([category, purposes]) => [category.toLowerCase(), purposes])),
+  );
 
 /** PostgreSQL, for several collectors on one database: a `postgres://` URL, or an object with the URL and tuning. */
 export const DatabaseConfig = z.preprocess(
@@ -160,6 +176,11 @@ export const CollectorConfig = z
       }),
     /** Minutes a portal token (made from a subject secret for the /privacy page) stays valid. */
     portalTokenMinutes: z.number().int().min(1).max(60).default(15),
+    /**
+     * How Segment's consent categories map to purposes: a granted category grants its purposes, and an
+     * event's purposes are the union with any it names itself. Unlisted categories grant nothing.
+     */
+    categoryPurposes: CategoryPurposes.default(DEFAULT_CATEGORY_PURPOSES),
   })
   .refine((config) => !config.database || config.serverKey, {
     path: ['serverKey'],

@@ -6,9 +6,11 @@ import { keyedHasher, loadServerKey } from './auth.js';
 import { type CollectorConfig, type CollectorConfigInput, parseConfig } from './config.js';
 import type { CollectorDeps, CollectorRoute } from './deps.js';
 import type { RawRequest, Reply } from './http.js';
+import { CLIENT_REQUEST_HEADERS } from './compat.js';
 import { portalRoutes } from './portal-page.js';
 import { openStore } from './open-store.js';
 import { createRouter } from './router.js';
+import { compatRoutes } from './routes/compat.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { operatorRoutes } from './routes/operator.js';
@@ -43,7 +45,14 @@ export interface CollectorOptions {
 }
 
 /** Every route of the collector, module by module; a new API is one more module here. */
-const ROUTES: CollectorRoute[] = [...healthRoutes, ...ingestRoutes, ...subjectRoutes, ...operatorRoutes, ...portalRoutes];
+const ROUTES: CollectorRoute[] = [
+  ...healthRoutes,
+  ...ingestRoutes,
+  ...compatRoutes,
+  ...subjectRoutes,
+  ...operatorRoutes,
+  ...portalRoutes,
+];
 
 const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -72,6 +81,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     env: deps,
     originAllowed: (origin) => allowedOrigins.has(origin),
     clientAddress: (req) => clientAddress(config, req),
+    corsHeaders: CLIENT_REQUEST_HEADERS,
   });
 
   const purgeExpired = () => store.deleteExpired(Date.now() - config.retentionDays * DAY_MS);
