@@ -12,6 +12,7 @@ export default defineConfig({
       '@tillit/sdk': src('sdk'),
       '@tillit/banner': src('banner'),
       '@tillit/portal': src('portal'),
+      '@tillit/insights': src('insights'),
       // Before '@tillit/collector', which would otherwise match this name as its prefix.
       '@tillit/collector/testing': fileURLToPath(new URL('./packages/collector/src/testing.ts', import.meta.url)),
       '@tillit/collector': src('collector'),
@@ -25,7 +26,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['packages/{schema,collector}/src/**/*.test.ts', 'test/fuzz/**/*.test.ts'],
+          include: ['packages/{schema,insights,collector}/src/**/*.test.ts', 'test/fuzz/**/*.test.ts'],
           testTimeout: 30_000,
         },
       },

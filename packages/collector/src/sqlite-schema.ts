@@ -107,7 +107,40 @@ CREATE TABLE IF NOT EXISTS dsr_requests (
 CREATE INDEX IF NOT EXISTS dsr_requests_subject ON dsr_requests (subject_hash) WHERE subject_hash IS NOT NULL;
 `;
 
-/** Creates what is missing (a new file, or one from an older version). */
-export function applySchema(db: Database.Database): void {
-  db.exec(SCHEMA);
+/**
+ * Versions of the SQLite schema, recorded in `schema_migrations` as in PostgreSQL. Version 1 is the
+ * schema above, written idempotently, so a file made before versions existed is brought to it as well.
+ * A change is a new entry, never an edit.
+ */
+const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  { version: 1, name: 'events, consent log, subjects, links, suppressions, audit, requests', sql: SCHEMA },
+];
+export const SQLITE_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/**
+ * Applies the migrations this file lacks, in one write transaction (BEGIN IMMEDIATE: a second process
+ * waits); refuses a file whose schema is newer than this code knows. Returns the versions before and after.
+ */
+export function applySchema(db: Database.Database): { from: number; to: number } {
+  return db
+    .transaction(() => {
+      db.exec(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+      );
+      const from = (db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
+      if (from > SQLITE_SCHEMA_VERSION) {
+        throw new Error(
+          `[tillit-collector] the database schema is at version ${from}, newer than this collector knows (${SQLITE_SCHEMA_VERSION}): ` +
+            'run the newer collector, or restore a backup taken before it migrated',
+        );
+      }
+      const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+      for (const migration of MIGRATIONS) {
+        if (migration.version <= from) continue;
+        db.exec(migration.sql);
+        record.run(migration.version, migration.name, Date.now());
+      }
+      return { from, to: SQLITE_SCHEMA_VERSION };
+    })
+    .immediate();
 }

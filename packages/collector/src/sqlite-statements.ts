@@ -56,6 +56,7 @@ function subjectStatements(db: Database.Database) {
       suppress: db.prepare('INSERT OR REPLACE INTO suppressions (hash, erased_at) VALUES (?, ?)'),
     },
     loadSuppressions: db.prepare('SELECT hash, erased_at AS erasedAt FROM suppressions'),
+    erasedAt: db.prepare('SELECT erased_at FROM suppressions WHERE hash = ?').pluck(),
   };
 }
 
@@ -85,6 +86,8 @@ function maintenanceStatements(db: Database.Database) {
     ),
     deleteExpiredLinks: db.prepare('DELETE FROM identity_links WHERE last_seen_at < ?'),
     countEvents: db.prepare('SELECT count(*) FROM events').pluck(),
+    // Reads the schema page from the file: fails when the database cannot be read.
+    ping: db.prepare('SELECT count(*) FROM sqlite_master').pluck(),
   };
 }
 

@@ -106,6 +106,7 @@ function insertContract(withStore: WithStore): void {
       expect(await store.insertEvents([first, eventRow({ site: 'site-b', messageId: first.messageId })])).toEqual([false, false]);
       expect(await store.insertEvents([])).toEqual([]);
       expect(await store.countEvents()).toBe(3);
+      await expect(store.ping()).resolves.toBeUndefined();
     }),
   );
 
@@ -249,6 +250,8 @@ function erasureContract(withStore: WithStore): void {
       ];
       expect(committed).toEqual(expect.arrayContaining(suppressions));
       expect(await store.loadSuppressions()).toEqual(expect.arrayContaining(suppressions));
+      expect(await store.subjectErasedAt('hash:user:user-1')).toBe(2_000);
+      expect(await store.subjectErasedAt('hash:user:never-erased')).toBeNull();
       const after = await store.readSubject(user('user-1'), 'hash-user-1');
       expect([after.events, after.consent, after.links, after.subjects]).toEqual([[], [], [], []]);
       expect(after.audit).toEqual([audit]);
