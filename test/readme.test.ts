@@ -146,7 +146,7 @@ it('npm run build writes the bundles the README names', () => {
 }, 240_000);
 
 it('npx tillit-collector --help prints its usage (the bin is linked)', () => {
-  const { status, stdout, output } = run('npx', ['--no', 'tillit-collector', '--help']);
+  const { status, stdout, output } = run('npx', ['--no', '--', 'tillit-collector', '--help']);
   expect(status, output).toBe(0);
   expect(stdout).toMatch(/^Usage: tillit-collector \[--config FILE\]/);
 });
@@ -161,7 +161,7 @@ describe("the collector with the README's config example", () => {
   beforeAll(async () => {
     writeFileSync(file, JSON.stringify(config));
     // As documented, the environment overrides the file: a free port, a temp data directory.
-    collector = start('npx', ['--no', 'tillit-collector', '--config', file], {
+    collector = start('npx', ['--no', '--', 'tillit-collector', '--config', file], {
       TILLIT_HOST: '127.0.0.1',
       TILLIT_PORT: '0',
       TILLIT_DATA_DIR: join(tmp, 'collector-data'),
@@ -190,7 +190,8 @@ describe("the collector with the README's config example", () => {
     const key = 'k'.repeat(32);
     writeFileSync(file, JSON.stringify({ ...config, sites: [{ ...site, tokenKeys: [key] }] }));
     const { status, stdout, output } = run('npx', [
-      '--no-install',
+      '--no',
+      '--',
       'tillit-collector',
       'token',
       '--user',
