@@ -58,7 +58,7 @@ process.once('SIGINT', () => stop());
 process.once('SIGTERM', () => stop());
 
 // Print the URLs once both answer; stop if they do not.
-const deadline = Date.now() + 15_000;
+const deadline = Date.now() + 60_000; // generous: a loaded machine starts slowly
 async function ready(url) {
   while (Date.now() < deadline) {
     try {

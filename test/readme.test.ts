@@ -14,11 +14,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installIsStale } from '../scripts/setup.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const tmp = mkdtempSync(join(tmpdir(), 'tillit-readme-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+// With a stale install npm start would run npm ci, for minutes, and a test stopped part-way through it
+// would leave node_modules broken: this suite wants the install done first (npm test does it).
+beforeAll(() => {
+  if (installIsStale()) throw new Error('node_modules is older than package-lock.json: run `npm ci` (or `npm test`) first');
+});
 
 /** Every command the README shows: lines of its sh blocks and inline `npm …`, `npx …`, `sqlite3 …`. */
 function readmeCommands(): string[] {
@@ -38,7 +45,7 @@ function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv
     cwd: options.cwd ?? root,
     encoding: 'utf8',
     env: { ...process.env, ...options.env },
-    timeout: 240_000,
+    timeout: 420_000, // a safety net only: a build takes 110 s at a load of 20 on 2 cores
   });
   return { status: result.status, output: `${result.stdout}${result.stderr}`, stdout: result.stdout };
 }
@@ -143,7 +150,7 @@ it('npm run build writes the bundles the README names', () => {
     expect(readme, `README names ${file}`).toContain(file.split('/').pop());
     expect(statSync(join(root, 'packages', file)).mtimeMs, file).toBeGreaterThan(before);
   }
-}, 240_000);
+}, 420_000);
 
 it('npx tillit-collector --help prints its usage (the bin is linked)', () => {
   const { status, stdout, output } = run('npx', ['--no', '--', 'tillit-collector', '--help']);
@@ -224,7 +231,7 @@ describe('npm start', () => {
     });
     const banner = (await app.waitFor(/Tillit is running\.[\s\S]*Press Ctrl-C to stop\./))[0];
     urls = [...new Set(banner.match(/http:\/\/[^\s)]+/g))];
-  }, 300_000);
+  }, 600_000);
   afterAll(() => app?.stop('SIGKILL'));
 
   it('answers on every URL it prints: 200 for each page and the health check, any answer at the bare collector URL', async () => {
