@@ -1,6 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+/** SDK modules with no platform access: their tests run in Node, so a DOM dependency would fail them. */
+const platformFreeSdk = 'packages/sdk/src/{backoff,consent-rules,ids,queue-policy,size,url}.test.ts';
+
 const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
 
 export default defineConfig({
@@ -16,6 +19,9 @@ export default defineConfig({
       // Before '@tillit/collector', which would otherwise match this name as its prefix.
       '@tillit/collector/testing': fileURLToPath(new URL('./packages/collector/src/testing.ts', import.meta.url)),
       '@tillit/collector': src('collector'),
+      // Before '@tillit/ui-kit', which would otherwise take the subpath as a path below its index.ts.
+      '@tillit/ui-kit/shipped': fileURLToPath(new URL('./packages/ui-kit/src/shipped.ts', import.meta.url)),
+      '@tillit/ui-kit': src('ui-kit'),
     },
   },
   define: { __TILLIT_VERSION__: JSON.stringify('0.0.0-test') },
@@ -26,7 +32,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['packages/{schema,insights,collector}/src/**/*.test.ts', 'test/fuzz/**/*.test.ts'],
+          include: ['packages/{schema,insights,collector}/src/**/*.test.ts', platformFreeSdk, 'test/fuzz/**/*.test.ts'],
           testTimeout: 30_000,
         },
       },
@@ -35,7 +41,8 @@ export default defineConfig({
         test: {
           name: 'dom',
           environment: 'happy-dom',
-          include: ['packages/{sdk,banner,portal}/src/**/*.test.ts'],
+          include: ['packages/{sdk,banner,portal,ui-kit}/src/**/*.test.ts'],
+          exclude: [platformFreeSdk],
         },
       },
       {
