@@ -11,7 +11,7 @@ const USAGE = `Usage: tillit-collector [--config FILE]
 
 Starts the Tillit collector. Configuration comes from a JSON file (--config or TILLIT_CONFIG)
 and environment variables: TILLIT_HOST, TILLIT_PORT, TILLIT_DATA_DIR, TILLIT_DATABASE_URL, TILLIT_CLIENT_IP,
-TILLIT_DURABILITY, TILLIT_RETENTION_DAYS, TILLIT_OPERATOR_TOKEN, TILLIT_SERVER_KEY, and
+TILLIT_DURABILITY, TILLIT_RETENTION_DAYS, TILLIT_OPERATOR_TOKEN, TILLIT_SERVER_KEY, TILLIT_PUBLIC_ORIGIN, and
 TILLIT_WRITE_KEY with TILLIT_ORIGINS and TILLIT_TOKEN_KEYS (comma lists) for a one-site setup.
 
 \`token\` prints a data-subject token for a logged-in user, signed with the site's first token key

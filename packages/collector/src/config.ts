@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ProcessingRegister } from '@tillit/schema';
+import { ProcessingRegister, Purpose } from '@tillit/schema';
 import { z } from 'zod';
 
 const Origin = z
@@ -62,6 +62,22 @@ export const DEFAULT_REGISTER: ProcessingRegister = {
   automatedDecisions: 'None: no decision with legal or similarly significant effects is made by automated means (Art. 22)',
 };
 
+/** Segment's consent categories (`context.consent.categoryPreferences`) and the purposes each grants. */
+export const DEFAULT_CATEGORY_PURPOSES: Record<string, string[]> = {
+  analytics: ['analytics'],
+  advertising: ['marketing'],
+  marketing: ['marketing'],
+  personalization: ['personalization'],
+  functional: ['personalization'],
+};
+
+/** Category names are matched case-insensitively: stored lower-case. */
+const CategoryPurposes = z
+  .record(z.string().min(1), z.array(Purpose))
+  .transform((table) =>
+    Object.fromEntries(Object.entries(table).map(([category, purposes]) => [category.toLowerCase(), purposes])),
+  );
+
 /** PostgreSQL, for several collectors on one database: a `postgres://` URL, or an object with the URL and tuning. */
 export const DatabaseConfig = z.preprocess(
   (value) => (typeof value === 'string' ? { url: value } : value),
@@ -92,8 +108,17 @@ export const CollectorConfig = z
     sites: z.array(SiteConfig).min(1, 'configure at least one site with a write key'),
     /** The client IP is never stored whole: dropped, or truncated to /24 (IPv4) and /48 (IPv6). */
     clientIp: z.enum(['drop', 'truncate']).default('truncate'),
-    /** Read the client IP from X-Forwarded-For (only behind a proxy you run). */
-    trustProxy: z.boolean().default(false),
+    /**
+     * The collector's own origin as browsers reach it (e.g. https://collect.shop.example), for its /privacy
+     * page. The origin it listens on (http://host:port) is allowed too; the Host header never is (DNS rebinding).
+     */
+    publicOrigin: Origin.optional(),
+    /**
+     * Behind proxies you run: take the client's address from X-Forwarded-For, the entry the nearest trusted
+     * proxy appended (the rightmost; with `n` proxies in a chain, the n-th from the right). Entries further
+     * left are written by the client and never read. `true` means one proxy.
+     */
+    trustProxy: z.union([z.boolean(), z.number().int().min(1).max(10)]).default(false),
     /**
      * `full` fsyncs every group commit, so an answered event survives power loss; `normal` survives
      * a process crash (kill -9) but may lose the last commits on power loss, and ingests faster.
@@ -110,12 +135,52 @@ export const CollectorConfig = z
     serverKey: z.string().min(32, 'must be at least 32 characters').optional(),
     /** Processing register (Art. 30), quoted in every access answer (Art. 15). */
     register: ProcessingRegister.default(DEFAULT_REGISTER),
-    /** Failed data-subject requests allowed per client IP and window before it gets 429. */
+    /**
+     * Failed data-subject requests allowed per window: `max` per client address (IPv6 by /64), and `perSubject`
+     * for one subject id from all addresses together. Past either, 429 until the window ends.
+     */
     failureLimit: z
-      .object({ max: z.number().int().min(1).default(10), windowSeconds: z.number().int().min(1).default(900) })
-      .default({ max: 10, windowSeconds: 900 }),
+      .object({
+        max: z.number().int().min(1).default(10),
+        perSubject: z.number().int().min(1).default(100),
+        windowSeconds: z.number().int().min(1).default(900),
+      })
+      .default({ max: 10, perSubject: 100, windowSeconds: 900 }),
+    /**
+     * Limits on connections, so slow or idle clients cannot exhaust the process's file descriptors. Keep
+     * `max` below the fd limit (`ulimit -n`) with room for the database's files; behind a load balancer
+     * that keeps idle connections open, set keepAliveSeconds above its idle timeout.
+     */
+    connections: z
+      .object({
+        /** Open connections at most; more are closed as they arrive. */
+        max: z.number().int().min(1).default(800),
+        /** A client must send all request headers within this. */
+        headersTimeoutSeconds: z.number().int().min(1).default(10),
+        /** …and the whole request, body included, within this. */
+        requestTimeoutSeconds: z.number().int().min(1).default(30),
+        /** An idle keep-alive connection is closed after this. */
+        keepAliveSeconds: z.number().int().min(1).default(5),
+        /** Requests on one keep-alive connection before it is closed (0: no limit). */
+        maxRequestsPerConnection: z.number().int().min(0).default(1000),
+      })
+      .refine((c) => c.headersTimeoutSeconds <= c.requestTimeoutSeconds, {
+        message: 'headersTimeoutSeconds must not exceed requestTimeoutSeconds',
+      })
+      .default({
+        max: 800,
+        headersTimeoutSeconds: 10,
+        requestTimeoutSeconds: 30,
+        keepAliveSeconds: 5,
+        maxRequestsPerConnection: 1000,
+      }),
     /** Minutes a portal token (made from a subject secret for the /privacy page) stays valid. */
     portalTokenMinutes: z.number().int().min(1).max(60).default(15),
+    /**
+     * How Segment's consent categories map to purposes: a granted category grants its purposes, and an
+     * event's purposes are the union with any it names itself. Unlisted categories grant nothing.
+     */
+    categoryPurposes: CategoryPurposes.default(DEFAULT_CATEGORY_PURPOSES),
   })
   .refine((config) => !config.database || config.serverKey, {
     path: ['serverKey'],
@@ -148,7 +213,7 @@ const list = (value: string) =>
 /**
  * Reads the config file named by `--config` or TILLIT_CONFIG (JSON), then lets environment variables
  * override single fields: TILLIT_HOST, TILLIT_PORT, TILLIT_DATA_DIR, TILLIT_DATABASE_URL, TILLIT_CLIENT_IP, TILLIT_DURABILITY,
- * TILLIT_RETENTION_DAYS, TILLIT_OPERATOR_TOKEN, TILLIT_SERVER_KEY, and TILLIT_WRITE_KEY + TILLIT_ORIGINS
+ * TILLIT_RETENTION_DAYS, TILLIT_OPERATOR_TOKEN, TILLIT_SERVER_KEY, TILLIT_PUBLIC_ORIGIN, and TILLIT_WRITE_KEY + TILLIT_ORIGINS
  * (comma list) + TILLIT_TOKEN_KEYS (comma list) for a one-site setup.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = env.TILLIT_CONFIG): CollectorConfig {
@@ -179,6 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = env.TILL
   if (env.TILLIT_RETENTION_DAYS) raw.retentionDays = Number(env.TILLIT_RETENTION_DAYS);
   if (env.TILLIT_OPERATOR_TOKEN) raw.operatorToken = env.TILLIT_OPERATOR_TOKEN;
   if (env.TILLIT_SERVER_KEY) raw.serverKey = env.TILLIT_SERVER_KEY;
+  if (env.TILLIT_PUBLIC_ORIGIN) raw.publicOrigin = env.TILLIT_PUBLIC_ORIGIN;
   if (env.TILLIT_WRITE_KEY) {
     raw.sites = [
       {

@@ -1,4 +1,4 @@
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { type IncomingMessage, type RequestListener, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
@@ -6,13 +6,16 @@ import { keyedHasher, loadServerKey } from './auth.js';
 import { type CollectorConfig, type CollectorConfigInput, parseConfig } from './config.js';
 import type { CollectorDeps, CollectorRoute } from './deps.js';
 import type { RawRequest, Reply } from './http.js';
+import { CLIENT_REQUEST_HEADERS } from './compat.js';
 import { portalRoutes } from './portal-page.js';
 import { openStore } from './open-store.js';
 import { createRouter } from './router.js';
+import { compatRoutes } from './routes/compat.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { operatorRoutes } from './routes/operator.js';
 import { subjectRoutes } from './routes/subject.js';
+import { StorageHealth, guardStore } from './storage-guard.js';
 import type { Store } from './store.js';
 import { SubjectAuth } from './subject-auth.js';
 import { SuppressionList } from './suppression.js';
@@ -42,7 +45,14 @@ export interface CollectorOptions {
 }
 
 /** Every route of the collector, module by module; a new API is one more module here. */
-const ROUTES: CollectorRoute[] = [...healthRoutes, ...ingestRoutes, ...subjectRoutes, ...operatorRoutes, ...portalRoutes];
+const ROUTES: CollectorRoute[] = [
+  ...healthRoutes,
+  ...ingestRoutes,
+  ...compatRoutes,
+  ...subjectRoutes,
+  ...operatorRoutes,
+  ...portalRoutes,
+];
 
 const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -52,20 +62,26 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
   const serverKey = loadServerKey(config.serverKey, config.dataDir);
   const hashOf = keyedHasher(serverKey);
   const store = options.store ?? openStore(config, hashOf);
+  const storageHealth = new StorageHealth();
+  const guarded = guardStore(store, storageHealth);
   const deps: CollectorDeps = {
     config,
-    store,
+    store: guarded,
+    storageHealth,
     serverKey,
     hashOf,
     suppression: new SuppressionList(hashOf),
-    auth: new SubjectAuth({ config, store, serverKey, hashOf }),
+    auth: new SubjectAuth({ config, store: guarded, serverKey, hashOf }),
   };
+  // Configured origins only: the sites', and the collector's own for its /privacy page (publicOrigin, and the
+  // address it listens on, added by listen()). Never derived from the Host header, which DNS rebinding sets.
   const allowedOrigins = new Set(config.sites.flatMap((site) => site.origins));
+  if (config.publicOrigin) allowedOrigins.add(config.publicOrigin);
   const dispatch = createRouter(ROUTES, {
     env: deps,
-    // The collector's own /privacy page calls the API from the collector's origin.
-    originAllowed: (origin, req) => allowedOrigins.has(origin) || origin.replace(/^https?:\/\//, '') === req.headers.host,
+    originAllowed: (origin) => allowedOrigins.has(origin),
     clientAddress: (req) => clientAddress(config, req),
+    corsHeaders: CLIENT_REQUEST_HEADERS,
   });
 
   const purgeExpired = () => store.deleteExpired(Date.now() - config.retentionDays * DAY_MS);
@@ -78,10 +94,9 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     })());
 
   const requests = new InFlight();
-  const server = createServer((req, res) => {
+  const server = createLimitedServer(config.connections, (req, res) => {
     void requests.track(async () => writeReply(req, res, await dispatch(fromNode(req)))).catch(() => res.destroy());
   });
-  server.keepAliveTimeout = 65_000;
 
   let retentionTimer: NodeJS.Timeout | undefined;
   let closing: Promise<void> | undefined;
@@ -102,7 +117,9 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
           console.error(`[tillit-collector] retention failed: ${(error as Error).message}`),
         );
       }, RETENTION_INTERVAL_MS).unref();
-      return listen(server, config);
+      const url = await listen(server, config);
+      allowedOrigins.add(url);
+      return url;
     },
     close: () => {
       clearInterval(retentionTimer);
@@ -117,6 +134,23 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
       return closing;
     },
   };
+}
+
+/** A node:http server that bounds its connections and how long a client may take (config.connections). */
+function createLimitedServer(limits: CollectorConfig['connections'], listener: RequestListener): Server {
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutSeconds * 1000,
+      requestTimeout: limits.requestTimeoutSeconds * 1000,
+      // Node checks the two timeouts every 30 s by default: a slow client would then hold its socket that much longer.
+      connectionsCheckingInterval: 1000,
+    },
+    listener,
+  );
+  server.maxConnections = limits.max;
+  server.keepAliveTimeout = limits.keepAliveSeconds * 1000;
+  server.maxRequestsPerSocket = limits.maxRequestsPerConnection;
+  return server;
 }
 
 /** Counts requests in flight, so that closing can wait for them. */
@@ -150,14 +184,20 @@ function listen(server: Server, config: CollectorConfig): Promise<string> {
   });
 }
 
-/** The whole address, for the failure rate limit only (memory, never stored). */
-function clientAddress(config: CollectorConfig, req: RawRequest): string {
-  const forwarded = config.trustProxy
-    ? String(req.headers['x-forwarded-for'] ?? '')
-        .split(',')[0]
-        ?.trim()
-    : '';
-  return forwarded || req.remoteAddress || 'unknown';
+/**
+ * The client's whole address (rate limits use it as it is; only a truncated form is ever stored). Behind
+ * trusted proxies, the X-Forwarded-For entry the nearest one appended: entries left of it are the client's
+ * own words.
+ */
+export function clientAddress(config: Pick<CollectorConfig, 'trustProxy'>, req: RawRequest): string {
+  const hops = config.trustProxy === true ? 1 : config.trustProxy || 0;
+  if (hops > 0) {
+    const header = req.headers['x-forwarded-for'];
+    const entries = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((e) => e.trim());
+    const forwarded = entries.filter(Boolean).at(-hops);
+    if (forwarded) return forwarded;
+  }
+  return req.remoteAddress || 'unknown';
 }
 
 function fromNode(req: IncomingMessage): RawRequest {

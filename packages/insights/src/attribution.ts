@@ -3,7 +3,7 @@ import { channelsOf, type Journey, journeysOf, type PathOptions } from './paths.
 import { RULE_MODELS, type RuleModel, type RuleOptions, ruleShares } from './rule-models.js';
 import { newCoverage } from './scan.js';
 import { DEFAULT_MAX_EXACT_CHANNELS, shapleyValues } from './shapley.js';
-import type { Coverage, InsightEvent } from './types.js';
+import type { Coverage, EventSource } from './types.js';
 
 export type AttributionModel = RuleModel | 'markov' | 'shapley';
 export const ATTRIBUTION_MODELS: readonly AttributionModel[] = [...RULE_MODELS, 'markov', 'shapley'];
@@ -38,12 +38,12 @@ function credit(totals: Map<string, ChannelCredit>, channel: string, conversions
 }
 
 /** Distinct paths with their conversion, null and revenue counts: memory bounded by distinct paths. */
-export function countPaths(
-  journeys: Iterable<Journey>,
+export async function countPaths(
+  journeys: AsyncIterable<Journey>,
   onConversion?: (journey: Journey) => void,
-): Map<string, PathCount & { revenue: number }> {
+): Promise<Map<string, PathCount & { revenue: number }>> {
   const paths = new Map<string, PathCount & { revenue: number }>();
-  for (const journey of journeys) {
+  for await (const journey of journeys) {
     const channels = channelsOf(journey);
     const key = channels.join('\u0000');
     const path = paths.get(key) ?? { channels, conversions: 0, nulls: 0, revenue: 0 };
@@ -68,7 +68,7 @@ function shareByWeights(totals: Map<string, ChannelCredit>, weights: Map<string,
  * each conversion among its journey's touches; `markov` and `shapley` learn channel weights from all
  * journeys (converting and not) and share the totals by them. Purpose: `analytics` by default.
  */
-export function attribution(events: Iterable<InsightEvent>, options: AttributionOptions = {}): AttributionResult {
+export async function attribution(events: EventSource, options: AttributionOptions = {}): Promise<AttributionResult> {
   const model = options.model ?? 'last';
   if (!ATTRIBUTION_MODELS.includes(model))
     throw new Error(`[tillit] insights: unknown attribution model "${model}"; use one of ${ATTRIBUTION_MODELS.join(', ')}.`);
@@ -76,7 +76,7 @@ export function attribution(events: Iterable<InsightEvent>, options: Attribution
   const totals = new Map<string, ChannelCredit>();
   let conversions = 0;
   let revenue = 0;
-  const paths = countPaths(journeysOf(events, options, coverage), (journey) => {
+  const paths = await countPaths(journeysOf(events, options, coverage), (journey) => {
     conversions++;
     revenue += journey.conversion!.revenue;
     if (model === 'markov' || model === 'shapley') return;

@@ -15,8 +15,8 @@ describe('basket', () => {
     order('d', at(3), 3, ['jam']),
   ];
 
-  it('finds support, confidence and lift of each pair', () => {
-    const result = basket(events);
+  it('finds support, confidence and lift of each pair', async () => {
+    const result = await basket(events);
     expect(result.orders).toBe(4);
     const rules = Object.fromEntries(result.rules.map((r) => [r.product, r.rules]));
     expect(rules.bread![0]).toEqual({
@@ -35,8 +35,8 @@ describe('basket', () => {
     expect(result.products[0]).toEqual({ product: 'bread', orders: 3, support: 0.75 });
   });
 
-  it('drops rules below the minimum support', () => {
-    const result = basket(events, { minSupport: 0.5 });
+  it('drops rules below the minimum support', async () => {
+    const result = await basket(events, { minSupport: 0.5 });
     expect(result.rules.flatMap((r) => r.rules.map((x) => `${x.antecedent}>${x.consequent}`))).toEqual([
       'bread>butter',
       'butter>bread',

@@ -1,6 +1,6 @@
 import { isConversion, type OrderOptions, readOrder } from './orders.js';
 import { newCoverage, scanEvents } from './scan.js';
-import type { Coverage, InsightEvent, ScanOptions } from './types.js';
+import type { Coverage, EventSource, ScanOptions } from './types.js';
 
 export interface BasketOptions extends ScanOptions, OrderOptions {
   /** Least share of orders a pair must appear in to make a rule. Default 0.01. */
@@ -33,12 +33,12 @@ export interface BasketResult extends Coverage {
   rules: { product: string; rules: AssociationRule[] }[];
 }
 
-function countBaskets(events: Iterable<InsightEvent>, options: BasketOptions, coverage: Coverage) {
+async function countBaskets(events: EventSource, options: BasketOptions, coverage: Coverage) {
   const single = new Map<string, number>();
   const pairs = new Map<string, Map<string, number>>();
   const cap = options.maxProductsPerOrder ?? 50;
   let orders = 0;
-  for (const { event } of scanEvents(events, options, coverage)) {
+  for await (const { event } of scanEvents(events, options, coverage)) {
     if (!isConversion(event, options)) continue;
     const products = readOrder(event).products.slice(0, cap);
     if (!products.length) continue;
@@ -54,9 +54,9 @@ function countBaskets(events: Iterable<InsightEvent>, options: BasketOptions, co
 }
 
 /** Association rules over orders' products (pairs: one product → one other). Purpose: `analytics`. */
-export function basket(events: Iterable<InsightEvent>, options: BasketOptions = {}): BasketResult {
+export async function basket(events: EventSource, options: BasketOptions = {}): Promise<BasketResult> {
   const coverage = newCoverage(options.purpose ?? 'analytics');
-  const { single, pairs, orders } = countBaskets(events, options, coverage);
+  const { single, pairs, orders } = await countBaskets(events, options, coverage);
   const minSupport = options.minSupport ?? 0.01;
   const minConfidence = options.minConfidence ?? 0;
   const rules: BasketResult['rules'] = [];

@@ -3,7 +3,7 @@ import { cohorts, periodOf, periodStart } from './cohorts.js';
 import { at, order, page } from './test-events.js';
 
 describe('periods', () => {
-  it('start weeks on Mondays and months on the 1st (UTC)', () => {
+  it('start weeks on Mondays and months on the 1st (UTC)', async () => {
     expect(periodStart(periodOf(Date.UTC(2026, 0, 7), 'week'), 'week')).toBe('2026-01-05');
     expect(periodStart(periodOf(Date.UTC(2026, 0, 4, 23), 'week'), 'week')).toBe('2025-12-29');
     expect(periodStart(periodOf(Date.UTC(2026, 2, 31), 'month'), 'month')).toBe('2026-03-01');
@@ -11,7 +11,7 @@ describe('periods', () => {
 });
 
 describe('cohorts', () => {
-  it('counts each person once per period since their first purchase, with revenue', () => {
+  it('counts each person once per period since their first purchase, with revenue', async () => {
     // Week 0 (from 2026-01-05): a and b buy; week 1: a buys twice; week 2: b; week 1 also starts c.
     const events = [
       order('a', at(0), 10),
@@ -21,7 +21,7 @@ describe('cohorts', () => {
       order('c', at(9), 7),
       order('b', at(15), 3),
     ];
-    expect(cohorts(events, { period: 'week' }).cohorts).toEqual([
+    expect((await cohorts(events, { period: 'week' })).cohorts).toEqual([
       {
         cohort: '2026-01-05',
         size: 2,
@@ -35,9 +35,9 @@ describe('cohorts', () => {
     ]);
   });
 
-  it('can start cohorts at the first visit', () => {
+  it('can start cohorts at the first visit', async () => {
     const events = [page('a', at(0)), order('a', at(40), 9)];
-    const result = cohorts(events, { basis: 'visit' });
+    const result = await cohorts(events, { basis: 'visit' });
     expect(result.cohorts).toEqual([
       {
         cohort: '2026-01-01',

@@ -1,6 +1,6 @@
 import { isConversion, type OrderOptions, readOrder } from './orders.js';
 import { newCoverage, scanEvents } from './scan.js';
-import { type Coverage, DAY_MS, type InsightEvent, type ScanOptions } from './types.js';
+import { type Coverage, DAY_MS, type EventSource, type ScanOptions } from './types.js';
 
 export interface CohortOptions extends ScanOptions, OrderOptions {
   /** Cohort and period length. Default `month`. */
@@ -40,13 +40,13 @@ export function periodStart(index: number, period: 'week' | 'month'): string {
  * later period how many of them were active and what they spent. Memory: one entry per person.
  * Purpose: `analytics`.
  */
-export function cohorts(events: Iterable<InsightEvent>, options: CohortOptions = {}): CohortsResult {
+export async function cohorts(events: EventSource, options: CohortOptions = {}): Promise<CohortsResult> {
   const period = options.period ?? 'month';
   const basis = options.basis ?? 'purchase';
   const coverage = newCoverage(options.purpose ?? 'analytics');
   const people = new Map<string, { cohort: number; lastOffset: number }>();
   const table = new Map<number, { size: number; active: number[]; revenue: number[] }>();
-  for (const { event, person, time } of scanEvents(events, options, coverage)) {
+  for await (const { event, person, time } of scanEvents(events, options, coverage)) {
     const purchase = isConversion(event, options);
     if (basis === 'purchase' ? !purchase : event.type !== 'page' && !purchase) continue;
     const index = periodOf(time, period);

@@ -4,13 +4,13 @@ import { consentReason } from './scan.js';
 import { at, identify, page } from './test-events.js';
 
 describe('stitchIdentities', () => {
-  it('links every anonymousId an identify tied to a user, only from events that may be used', () => {
+  it('links every anonymousId an identify tied to a user, only from events that may be used', async () => {
     const events = [
       identify('anon-1', 'u1', at(0)),
       identify('anon-2', 'u1', at(1)),
       identify('anon-3', 'u2', at(2), { purposes: [] }),
     ];
-    const links = stitchIdentities(events, (event) => consentReason(event, 'analytics') === null);
+    const links = await stitchIdentities(events, (event) => consentReason(event, 'analytics') === null);
     expect([...links]).toEqual([
       ['anon-1', 'u1'],
       ['anon-2', 'u1'],

@@ -1,4 +1,4 @@
-import type { InsightEvent } from './types.js';
+import type { EventSource, InsightEvent } from './types.js';
 
 /**
  * Person stitching: every anonymousId that an event linked to a userId (an `identify`, or any event
@@ -6,12 +6,12 @@ import type { InsightEvent } from './types.js';
  * pass over the same events, so that touches made anonymously before the link count for the user.
  * Only events whose consent snapshot grants `purpose` may link (linking is processing too).
  */
-export function stitchIdentities(
-  events: Iterable<InsightEvent>,
+export async function stitchIdentities(
+  events: EventSource,
   grants: (event: InsightEvent) => boolean = () => true,
-): Map<string, string> {
+): Promise<Map<string, string>> {
   const links = new Map<string, string>();
-  for (const event of events) {
+  for await (const event of events) {
     if (event.anonymousId && event.userId && grants(event)) links.set(event.anonymousId, event.userId);
   }
   return links;

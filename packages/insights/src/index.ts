@@ -52,6 +52,7 @@ export { consentReason } from './scan.js';
 export type {
   AnalysisPurpose,
   Coverage,
+  EventSource,
   ExclusionReason,
   IdentityMap,
   InsightEvent,

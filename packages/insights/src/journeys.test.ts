@@ -3,7 +3,7 @@ import { journeys } from './journeys.js';
 import { at, order, page } from './test-events.js';
 
 describe('journeys', () => {
-  it('lists top paths, path lengths and time to convert', () => {
+  it('lists top paths, path lengths and time to convert', async () => {
     const events = [
       page('u', at(0), { source: 'ads' }),
       page('v', at(0), { source: 'ads' }),
@@ -14,7 +14,7 @@ describe('journeys', () => {
       order('v', at(20), 20),
       order('x', at(20), 5),
     ];
-    const result = journeys(events);
+    const result = await journeys(events);
     expect(result.conversions).toBe(3);
     expect(result.topPaths).toEqual([
       { path: ['ads', 'mail'], conversions: 2, journeys: 2, conversionRate: 1, revenue: 50 },

@@ -1,7 +1,7 @@
 import { countPaths } from './attribution.js';
 import { journeysOf, type PathOptions } from './paths.js';
 import { newCoverage } from './scan.js';
-import { type Coverage, DAY_MS, type InsightEvent } from './types.js';
+import { type Coverage, DAY_MS, type EventSource } from './types.js';
 
 export interface JourneysOptions extends PathOptions {
   /** How many of the most converting paths to list. Default 10. */
@@ -35,12 +35,12 @@ function increment(counts: Map<string, number>, key: string): void {
 }
 
 /** Customer journeys: top paths, path length and time to convert, over the lookback window. Purpose: `analytics`. */
-export function journeys(events: Iterable<InsightEvent>, options: JourneysOptions = {}): JourneysResult {
+export async function journeys(events: EventSource, options: JourneysOptions = {}): Promise<JourneysResult> {
   const coverage = newCoverage(options.purpose ?? 'analytics');
   const lengths = new Map<string, number>();
   const delays = new Map<string, number>();
   let conversions = 0;
-  const paths = countPaths(journeysOf(events, options, coverage), (journey) => {
+  const paths = await countPaths(journeysOf(events, options, coverage), (journey) => {
     conversions++;
     const n = journey.touches.length;
     increment(lengths, n >= 10 ? '10+' : String(n));

@@ -45,7 +45,7 @@ function absorbedByIteration(paths: PathCount[], removed?: string): number {
 }
 
 describe('markov', () => {
-  it('solves a linear system', () => {
+  it('solves a linear system', async () => {
     expect(
       solveLinear(
         [
@@ -57,14 +57,14 @@ describe('markov', () => {
     ).toEqual([0.8, 1.4]);
   });
 
-  it('finds the hand-worked conversion probability and removal effects', () => {
+  it('finds the hand-worked conversion probability and removal effects', async () => {
     expect(conversionProbability(transitionCounts(paths))).toBeCloseTo(2 / 3, 12);
     const effects = removalEffects(paths);
     expect(effects.get('A')).toBeCloseTo(1 / 2, 12);
     expect(effects.get('B')).toBeCloseTo(1, 12);
   });
 
-  it('agrees with brute-force iteration of the chain on random journeys, loops included', () => {
+  it('agrees with brute-force iteration of the chain on random journeys, loops included', async () => {
     const random = seededRandom(7);
     const channels = ['a', 'b', 'c', 'd'];
     for (let trial = 0; trial < 5; trial++) {

@@ -3,7 +3,7 @@ import { nps, npsScore } from './nps.js';
 import { at, page, survey } from './test-events.js';
 
 describe('npsScore', () => {
-  it('computes NPS and its Wald interval by hand', () => {
+  it('computes NPS and its Wald interval by hand', async () => {
     // 5 promoters, 2 passives, 3 detractors: NPS = 20; Var = (0.5 + 0.3 − 0.2²)/10 = 0.076.
     const score = npsScore([5, 2, 3]);
     const half = 1.96 * Math.sqrt(0.076) * 100;
@@ -24,8 +24,8 @@ describe('nps', () => {
     survey('d', at(41), 9, undefined, { purposes: ['personalization'] }),
   ];
 
-  it('breaks scores down by channel, segment and month, comments only when asked', () => {
-    const result = nps(events, { segments: new Map([['a', 'Champions']]) });
+  it('breaks scores down by channel, segment and month, comments only when asked', async () => {
+    const result = await nps(events, { segments: new Map([['a', 'Champions']]) });
     expect(result).toMatchObject({
       responses: 3,
       promoters: 1,
@@ -48,6 +48,9 @@ describe('nps', () => {
       ['2026-02-01', 1],
     ]);
     expect(result.comments).toBeUndefined();
-    expect(nps(events, { includeComments: true }).comments?.map((c) => c.comment)).toEqual(['Slow delivery', 'Great shop']);
+    expect((await nps(events, { includeComments: true })).comments?.map((c) => c.comment)).toEqual([
+      'Slow delivery',
+      'Great shop',
+    ]);
   });
 });

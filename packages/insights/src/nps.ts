@@ -2,7 +2,7 @@ import { periodOf, periodStart } from './cohorts.js';
 import { readScore } from './orders.js';
 import { newCoverage, scanEvents } from './scan.js';
 import { createSessionizer, type SessionOptions } from './sessions.js';
-import type { Coverage, InsightEvent, ScanOptions } from './types.js';
+import type { Coverage, EventSource, ScanOptions } from './types.js';
 
 export interface NpsOptions extends ScanOptions, SessionOptions {
   /** Period of the over-time series. Default `month`. */
@@ -68,7 +68,7 @@ function scored<K extends string>(groups: Map<string, Tally>, name: K, z: number
  * 0–6 detractors), overall, per channel of the session answered in, per segment and per period.
  * Purpose: `analytics`.
  */
-export function nps(events: Iterable<InsightEvent>, options: NpsOptions = {}): NpsResult {
+export async function nps(events: EventSource, options: NpsOptions = {}): Promise<NpsResult> {
   const coverage = newCoverage(options.purpose ?? 'analytics');
   const period = options.period ?? 'month';
   const z = options.z ?? 1.96;
@@ -81,7 +81,7 @@ export function nps(events: Iterable<InsightEvent>, options: NpsOptions = {}): N
     new Map<string, Tally>(),
   ];
   const comments: NonNullable<NpsResult['comments']> = [];
-  for (const scanned of scanEvents(events, options, coverage)) {
+  for await (const scanned of scanEvents(events, options, coverage)) {
     const touch = sessionize(scanned);
     if (touch) channelNow.set(scanned.person, touch.channel);
     const score = readScore(scanned.event);

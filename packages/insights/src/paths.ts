@@ -1,7 +1,7 @@
 import { isConversion, type OrderOptions, readOrder } from './orders.js';
 import { newCoverage, scanEvents } from './scan.js';
 import { createSessionizer, type SessionOptions, type Touch } from './sessions.js';
-import { type Coverage, DAY_MS, type InsightEvent, type ScanOptions } from './types.js';
+import { type Coverage, DAY_MS, type EventSource, type ScanOptions } from './types.js';
 
 export interface PathOptions extends ScanOptions, SessionOptions, OrderOptions {
   /** How far before a conversion a touch still counts. Default 30 days. */
@@ -30,16 +30,16 @@ function dropOlderThan(touches: Touch[], limit: number): void {
 }
 
 /** Reads `analytics`-consented events and yields each person's journeys. Memory: ≤ maxTouches per person. */
-export function* journeysOf(
-  events: Iterable<InsightEvent>,
+export async function* journeysOf(
+  events: EventSource,
   options: PathOptions,
   coverage: Coverage = newCoverage(options.purpose ?? 'analytics'),
-): Generator<Journey> {
+): AsyncGenerator<Journey> {
   const lookback = (options.lookbackDays ?? DEFAULT_LOOKBACK_DAYS) * DAY_MS;
   const maxTouches = options.maxTouches ?? 100;
   const sessionize = createSessionizer(options);
   const open = new Map<string, Touch[]>();
-  for (const scanned of scanEvents(events, options, coverage)) {
+  for await (const scanned of scanEvents(events, options, coverage)) {
     const touch = sessionize(scanned);
     const touches = open.get(scanned.person) ?? [];
     if (touch) {

@@ -1,7 +1,7 @@
 import { fitBgNbd, probabilityAlive } from './cltv/bgnbd.js';
 import { dayOf, type HistoryOptions, purchaseHistories, summarize } from './cltv/summary.js';
 import { newCoverage } from './scan.js';
-import { type Coverage, DAY_MS, type InsightEvent } from './types.js';
+import { type Coverage, DAY_MS, type EventSource } from './types.js';
 
 /**
  * The named segments, by recency score R and FM = round((F + M) / 2). Each (R, FM) cell of the 5×5
@@ -86,7 +86,10 @@ export interface SegmentsResult extends Coverage {
   customers: CustomerSegment[];
 }
 
-function churnRisks(histories: ReturnType<typeof purchaseHistories>, asOfDay: number): (person: string) => number | null {
+function churnRisks(
+  histories: Awaited<ReturnType<typeof purchaseHistories>>,
+  asOfDay: number,
+): (person: string) => number | null {
   const summaries = new Map([...histories.values()].map((h) => [h.person, summarize(h, asOfDay, 'day')]));
   try {
     const fit = fitBgNbd(summaries.values());
@@ -97,9 +100,9 @@ function churnRisks(histories: ReturnType<typeof purchaseHistories>, asOfDay: nu
 }
 
 /** RFM scores, named segments and churn risk per customer. Profiling: `personalization`; objection and restriction apply. */
-export function segments(events: Iterable<InsightEvent>, options: SegmentOptions = {}): SegmentsResult {
+export async function segments(events: EventSource, options: SegmentOptions = {}): Promise<SegmentsResult> {
   const coverage = newCoverage(options.purpose ?? 'personalization');
-  const histories = purchaseHistories(events, { ...options, calibrationEnd: options.to }, coverage);
+  const histories = await purchaseHistories(events, { ...options, calibrationEnd: options.to }, coverage);
   const list = [...histories.values()];
   const lastDay = list.reduce((last, h) => Math.max(last, h.lastDay), 0);
   const asOf = options.asOf ?? (options.to !== undefined ? options.to - 1 : lastDay * DAY_MS);

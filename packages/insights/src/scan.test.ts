@@ -3,18 +3,20 @@ import { newCoverage, type Scanned, scanEvents } from './scan.js';
 import { at, identify, order, page } from './test-events.js';
 import type { Coverage, InsightEvent, PersonOptions } from './types.js';
 
-function scan(
+async function scan(
   events: InsightEvent[],
   options: PersonOptions = {},
   purpose = 'analytics',
-): { used: Scanned[]; coverage: Coverage } {
+): Promise<{ used: Scanned[]; coverage: Coverage }> {
   const coverage = newCoverage(purpose);
-  return { used: [...scanEvents(events, options, coverage)], coverage };
+  const used: Scanned[] = [];
+  for await (const scanned of scanEvents(events, options, coverage)) used.push(scanned);
+  return { used, coverage };
 }
 
 describe('scanEvents', () => {
-  it('uses only events whose consent snapshot grants the purpose, and counts the rest by reason', () => {
-    const { used, coverage } = scan(
+  it('uses only events whose consent snapshot grants the purpose, and counts the rest by reason', async () => {
+    const { used, coverage } = await scan(
       [page('a', at(0)), page('b', at(1), {}, { purposes: ['personalization'] }), order('c', at(2), 5, [], { purposes: null })],
       {},
       'analytics',
@@ -28,23 +30,26 @@ describe('scanEvents', () => {
     });
   });
 
-  it('assumes the configured purposes for events without a snapshot (server-side orders)', () => {
-    const { used } = scan([order('c', at(2), 5, [], { purposes: null })], { purposesWithoutSnapshot: ['analytics'] });
+  it('assumes the configured purposes for events without a snapshot (server-side orders)', async () => {
+    const { used } = await scan([order('c', at(2), 5, [], { purposes: null })], { purposesWithoutSnapshot: ['analytics'] });
     expect(used).toHaveLength(1);
   });
 
-  it('leaves out events outside [from, to) and unreadable ones', () => {
-    const { used, coverage } = scan([page('a', at(0)), page('a', at(1)), page('a', at(2)), { type: 'page', timestamp: 'soon' }], {
-      from: at(1),
-      to: at(2),
-    });
+  it('leaves out events outside [from, to) and unreadable ones', async () => {
+    const { used, coverage } = await scan(
+      [page('a', at(0)), page('a', at(1)), page('a', at(2)), { type: 'page', timestamp: 'soon' }],
+      {
+        from: at(1),
+        to: at(2),
+      },
+    );
     expect(used.map((s) => s.time)).toEqual([at(1)]);
     expect(coverage.excluded).toEqual({ 'outside period': 2, unreadable: 1 });
   });
 
-  it('takes out people who objected or are restricted, by any of their ids', () => {
+  it('takes out people who objected or are restricted, by any of their ids', async () => {
     const events = [identify('anon-1', 'u1', at(0)), page('u1', at(1)), page('u2', at(1)), page('u3', at(2))];
-    const { used, coverage } = scan(events, {
+    const { used, coverage } = await scan(events, {
       objected: ['anon-1'],
       restricted: ['u3'],
       identities: new Map([['anon-1', 'u1']]),
@@ -53,15 +58,19 @@ describe('scanEvents', () => {
     expect(coverage.excluded).toEqual({ 'objection (Art. 21)': 2, 'restriction (Art. 18)': 1 });
   });
 
-  it('stitches anonymous events to the user an identify linked them to', () => {
+  it('stitches anonymous events to the user an identify linked them to', async () => {
     const before = page('anon-1', at(0));
     const after = page('anon-1', at(2));
-    expect(scan([before, identify('anon-1', 'u1', at(1)), after]).used.map((s) => s.person)).toEqual(['anon-1', 'u1', 'u1']);
+    expect((await scan([before, identify('anon-1', 'u1', at(1)), after])).used.map((s) => s.person)).toEqual([
+      'anon-1',
+      'u1',
+      'u1',
+    ]);
     const identities = new Map([['anon-1', 'u1']]);
-    expect(scan([before, after], { identities }).used.map((s) => s.person)).toEqual(['u1', 'u1']);
+    expect((await scan([before, after], { identities })).used.map((s) => s.person)).toEqual(['u1', 'u1']);
   });
 
-  it('refuses events out of timestamp order with a message saying what to do', () => {
-    expect(() => scan([page('a', at(1)), page('a', at(0))])).toThrow(/timestamp order.*Sort them first/);
+  it('refuses events out of timestamp order with a message saying what to do', async () => {
+    await expect(scan([page('a', at(1)), page('a', at(0))])).rejects.toThrow(/timestamp order.*Sort them first/);
   });
 });

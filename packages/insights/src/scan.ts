@@ -1,5 +1,5 @@
 import { personOf } from './identity.js';
-import type { AnalysisPurpose, Coverage, ExclusionReason, InsightEvent, PersonOptions } from './types.js';
+import type { AnalysisPurpose, Coverage, EventSource, ExclusionReason, InsightEvent, PersonOptions } from './types.js';
 
 /** One event an analysis may use: who it is about and when (epoch ms). */
 export interface Scanned {
@@ -52,14 +52,14 @@ function listed(people: Set<string>, person: string, event: InsightEvent): boole
  * Events must come in timestamp order (as the collector's store streams them): the analyses keep
  * per-person state only, never the events, and that needs time order.
  */
-export function* scanEvents(events: Iterable<InsightEvent>, options: PersonOptions, coverage: Coverage): Generator<Scanned> {
+export async function* scanEvents(events: EventSource, options: PersonOptions, coverage: Coverage): AsyncGenerator<Scanned> {
   const links = new Map(options.identities ?? []);
   const objected = peopleOf(options.objected, links);
   const restricted = peopleOf(options.restricted, links);
   const from = options.from ?? Number.NEGATIVE_INFINITY;
   const to = options.to ?? Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
-  for (const event of events) {
+  for await (const event of events) {
     coverage.events++;
     const time = timeOf(event);
     const person = personOf(event, links);

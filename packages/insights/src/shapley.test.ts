@@ -40,19 +40,19 @@ function shapleyByPermutations(paths: PathCount[], channels: string[]): Map<stri
 }
 
 describe('shapley', () => {
-  it('gives the hand-worked values', () => {
+  it('gives the hand-worked values', async () => {
     const { values, grouped } = shapleyValues(paths);
     expect(values.get('A')).toBeCloseTo(0.1, 12);
     expect(values.get('B')).toBeCloseTo(0.3, 12);
     expect(grouped).toEqual([]);
   });
 
-  it('sums to v(all channels) (efficiency)', () => {
+  it('sums to v(all channels) (efficiency)', async () => {
     const v = coalitionValues(paths, ['A', 'B']);
     expect(shapleyOfGame(v, 2).reduce((s, x) => s + x, 0)).toBeCloseTo(v[3]!, 12);
   });
 
-  it('agrees with the permutation definition on random journeys over five channels', () => {
+  it('agrees with the permutation definition on random journeys over five channels', async () => {
     const random = seededRandom(11);
     const channels = ['a', 'b', 'c', 'd', 'e'];
     for (let trial = 0; trial < 5; trial++) {
@@ -67,7 +67,7 @@ describe('shapley', () => {
     }
   });
 
-  it('groups the rarest channels as (other) beyond the exact limit, and says which', () => {
+  it('groups the rarest channels as (other) beyond the exact limit, and says which', async () => {
     const many: PathCount[] = [
       { channels: ['a'], conversions: 3, nulls: 3 },
       { channels: ['b'], conversions: 1, nulls: 4 },

@@ -55,4 +55,7 @@ export interface PersonOptions extends ScanOptions {
 /** anonymousId → the userId an identify (or an event carrying both) linked it to. */
 export type IdentityMap = ReadonlyMap<string, string>;
 
+/** Events to analyse, in timestamp order: an array, a generator, or an async stream (the collector's store). */
+export type EventSource = Iterable<InsightEvent> | AsyncIterable<InsightEvent>;
+
 export const DAY_MS = 86_400_000;

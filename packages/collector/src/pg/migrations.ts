@@ -172,9 +172,31 @@ BEGIN
 END $$;
 `;
 
+/** Runs `sql` only where migration 2 could set up the role (it grants on the tables that exist then). */
+const ifAppRole = (sql: string) => `
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${APP_ROLE}' AND pg_has_role(current_user, oid, 'MEMBER')) THEN
+    ${sql}
+  END IF;
+END $$;
+`;
+
+// Failed data-subject requests per client address (a keyed hash of it, never the address), counted by
+// every collector together: a guesser cannot multiply its tries by the number of collectors.
+const V3_FAILURES = `
+CREATE TABLE failure_windows (
+  address_hash text PRIMARY KEY,
+  failures integer NOT NULL,
+  reset_at bigint NOT NULL
+);
+${ifAppRole(`GRANT SELECT, INSERT, UPDATE, DELETE ON failure_windows TO ${APP_ROLE};`)}
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'events, consent log, subjects, suppressions, audit, requests', sql: V1_TABLES },
   { version: 2, name: `role ${APP_ROLE} without UPDATE/DELETE on consent_records`, sql: V2_ROLE },
+  { version: 3, name: 'failure_windows: the failure rate limit shared by every collector', sql: V3_FAILURES },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -14,7 +14,7 @@ import { simulateBgNbd } from './simulate.js';
 const cdnow = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
 
 describe('BG/NBD', () => {
-  it('log-likelihood equals eq. 6 of FHL 2005 computed without logs', () => {
+  it('log-likelihood equals eq. 6 of FHL 2005 computed without logs', async () => {
     const { r, alpha, a, b } = cdnow;
     const [x, tx, T] = [2, 30.43, 38.86];
     const direct =
@@ -24,7 +24,7 @@ describe('BG/NBD', () => {
     expect(bgNbdLogLikelihood(cdnow, { frequency: x, recency: tx, T })).toBeCloseTo(Math.log(direct), 12);
   });
 
-  it('sums the same log-likelihood over counted rows as customer by customer', () => {
+  it('sums the same log-likelihood over counted rows as customer by customer', async () => {
     const rows = [
       { frequency: 0, recency: 0, T: 38.86, count: 3 },
       { frequency: 1, recency: 1.71, T: 38.86 },
@@ -34,12 +34,12 @@ describe('BG/NBD', () => {
     expect(bgNbdTotalLogLikelihood(cdnow, rows)).toBeCloseTo(oneByOne, 10);
   });
 
-  it('stays finite where the plain formula underflows', () => {
+  it('stays finite where the plain formula underflows', async () => {
     const ll = bgNbdLogLikelihood(cdnow, { frequency: 400, recency: 5000, T: 5200 });
     expect(Number.isFinite(ll)).toBe(true);
   });
 
-  it('P(alive) is 1 without repeat purchases and falls as the last purchase ages', () => {
+  it('P(alive) is 1 without repeat purchases and falls as the last purchase ages', async () => {
     expect(probabilityAlive(cdnow, { frequency: 0, recency: 0, T: 30 })).toBe(1);
     const recent = probabilityAlive(cdnow, { frequency: 3, recency: 30, T: 31 });
     const old = probabilityAlive(cdnow, { frequency: 3, recency: 5, T: 31 });
@@ -48,12 +48,12 @@ describe('BG/NBD', () => {
     expect(old).toBeCloseTo(1 / (1 + (0.793 / 4.426) * ((4.414 + 31) / (4.414 + 5)) ** 3.243), 12);
   });
 
-  it('expected purchases: FHL 2005 §5, customer x = 2, t_x = 30.43, T = 38.86 expects 1.226 in 39 weeks', () => {
+  it('expected purchases: FHL 2005 §5, customer x = 2, t_x = 30.43, T = 38.86 expects 1.226 in 39 weeks', async () => {
     expect(expectedPurchases(cdnow, { frequency: 2, recency: 30.43, T: 38.86 }, 39)).toBeCloseTo(1.226, 2);
     expect(expectedPurchases(cdnow, { frequency: 2, recency: 30.43, T: 38.86 }, 0)).toBe(0);
   });
 
-  it('folds customers with equal (x, t_x, T) into counted rows', () => {
+  it('folds customers with equal (x, t_x, T) into counted rows', async () => {
     const rows = foldTriples([
       { frequency: 0, recency: 0, T: 5 },
       { frequency: 0, recency: 0, T: 5 },
@@ -65,7 +65,7 @@ describe('BG/NBD', () => {
     ]);
   });
 
-  it('recovers the parameters of simulated customers', () => {
+  it('recovers the parameters of simulated customers', async () => {
     const truth = { r: 0.5, alpha: 6, a: 0.7, b: 2.5 };
     const random = seededRandom(2026);
     // Ages of 26 to 52 weeks in whole days, purchases dated to the day, as real data is.
@@ -79,7 +79,7 @@ describe('BG/NBD', () => {
     for (const key of ['r', 'alpha', 'a', 'b'] as const) expect(Math.abs(fit[key] / truth[key] - 1)).toBeLessThan(0.1);
   });
 
-  it('refuses to fit without any repeat customer', () => {
+  it('refuses to fit without any repeat customer', async () => {
     expect(() => fitBgNbd([{ frequency: 0, recency: 0, T: 3 }])).toThrow(/at least one repeat customer/);
   });
 });

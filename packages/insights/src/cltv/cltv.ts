@@ -1,5 +1,5 @@
 import { newCoverage } from '../scan.js';
-import { type Coverage, DAY_MS, type InsightEvent } from '../types.js';
+import { type Coverage, DAY_MS, type EventSource } from '../types.js';
 import { type BgNbdFit, expectedPurchases, fitBgNbd, probabilityAlive } from './bgnbd.js';
 import { expectedSpend, fitGammaGamma, type GammaGammaFit } from './gamma-gamma.js';
 import {
@@ -76,13 +76,13 @@ function fitBoth(summaries: CustomerSummary[], notes: string[]) {
  * Customer lifetime value per person: historic revenue, and BG/NBD + Gamma-Gamma predictions over
  * the horizon. Profiling: needs `personalization` by default; objection and restriction apply.
  */
-export function cltv(events: Iterable<InsightEvent>, options: CltvOptions = {}): CltvResult {
+export async function cltv(events: EventSource, options: CltvOptions = {}): Promise<CltvResult> {
   const unit = options.unit ?? 'week';
   const horizon = options.horizon ?? 365 / UNIT_DAYS[unit];
   const rate = options.discountRate ?? 0.1;
   const coverage = newCoverage(options.purpose ?? 'personalization');
   const end = options.calibrationEnd ?? options.to;
-  const histories = [...purchaseHistories(events, { ...options, calibrationEnd: end }, coverage).values()];
+  const histories = [...(await purchaseHistories(events, { ...options, calibrationEnd: end }, coverage)).values()];
   const lastDay = histories.reduce((last, h) => Math.max(last, h.lastDay), 0);
   const asOf = options.asOf ?? (end !== undefined ? end - 1 : lastDay * DAY_MS);
   const summaries = histories.map((history) => summarize(history, dayOf(asOf), unit));

@@ -1,5 +1,5 @@
 import { newCoverage } from '../scan.js';
-import type { Coverage, InsightEvent } from '../types.js';
+import type { Coverage, EventSource } from '../types.js';
 import { type BgNbdFit, expectedPurchases, fitBgNbd } from './bgnbd.js';
 import { dayOf, type HistoryOptions, purchaseHistories, summarize, type TimeUnit, UNIT_DAYS } from './summary.js';
 
@@ -28,12 +28,12 @@ export interface HoldoutResult extends Coverage {
  * Calibration/holdout check of BG/NBD: fit on the calibration period, predict each customer's
  * holdout transactions, compare with what happened. Needs `personalization` like the fit itself.
  */
-export function cltvHoldout(events: Iterable<InsightEvent>, options: HoldoutOptions): HoldoutResult {
+export async function cltvHoldout(events: EventSource, options: HoldoutOptions): Promise<HoldoutResult> {
   if (!(options.holdoutEnd > options.calibrationEnd))
     throw new Error('[tillit] insights: holdoutEnd must be after calibrationEnd');
   const unit = options.unit ?? 'week';
   const coverage = newCoverage(options.purpose ?? 'personalization');
-  const histories = [...purchaseHistories(events, { ...options, to: options.holdoutEnd }, coverage).values()];
+  const histories = [...(await purchaseHistories(events, { ...options, to: options.holdoutEnd }, coverage)).values()];
   const asOfDay = dayOf(options.calibrationEnd - 1);
   const holdout = (dayOf(options.holdoutEnd - 1) - asOfDay) / UNIT_DAYS[unit];
   const summaries = histories.map((history) => summarize(history, asOfDay, unit));

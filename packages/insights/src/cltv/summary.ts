@@ -1,6 +1,6 @@
 import { isConversion, type OrderOptions, readOrder } from '../orders.js';
 import { scanEvents } from '../scan.js';
-import { type Coverage, DAY_MS, type InsightEvent, type PersonOptions } from '../types.js';
+import { type Coverage, DAY_MS, type EventSource, type PersonOptions } from '../types.js';
 
 export type TimeUnit = 'day' | 'week';
 export const UNIT_DAYS: Record<TimeUnit, number> = { day: 1, week: 7 };
@@ -57,14 +57,14 @@ function record(history: PurchaseHistory, day: number, revenue: number, holdout:
  * Every customer's purchase history from conversion events: O(1) memory per customer. Customers
  * whose first purchase falls in the holdout are not customers of the calibration and are skipped.
  */
-export function purchaseHistories(
-  events: Iterable<InsightEvent>,
+export async function purchaseHistories(
+  events: EventSource,
   options: HistoryOptions,
   coverage: Coverage,
-): Map<string, PurchaseHistory> {
+): Promise<Map<string, PurchaseHistory>> {
   const histories = new Map<string, PurchaseHistory>();
   const calibrationEnd = options.calibrationEnd ?? Number.POSITIVE_INFINITY;
-  for (const { event, person, time } of scanEvents(events, options, coverage)) {
+  for await (const { event, person, time } of scanEvents(events, options, coverage)) {
     if (!isConversion(event, options)) continue;
     const holdout = time >= calibrationEnd;
     const day = dayOf(time);

@@ -14,14 +14,14 @@ function moments(draw: () => number, n = 40_000): [mean: number, variance: numbe
 }
 
 describe('seeded random draws', () => {
-  it('repeat exactly for the same seed', () => {
+  it('repeat exactly for the same seed', async () => {
     const a = seededRandom(42);
     const b = seededRandom(42);
     expect([a(), a(), a()]).toEqual([b(), b(), b()]);
     expect(seededRandom(43)()).not.toBe(seededRandom(42)());
   });
 
-  it('draw Gamma(k, rate) with mean k/rate and variance k/rate², also for k < 1', () => {
+  it('draw Gamma(k, rate) with mean k/rate and variance k/rate², also for k < 1', async () => {
     const random = seededRandom(1);
     for (const [k, rate] of [
       [0.25, 4],
@@ -33,7 +33,7 @@ describe('seeded random draws', () => {
     }
   });
 
-  it('draw Beta(a, b) with mean a/(a+b)', () => {
+  it('draw Beta(a, b) with mean a/(a+b)', async () => {
     const random = seededRandom(2);
     const [mean] = moments(() => randomBeta(random, 0.8, 2.4));
     expect(mean).toBeCloseTo(0.25, 2);
