@@ -16,7 +16,7 @@ import { truncateIp } from '../ip.js';
  * The site of the write key (from the body, else the HTTP Basic user, else `?writeKey=` as RudderStack's
  * beacons send it), if the request's origin is one of its own.
  */
-function siteOf(c: CollectorContext, bodyWriteKey: string | undefined): SiteConfig {
+export function siteOf(c: CollectorContext, bodyWriteKey: string | undefined): SiteConfig {
   const writeKey = bodyWriteKey ?? basicAuthUser(c.header('authorization')) ?? c.query('writeKey') ?? undefined;
   if (!writeKey) {
     const reason = 'missing write key: send it as "writeKey" in the body, as the HTTP Basic user name or as ?writeKey=';
