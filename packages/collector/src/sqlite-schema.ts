@@ -14,6 +14,14 @@ CREATE TABLE IF NOT EXISTS events (
   received_at INTEGER NOT NULL,
   payload TEXT NOT NULL
 );
+-- Objections (Art. 21) and restrictions (Art. 18), by the subject's keyed hash only.
+CREATE TABLE IF NOT EXISTS processing_limits (
+  site TEXT NOT NULL,
+  subject_hash TEXT NOT NULL,
+  right TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (site, subject_hash, right)
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS events_anonymous_id ON events (anonymous_id) WHERE anonymous_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_user_id ON events (user_id) WHERE user_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_received_at ON events (received_at);

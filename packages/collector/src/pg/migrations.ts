@@ -172,9 +172,26 @@ BEGIN
 END $$;
 `;
 
+const V3_PROCESSING_LIMITS = `
+CREATE TABLE processing_limits (
+  site text NOT NULL,
+  subject_hash text NOT NULL,
+  "right" text NOT NULL,
+  at bigint NOT NULL,
+  PRIMARY KEY (site, subject_hash, "right")
+);
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${APP_ROLE}' AND pg_has_role(current_user, oid, 'MEMBER')) THEN
+    GRANT SELECT, INSERT, DELETE ON processing_limits TO ${APP_ROLE};
+  END IF;
+END $$;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'events, consent log, subjects, suppressions, audit, requests', sql: V1_TABLES },
   { version: 2, name: `role ${APP_ROLE} without UPDATE/DELETE on consent_records`, sql: V2_ROLE },
+  { version: 3, name: 'processing_limits (objection, restriction) for the insights', sql: V3_PROCESSING_LIMITS },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -3,8 +3,10 @@ import type {
   AuditRow,
   ConsentRow,
   ErasureCounts,
+  EventQuery,
   EventRow,
   IdentityLinkRow,
+  ProcessingLimit,
   RequestRow,
   Store,
   SubjectRef,
@@ -12,6 +14,7 @@ import type {
   Suppression,
 } from '../store.js';
 import { GroupCommitter } from './group-commit.js';
+import { addPgLimit, listPgLimits, removePgLimit, streamPgEvents } from './pg-insights.js';
 import { LOCK_CLASS, type LockName, lockKey } from './locks.js';
 import { APP_ROLE, migrate } from './migrations.js';
 import { dropPartitionsBefore, ensurePartitions } from './partitions.js';
@@ -438,6 +441,27 @@ export class PgStore implements Store {
 
   async ping(): Promise<void> {
     await this.query('SELECT 1');
+  }
+
+  async *streamEvents(query: EventQuery): AsyncIterable<EventRow> {
+    await this.start();
+    await this.events.drain();
+    yield* streamPgEvents(this.pool, query);
+  }
+
+  async addProcessingLimit(limit: ProcessingLimit): Promise<void> {
+    await this.start();
+    await addPgLimit(this.pool, limit);
+  }
+
+  async removeProcessingLimit(site: string, hash: string, right: ProcessingLimit['right']): Promise<boolean> {
+    await this.start();
+    return removePgLimit(this.pool, site, hash, right);
+  }
+
+  async listProcessingLimits(site: string): Promise<ProcessingLimit[]> {
+    await this.start();
+    return listPgLimits(this.pool, site);
   }
 
   async countEvents(): Promise<number> {
