@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ProcessingRegister } from '@tillit/schema';
+import { ProcessingRegister, Purpose } from '@tillit/schema';
 import { z } from 'zod';
 
 const Origin = z
@@ -62,6 +62,22 @@ export const DEFAULT_REGISTER: ProcessingRegister = {
   automatedDecisions: 'None: no decision with legal or similarly significant effects is made by automated means (Art. 22)',
 };
 
+/** Segment's consent categories (`context.consent.categoryPreferences`) and the purposes each grants. */
+export const DEFAULT_CATEGORY_PURPOSES: Record<string, string[]> = {
+  analytics: ['analytics'],
+  advertising: ['marketing'],
+  marketing: ['marketing'],
+  personalization: ['personalization'],
+  functional: ['personalization'],
+};
+
+/** Category names are matched case-insensitively: stored lower-case. */
+const CategoryPurposes = z
+  .record(z.string().min(1), z.array(Purpose))
+  .transform((table) =>
+    Object.fromEntries(Object.entries(table).map(([category, purposes]) => [category.toLowerCase(), purposes])),
+  );
+
 /** PostgreSQL, for several collectors on one database: a `postgres://` URL, or an object with the URL and tuning. */
 export const DatabaseConfig = z.preprocess(
   (value) => (typeof value === 'string' ? { url: value } : value),
@@ -97,8 +113,12 @@ export const CollectorConfig = z
      * page. The origin it listens on (http://host:port) is allowed too; the Host header never is (DNS rebinding).
      */
     publicOrigin: Origin.optional(),
-    /** Read the client IP from X-Forwarded-For (only behind a proxy you run). */
-    trustProxy: z.boolean().default(false),
+    /**
+     * Behind proxies you run: take the client's address from X-Forwarded-For, the entry the nearest trusted
+     * proxy appended (the rightmost; with `n` proxies in a chain, the n-th from the right). Entries further
+     * left are written by the client and never read. `true` means one proxy.
+     */
+    trustProxy: z.union([z.boolean(), z.number().int().min(1).max(10)]).default(false),
     /**
      * `full` fsyncs every group commit, so an answered event survives power loss; `normal` survives
      * a process crash (kill -9) but may lose the last commits on power loss, and ingests faster.
@@ -115,12 +135,24 @@ export const CollectorConfig = z
     serverKey: z.string().min(32, 'must be at least 32 characters').optional(),
     /** Processing register (Art. 30), quoted in every access answer (Art. 15). */
     register: ProcessingRegister.default(DEFAULT_REGISTER),
-    /** Failed data-subject requests allowed per client IP and window before it gets 429. */
+    /**
+     * Failed data-subject requests allowed per window: `max` per client address (IPv6 by /64), and `perSubject`
+     * for one subject id from all addresses together. Past either, 429 until the window ends.
+     */
     failureLimit: z
-      .object({ max: z.number().int().min(1).default(10), windowSeconds: z.number().int().min(1).default(900) })
-      .default({ max: 10, windowSeconds: 900 }),
+      .object({
+        max: z.number().int().min(1).default(10),
+        perSubject: z.number().int().min(1).default(100),
+        windowSeconds: z.number().int().min(1).default(900),
+      })
+      .default({ max: 10, perSubject: 100, windowSeconds: 900 }),
     /** Minutes a portal token (made from a subject secret for the /privacy page) stays valid. */
     portalTokenMinutes: z.number().int().min(1).max(60).default(15),
+    /**
+     * How Segment's consent categories map to purposes: a granted category grants its purposes, and an
+     * event's purposes are the union with any it names itself. Unlisted categories grant nothing.
+     */
+    categoryPurposes: CategoryPurposes.default(DEFAULT_CATEGORY_PURPOSES),
   })
   .refine((config) => !config.database || config.serverKey, {
     path: ['serverKey'],

@@ -1,4 +1,5 @@
 import { Event, LIMITS, describeIssues, type RejectedEvent } from '@tillit/schema';
+import { applyClientDefaults, mapCategoryPreferences } from './compat.js';
 import { truncateIp } from './ip.js';
 import type { EventRow } from './store.js';
 
@@ -16,6 +17,10 @@ export interface IngestContext {
   /** The client IP after the privacy policy was applied, or undefined to store none. */
   ip?: string;
   clientIp: 'drop' | 'truncate';
+  /** Segment consent category (lower-case) → the purposes it grants. */
+  categoryPurposes: Record<string, string[]>;
+  /** RudderStack's `AnonymousId` header, for events that name no one. */
+  anonymousId?: string;
 }
 
 export interface PreparedBatch {
@@ -62,6 +67,7 @@ export function prepareBatch(batch: unknown[], ctx: IngestContext): PreparedBatc
 
   for (let index = 0; index < batch.length; index++) {
     const raw = batch[index];
+    applyClientDefaults(raw, { receivedAt: receivedAtIso, anonymousId: ctx.anonymousId });
     const parsed = Event.safeParse(raw);
     if (!parsed.success) {
       rejected.push({ index, messageId: messageIdOf(raw), reason: describeIssues(parsed.error) });
@@ -83,6 +89,7 @@ export function prepareBatch(batch: unknown[], ctx: IngestContext): PreparedBatc
     }
 
     const context = event.context ?? {};
+    mapCategoryPreferences(context.consent, ctx.categoryPurposes);
     const ip = ctx.clientIp === 'drop' ? undefined : (truncateIp(context.ip) ?? ctx.ip);
     if (ip) context.ip = ip;
     else if (context.ip !== undefined) delete context.ip;

@@ -157,3 +157,67 @@ it('rejects by index a clock-skew correction that would move an event by decades
   expect(times).toHaveLength(1);
   expect(Math.abs(times[0]! - (Date.now() - 3_600_000))).toBeLessThan(60_000);
 });
+
+/** `n` failed guesses at `id`, each from the address `from(i)` (and X-Forwarded-For `forwarded(i)`); their statuses. */
+async function guesses(n: number, id: string, from: (i: number) => string, forwarded?: (i: number) => string) {
+  const statuses: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const headers: Record<string, string> = forwarded ? { 'X-Forwarded-For': forwarded(i) } : {};
+    statuses.push((await dsr('GET', subjectPath(id), newSecret(), { remoteAddress: from(i), headers })).status);
+  }
+  return statuses;
+}
+const hex = (i: number) => i.toString(16);
+
+it('counts failed guesses rotating inside one IPv6 /64 as one client (15.4)', async () => {
+  await running.destroy();
+  running = testCollector({ ...CONFIG, trustProxy: true, failureLimit: { max: 5, windowSeconds: 60 } });
+  const statuses = await guesses(
+    12,
+    randomUUID(),
+    () => '10.0.0.1',
+    (i) => `2001:db8:1:2:${hex(i)}:${hex(i * 7)}::${hex(i + 1)}`,
+  );
+  expect(statuses).toEqual([...Array(5).fill(404), ...Array(7).fill(429)]);
+});
+
+it('takes the address the trusted proxy appended, not the one the client wrote before it (15.4)', async () => {
+  await running.destroy();
+  running = testCollector({ ...CONFIG, trustProxy: true, failureLimit: { max: 5, windowSeconds: 60 } });
+  const url = await running.collector.listen();
+  const statuses: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    // The client writes a new address each time; the proxy appends the one it saw.
+    const res = await fetch(`${url}${subjectPath(randomUUID())}`, {
+      headers: { Authorization: `Bearer ${newSecret()}`, 'X-Forwarded-For': `198.51.100.${i}, 203.0.113.9` },
+    });
+    statuses.push(res.status);
+  }
+  expect(statuses).toEqual([...Array(5).fill(404), ...Array(3).fill(429)]);
+});
+
+it('limits failed guesses at one subject id from many addresses together (15.4)', async () => {
+  await running.destroy();
+  running = testCollector({ ...CONFIG, failureLimit: { max: 5, perSubject: 8, windowSeconds: 60 } });
+  const a = await visitor();
+  const statuses = await guesses(20, a.id, (i) => `127.0.0.${i + 2}`);
+  expect(statuses).toEqual([...Array(8).fill(404), ...Array(12).fill(429)]);
+  // Even the right secret waits now, from a fresh address; another subject is not held up.
+  expect((await dsr('GET', subjectPath(a.id), a.secret, { remoteAddress: '127.0.0.200' })).status).toBe(429);
+  const b = await visitor();
+  expect((await dsr('GET', subjectPath(b.id), b.secret, { remoteAddress: '127.0.0.200' })).status).toBe(200);
+});
+
+it('never lets failed subject guesses lock out the operator on the same address (15.4)', async () => {
+  await running.destroy();
+  running = testCollector({ ...CONFIG, failureLimit: { max: 3, windowSeconds: 60 } });
+  const a = await visitor();
+  expect(await guesses(5, a.id, () => '192.0.2.7')).toEqual([404, 404, 404, 429, 429]);
+  expect((await dsr('GET', '/v1/admin/register', OPERATOR, { remoteAddress: '192.0.2.7' })).status).toBe(200);
+  const access = await dsr('GET', subjectPath(a.id, '?kind=anonymous'), OPERATOR, { remoteAddress: '192.0.2.7' });
+  expect(access.status).toBe(200);
+  // Wrong operator tokens are limited on their own.
+  for (let i = 0; i < 3; i++)
+    expect((await dsr('GET', '/v1/admin/audit', 'wrong', { remoteAddress: '192.0.2.8' })).status).toBe(401);
+  expect((await dsr('GET', '/v1/admin/audit', OPERATOR, { remoteAddress: '192.0.2.8' })).status).toBe(429);
+});

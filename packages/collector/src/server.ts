@@ -6,9 +6,11 @@ import { keyedHasher, loadServerKey } from './auth.js';
 import { type CollectorConfig, type CollectorConfigInput, parseConfig } from './config.js';
 import type { CollectorDeps, CollectorRoute } from './deps.js';
 import type { RawRequest, Reply } from './http.js';
+import { CLIENT_REQUEST_HEADERS } from './compat.js';
 import { portalRoutes } from './portal-page.js';
 import { openStore } from './open-store.js';
 import { createRouter } from './router.js';
+import { compatRoutes } from './routes/compat.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { insightsRoutes } from './routes/insights.js';
@@ -46,6 +48,7 @@ export interface CollectorOptions {
 const ROUTES: CollectorRoute[] = [
   ...healthRoutes,
   ...ingestRoutes,
+  ...compatRoutes,
   ...subjectRoutes,
   ...operatorRoutes,
   ...insightsRoutes,
@@ -76,6 +79,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     env: deps,
     originAllowed: (origin) => allowedOrigins.has(origin),
     clientAddress: (req) => clientAddress(config, req),
+    corsHeaders: CLIENT_REQUEST_HEADERS,
   });
 
   const purgeExpired = () => store.deleteExpired(Date.now() - config.retentionDays * DAY_MS);
@@ -162,14 +166,20 @@ function listen(server: Server, config: CollectorConfig): Promise<string> {
   });
 }
 
-/** The whole address, for the failure rate limit only (memory, never stored). */
-function clientAddress(config: CollectorConfig, req: RawRequest): string {
-  const forwarded = config.trustProxy
-    ? String(req.headers['x-forwarded-for'] ?? '')
-        .split(',')[0]
-        ?.trim()
-    : '';
-  return forwarded || req.remoteAddress || 'unknown';
+/**
+ * The client's whole address (rate limits use it as it is; only a truncated form is ever stored). Behind
+ * trusted proxies, the X-Forwarded-For entry the nearest one appended: entries left of it are the client's
+ * own words.
+ */
+export function clientAddress(config: Pick<CollectorConfig, 'trustProxy'>, req: RawRequest): string {
+  const hops = config.trustProxy === true ? 1 : config.trustProxy || 0;
+  if (hops > 0) {
+    const header = req.headers['x-forwarded-for'];
+    const entries = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((e) => e.trim());
+    const forwarded = entries.filter(Boolean).at(-hops);
+    if (forwarded) return forwarded;
+  }
+  return req.remoteAddress || 'unknown';
 }
 
 function fromNode(req: IncomingMessage): RawRequest {

@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { CollectorDeps } from './deps.js';
 import { deriveKey, isTokenShaped, issuedAt, safeEqual, secretMatches, verifyToken } from './auth.js';
 import { HttpError, mediaType } from './http.js';
-import { FailureLimiter } from './rate-limit.js';
+import { addressBucket } from './ip.js';
+import { type FailureLimit, FailureLimiter } from './rate-limit.js';
 import type { Context } from './router.js';
 import type { SubjectRef } from './store.js';
 
@@ -43,11 +44,23 @@ export function refuseForms(c: Context): void {
   }
 }
 
-/** Checks the credentials of data-subject and operator requests, with one failure limit for both. */
+async function refuseIfLimited(limiter: FailureLimit, key: string): Promise<void> {
+  const wait = await limiter.retryAfter(key);
+  if (wait > 0) {
+    const reason = `too many failed requests: retry in ${wait} s`;
+    throw new HttpError(429, 'too_many_requests', reason, {}, { 'Retry-After': String(wait) });
+  }
+}
+
+/** Checks the credentials of data-subject and operator requests, and limits failed guesses. */
 export class SubjectAuth {
   /** The key that signs portal tokens. */
   readonly portalKey: string;
-  private readonly limiter: FailureLimiter;
+  // Failed subject guesses per address bucket and per subject id; wrong operator tokens apart, so subject
+  // guesses from an address the operator shares never lock the operator out.
+  private readonly byAddress: FailureLimit;
+  private readonly bySubject: FailureLimit;
+  private readonly operatorFailures: FailureLimit;
   // Key 0 is the collector's portal key; the others are the sites' token keys, with the site they belong to.
   private readonly tokenKeys: string[];
   private readonly keySite: (string | null)[];
@@ -56,7 +69,13 @@ export class SubjectAuth {
   constructor(private readonly deps: Pick<CollectorDeps, 'config' | 'store' | 'serverKey' | 'hashOf'>) {
     const { config } = deps;
     this.portalKey = deriveKey(deps.serverKey, 'portal-token');
-    this.limiter = new FailureLimiter(config.failureLimit.max, config.failureLimit.windowSeconds * 1000);
+    const { max, perSubject, windowSeconds } = config.failureLimit;
+    // Counted in the store when it is shared by several collectors (PostgreSQL), else in memory.
+    const limit = (name: string, maxFailures: number) =>
+      deps.store.failureLimit?.(name, maxFailures, windowSeconds * 1000) ?? new FailureLimiter(maxFailures, windowSeconds * 1000);
+    this.byAddress = limit('address', max);
+    this.bySubject = limit('subject', perSubject);
+    this.operatorFailures = limit('operator', max);
     this.tokenKeys = [this.portalKey, ...config.sites.flatMap((site) => site.tokenKeys)];
     this.keySite = [null, ...config.sites.flatMap((site) => site.tokenKeys.map(() => site.name))];
     this.operatorToken = config.operatorToken ?? randomUUID() + randomUUID();
@@ -75,12 +94,16 @@ export class SubjectAuth {
 
   /** Proves that the request is about `id`, or fails with the one answer that says nothing. */
   async authenticate(c: Context, id: string, action: string): Promise<Principal> {
-    const address = this.checkLimit(c);
     const credential = bearer(c);
-    let principal: Principal | null = null;
+    const bucket = addressBucket(c.clientAddress);
     if (safeEqual(credential, this.operatorToken) && this.deps.config.operatorToken) {
-      principal = this.operatorPrincipal(c, id);
-    } else if (isTokenShaped(credential)) {
+      await refuseIfLimited(this.operatorFailures, bucket);
+      return this.operatorPrincipal(c, id);
+    }
+    await refuseIfLimited(this.byAddress, bucket);
+    await refuseIfLimited(this.bySubject, id);
+    let principal: Principal | null = null;
+    if (isTokenShaped(credential)) {
       principal = await this.tokenPrincipal(credential, id);
     } else {
       const subject = await this.deps.store.findSubject(id);
@@ -89,7 +112,8 @@ export class SubjectAuth {
       }
     }
     if (!principal) {
-      this.limiter.fail(address);
+      await this.byAddress.fail(bucket);
+      await this.bySubject.fail(id);
       const denied = { at: Date.now(), site: '*', action, subjectHash: null, via: 'none', outcome: 'denied', receiptId: null };
       await this.deps.store.appendAudit(denied);
       throw notFound();
@@ -98,26 +122,17 @@ export class SubjectAuth {
   }
 
   /** Lets the operator token through, or fails (404 when the operator API is off, 401 for a wrong token). */
-  requireOperator(c: Context): void {
+  async requireOperator(c: Context): Promise<void> {
     const { operatorToken } = this.deps.config;
     if (!operatorToken) {
       throw new HttpError(404, 'not_found', 'the operator API is off: set operatorToken in the collector config');
     }
-    const address = this.checkLimit(c);
+    const bucket = addressBucket(c.clientAddress);
+    await refuseIfLimited(this.operatorFailures, bucket);
     if (!safeEqual(bearer(c), operatorToken)) {
-      this.limiter.fail(address);
+      await this.operatorFailures.fail(bucket);
       throw new HttpError(401, 'unauthorized', 'wrong operator token');
     }
-  }
-
-  private checkLimit(c: Context): string {
-    const address = c.clientAddress;
-    const wait = this.limiter.retryAfter(address);
-    if (wait > 0) {
-      const reason = `too many failed requests: retry in ${wait} s`;
-      throw new HttpError(429, 'too_many_requests', reason, {}, { 'Retry-After': String(wait) });
-    }
-    return address;
   }
 
   private operatorPrincipal(c: Context, id: string): Principal {

@@ -172,7 +172,29 @@ BEGIN
 END $$;
 `;
 
-const V3_PROCESSING_LIMITS = `
+/** Runs `sql` only where migration 2 could set up the role (it grants on the tables that exist then). */
+const ifAppRole = (sql: string) => `
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${APP_ROLE}' AND pg_has_role(current_user, oid, 'MEMBER')) THEN
+    ${sql}
+  END IF;
+END $$;
+`;
+
+// Failed data-subject requests per client address (a keyed hash of it, never the address), counted by
+// every collector together: a guesser cannot multiply its tries by the number of collectors.
+const V3_FAILURES = `
+CREATE TABLE failure_windows (
+  address_hash text PRIMARY KEY,
+  failures integer NOT NULL,
+  reset_at bigint NOT NULL
+);
+${ifAppRole(`GRANT SELECT, INSERT, UPDATE, DELETE ON failure_windows TO ${APP_ROLE};`)}
+`;
+
+// Objections (Art. 21) and restrictions (Art. 18), by the subject's keyed hash only.
+const V4_PROCESSING_LIMITS = `
 CREATE TABLE processing_limits (
   site text NOT NULL,
   subject_hash text NOT NULL,
@@ -180,18 +202,14 @@ CREATE TABLE processing_limits (
   at bigint NOT NULL,
   PRIMARY KEY (site, subject_hash, "right")
 );
-DO $$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${APP_ROLE}' AND pg_has_role(current_user, oid, 'MEMBER')) THEN
-    GRANT SELECT, INSERT, DELETE ON processing_limits TO ${APP_ROLE};
-  END IF;
-END $$;
+${ifAppRole(`GRANT SELECT, INSERT, DELETE ON processing_limits TO ${APP_ROLE};`)}
 `;
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'events, consent log, subjects, suppressions, audit, requests', sql: V1_TABLES },
   { version: 2, name: `role ${APP_ROLE} without UPDATE/DELETE on consent_records`, sql: V2_ROLE },
-  { version: 3, name: 'processing_limits (objection, restriction) for the insights', sql: V3_PROCESSING_LIMITS },
+  { version: 3, name: 'failure_windows: the failure rate limit shared by every collector', sql: V3_FAILURES },
+  { version: 4, name: 'processing_limits: objections and restrictions for the insights', sql: V4_PROCESSING_LIMITS },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -18,7 +18,7 @@ const badParam = (error: unknown) =>
 
 async function insight(c: CollectorContext) {
   const { auth } = c.env;
-  auth.requireOperator(c);
+  await auth.requireOperator(c);
   const url = new URL(c.req.url, 'http://collector');
   const format = url.searchParams.get('format') ?? 'json';
   let request: { analysis: ReturnType<typeof parseAnalysis>; params: ReturnType<typeof parseParams> };
