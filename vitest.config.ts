@@ -45,6 +45,17 @@ export default defineConfig({
           exclude: [platformFreeSdk],
         },
       },
+      {
+        extends: true,
+        test: {
+          name: 'readme',
+          environment: 'node',
+          include: ['test/readme.test.ts'],
+          // After the other projects: it rebuilds packages/*/dist, which some of their tests read.
+          sequence: { groupOrder: 1 },
+          testTimeout: 60_000,
+        },
+      },
     ],
   },
 });

@@ -15,11 +15,12 @@ export interface PortalBackend {
 
 /** A failed request; `expired` when the collector no longer accepts the credential. */
 export class PortalError extends Error {
-  constructor(
-    message: string,
-    readonly expired = false,
-  ) {
+  // `declare` + an assignment rather than a parameter property: a class field compiles (for es2020)
+  // to a defineProperty helper in the script-tag bundle.
+  declare readonly expired: boolean;
+  constructor(message: string, expired = false) {
     super(message);
+    this.expired = expired;
   }
 }
 

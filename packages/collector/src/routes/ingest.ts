@@ -16,7 +16,7 @@ import { truncateIp } from '../ip.js';
  * The site of the write key (from the body, else the HTTP Basic user, else `?writeKey=` as RudderStack's
  * beacons send it), if the request's origin is one of its own.
  */
-function siteOf(c: CollectorContext, bodyWriteKey: string | undefined): SiteConfig {
+export function siteOf(c: CollectorContext, bodyWriteKey: string | undefined): SiteConfig {
   const writeKey = bodyWriteKey ?? basicAuthUser(c.header('authorization')) ?? c.query('writeKey') ?? undefined;
   if (!writeKey) {
     const reason = 'missing write key: send it as "writeKey" in the body, as the HTTP Basic user name or as ?writeKey=';
@@ -57,13 +57,8 @@ export async function ingestEvents(
     anonymousId: anonymousIdHeader(c.header('anonymousid')),
   });
   const suppressed = suppression.filter(prepared.rows);
-  let inserted: boolean[];
-  try {
-    inserted = await store.insertEvents(prepared.rows);
-  } catch (error) {
-    console.error(`[tillit-collector] storing a batch failed: ${(error as Error).message}`);
-    throw new HttpError(503, 'unavailable', 'the events could not be stored now; retry later', {}, { 'Retry-After': '1' });
-  }
+  // A storage failure answers 503 + Retry-After (storage-guard.ts): clients keep the events and retry.
+  const inserted = await store.insertEvents(prepared.rows);
   const accepted = inserted.filter(Boolean).length;
   // Events of erased subjects count as duplicates: the client deletes them from its queue, and they
   // are not stored (suppressed, removed from prepared.rows above).
