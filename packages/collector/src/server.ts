@@ -13,6 +13,7 @@ import { createRouter } from './router.js';
 import { compatRoutes } from './routes/compat.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
+import { insightsRoutes } from './routes/insights.js';
 import { operatorRoutes } from './routes/operator.js';
 import { subjectRoutes } from './routes/subject.js';
 import { StorageHealth, guardStore } from './storage-guard.js';
@@ -51,6 +52,7 @@ const ROUTES: CollectorRoute[] = [
   ...compatRoutes,
   ...subjectRoutes,
   ...operatorRoutes,
+  ...insightsRoutes,
   ...portalRoutes,
 ];
 
