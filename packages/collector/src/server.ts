@@ -1,6 +1,7 @@
 import { type IncomingMessage, type RequestListener, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import type { DestinationStream } from 'pino';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { keyedHasher, loadServerKey } from './auth.js';
 import { type CollectorConfig, type CollectorConfigInput, parseConfig } from './config.js';
@@ -12,6 +13,7 @@ import { openStore } from './open-store.js';
 import { createRouter } from './router.js';
 import { compatRoutes } from './routes/compat.js';
 import { healthRoutes } from './routes/health.js';
+import { CollectorMetrics, createLogger, metricsRoutes, observeReplies } from './observe.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { operatorRoutes } from './routes/operator.js';
 import { subjectRoutes } from './routes/subject.js';
@@ -42,11 +44,14 @@ export interface Collector {
 export interface CollectorOptions {
   /** A store to use instead of SQLite under `config.dataDir`. */
   store?: Store;
+  /** Where the JSON log goes instead of stdout (tests capture it). */
+  logDestination?: DestinationStream;
 }
 
 /** Every route of the collector, module by module; a new API is one more module here. */
 const ROUTES: CollectorRoute[] = [
   ...healthRoutes,
+  ...metricsRoutes,
   ...ingestRoutes,
   ...compatRoutes,
   ...subjectRoutes,
@@ -62,7 +67,12 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
   const serverKey = loadServerKey(config.serverKey, config.dataDir);
   const hashOf = keyedHasher(serverKey);
   const store = options.store ?? openStore(config, hashOf);
-  const storageHealth = new StorageHealth();
+  const log = createLogger(config.logLevel, options.logDestination);
+  const metrics = new CollectorMetrics(config);
+  const storageHealth = new StorageHealth(Date.now, (message) => {
+    metrics.storeFailed();
+    log.error({ store: config.database ? 'postgres' : 'sqlite', message }, 'store failed');
+  });
   const guarded = guardStore(store, storageHealth);
   const deps: CollectorDeps = {
     config,
@@ -72,6 +82,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     hashOf,
     suppression: new SuppressionList(hashOf),
     auth: new SubjectAuth({ config, store: guarded, serverKey, hashOf }),
+    metrics,
   };
   // Configured origins only: the sites', and the collector's own for its /privacy page (publicOrigin, and the
   // address it listens on, added by listen()). Never derived from the Host header, which DNS rebinding sets.
@@ -82,6 +93,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     originAllowed: (origin) => allowedOrigins.has(origin),
     clientAddress: (req) => clientAddress(config, req),
     corsHeaders: CLIENT_REQUEST_HEADERS,
+    onReply: observeReplies(log, metrics),
   });
 
   const purgeExpired = () => store.deleteExpired(Date.now() - config.retentionDays * DAY_MS);
