@@ -135,6 +135,12 @@ export const CollectorConfig = z
      * Without it one is made once and kept in dataDir/tillit-secret.key (back it up with the database).
      */
     serverKey: z.string().min(32, 'must be at least 32 characters').optional(),
+    /**
+     * Purposes that events without a consent snapshot (sent by the site's backend, e.g. orders under a
+     * contract, Art. 6(1)(b)) count for in the insights. Empty: such events are left out, and the answer says so.
+     * State their legal basis in `register`.
+     */
+    serverSidePurposes: z.array(Purpose).default([]),
     /** Processing register (Art. 30), quoted in every access answer (Art. 15). */
     register: ProcessingRegister.default(DEFAULT_REGISTER),
     /**

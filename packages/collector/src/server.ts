@@ -15,6 +15,7 @@ import { compatRoutes } from './routes/compat.js';
 import { healthRoutes } from './routes/health.js';
 import { CollectorMetrics, createLogger, metricsRoutes, observeReplies } from './observe.js';
 import { ingestRoutes } from './routes/ingest.js';
+import { insightsRoutes } from './routes/insights.js';
 import { operatorRoutes } from './routes/operator.js';
 import { subjectRoutes } from './routes/subject.js';
 import { StorageHealth, guardStore } from './storage-guard.js';
@@ -56,6 +57,7 @@ const ROUTES: CollectorRoute[] = [
   ...compatRoutes,
   ...subjectRoutes,
   ...operatorRoutes,
+  ...insightsRoutes,
   ...portalRoutes,
 ];
 

@@ -112,8 +112,20 @@ CREATE INDEX IF NOT EXISTS dsr_requests_subject ON dsr_requests (subject_hash) W
  * schema above, written idempotently, so a file made before versions existed is brought to it as well.
  * A change is a new entry, never an edit.
  */
+// Objections (Art. 21) and restrictions (Art. 18), by the subject's keyed hash only.
+const V2_PROCESSING_LIMITS = `
+CREATE TABLE processing_limits (
+  site TEXT NOT NULL,
+  subject_hash TEXT NOT NULL,
+  right TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (site, subject_hash, right)
+) WITHOUT ROWID;
+`;
+
 const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
   { version: 1, name: 'events, consent log, subjects, links, suppressions, audit, requests', sql: SCHEMA },
+  { version: 2, name: 'processing_limits: objections and restrictions for the insights', sql: V2_PROCESSING_LIMITS },
 ];
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
