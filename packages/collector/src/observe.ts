@@ -9,8 +9,9 @@ import type { CollectorConfig } from './config.js';
 import type { CollectorContext, CollectorRoute } from './deps.js';
 import { CollectorMetrics } from './metrics.js';
 import type { Answered } from './router.js';
+import { StorageHealth } from './storage-guard.js';
 
-export function createLogger(level: CollectorConfig['logLevel'], destination?: DestinationStream): Logger {
+function createLogger(level: CollectorConfig['logLevel'], destination?: DestinationStream): Logger {
   return pino({ level, base: { service: 'tillit-collector' } }, destination ?? pino.destination(1));
 }
 
@@ -30,7 +31,16 @@ export function observeReplies(log: Logger, metrics: CollectorMetrics): (answere
   };
 }
 
-export { CollectorMetrics };
+/** A collector's log, metrics, and storage health that logs and counts each store failure. */
+export function observability(config: CollectorConfig, destination?: DestinationStream) {
+  const log = createLogger(config.logLevel, destination);
+  const metrics = new CollectorMetrics(config);
+  const storageHealth = new StorageHealth(Date.now, (message) => {
+    metrics.storeFailed();
+    log.error({ store: config.database ? 'postgres' : 'sqlite', message }, 'store failed');
+  });
+  return { log, metrics, storageHealth };
+}
 
 /** `GET /metrics`: Prometheus text, for the operator token only (off when none is configured). */
 export const metricsRoutes: CollectorRoute[] = [

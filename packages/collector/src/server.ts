@@ -13,12 +13,12 @@ import { openStore } from './open-store.js';
 import { createRouter } from './router.js';
 import { compatRoutes } from './routes/compat.js';
 import { healthRoutes } from './routes/health.js';
-import { CollectorMetrics, createLogger, metricsRoutes, observeReplies } from './observe.js';
+import { metricsRoutes, observability, observeReplies } from './observe.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { insightsRoutes } from './routes/insights.js';
 import { operatorRoutes } from './routes/operator.js';
 import { subjectRoutes } from './routes/subject.js';
-import { StorageHealth, guardStore } from './storage-guard.js';
+import { guardStore } from './storage-guard.js';
 import type { Store } from './store.js';
 import { SubjectAuth } from './subject-auth.js';
 import { SuppressionList } from './suppression.js';
@@ -69,12 +69,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
   const serverKey = loadServerKey(config.serverKey, config.dataDir);
   const hashOf = keyedHasher(serverKey);
   const store = options.store ?? openStore(config, hashOf);
-  const log = createLogger(config.logLevel, options.logDestination);
-  const metrics = new CollectorMetrics(config);
-  const storageHealth = new StorageHealth(Date.now, (message) => {
-    metrics.storeFailed();
-    log.error({ store: config.database ? 'postgres' : 'sqlite', message }, 'store failed');
-  });
+  const { log, metrics, storageHealth } = observability(config, options.logDestination);
   const guarded = guardStore(store, storageHealth);
   const deps: CollectorDeps = {
     config,
