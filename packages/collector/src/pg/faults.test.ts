@@ -17,9 +17,10 @@ import { PgStore, type PgStoreOptions } from './pg-store.js';
 import { TEST_DATABASE_URL, adminQuery, createTestSchema } from './test-database.js';
 
 const cleanups: (() => unknown)[] = [];
+// Closing collectors and dropping a database take seconds on a loaded machine.
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+}, 60_000);
 
 /** A collector on its own PgStore (tests tune the pool), named so that only its connections are killed. */
 function collectorOn(options: Omit<PgStoreOptions, 'applicationName'>): { collector: Collector; appName: string } {

@@ -7,7 +7,7 @@ import { type TestSchema, adminQuery, createTestSchema } from './test-database.j
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+}, 60_000);
 
 async function newSchema(): Promise<TestSchema> {
   const schema = await createTestSchema();

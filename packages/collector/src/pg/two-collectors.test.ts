@@ -14,7 +14,7 @@ const SERVER_KEY = 's'.repeat(40);
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+}, 60_000);
 
 async function twoCollectors(overrides: Partial<CollectorConfigInput> = {}): Promise<[Collector, Collector, TestSchema]> {
   const schema = await createTestSchema();
