@@ -67,8 +67,9 @@ export function auditRow(extra: Partial<AuditRow> = {}): AuditRow {
 const anon = (id: string, site = 'site-a'): SubjectRef => ({ site, kind: 'anonymous', id });
 const user = (id: string, site = 'site-a'): SubjectRef => ({ site, kind: 'user', id });
 const hashOf = (kind: string, id: string) => `hash:${kind}:${id}`;
+/** An identify event sent with a server key (a proven link), unless `extra` says otherwise. */
 const identify = (anonymousId: string, userId: string, extra: Partial<EventRow> = {}) =>
-  eventRow({ type: 'identify', event: null, anonymousId, userId, ...extra });
+  eventRow({ type: 'identify', event: null, anonymousId, userId, linkProven: true, ...extra });
 
 /** Runs the store contract against stores made by `makeFixture` (a fresh, empty store per test). */
 export function storeContract(name: string, makeFixture: () => Promise<StoreFixture>): void {
@@ -86,6 +87,7 @@ export function storeContract(name: string, makeFixture: () => Promise<StoreFixt
     insertContract(withStore);
     consentContract(withStore);
     subjectContract(withStore);
+    identityProofContract(withStore);
     erasureContract(withStore);
     operatorContract(withStore);
   });
@@ -211,7 +213,10 @@ function subjectContract(withStore: WithStore): void {
       const rows = await store.readSubject(user('user-1'), 'h');
       expect(rows.events).toHaveLength(6);
       expect(rows.events.some((e) => e.anonymousId === 'stranger')).toBe(false);
-      expect(rows.links.map((l) => `${l.anonymousId}>${l.userId}`).sort()).toEqual(['laptop>user-1', 'phone>user-1']);
+      expect(rows.links.map((l) => `${l.anonymousId}>${l.userId}:${l.proven}`).sort()).toEqual([
+        'laptop>user-1:true',
+        'phone>user-1:true',
+      ]);
       expect((await store.readSubject(user('user-1', 'site-b'), 'h')).events).toEqual([]);
     }),
   );
@@ -222,8 +227,11 @@ function subjectContract(withStore: WithStore): void {
       await store.appendConsent(consentRow({ userId: 'user-1' }), 'secret-hash');
       await store.insertEvents([eventRow()]);
       const rows = await store.readSubject(user('user-1'), 'h');
-      expect(rows.links.map((l) => [l.anonymousId, l.userId, l.firstSeenAt])).toEqual([['anon-1', 'user-1', 1_000]]);
+      expect(rows.links.map((l) => [l.anonymousId, l.userId, l.firstSeenAt, l.proven])).toEqual([
+        ['anon-1', 'user-1', 1_000, true],
+      ]);
       expect(rows.events).toHaveLength(1);
+      expect(rows.consent.map((c) => c.userId)).toEqual(['user-1']);
     }),
   );
 }
@@ -238,10 +246,12 @@ function erasureContract(withStore: WithStore): void {
         eventRow({ anonymousId: 'laptop' }),
         eventRow({ anonymousId: 'other' }),
       ]);
+      // A claimed link names the user too: it goes (with its identify event), the browser keeps the rest.
+      await store.insertEvents([identify('other', 'user-1', { linkProven: false })]);
       let committed: unknown = null;
       const audit = auditRow({ subjectHash: 'hash-user-1', receiptId: 'receipt-1' });
       const counts = await store.eraseSubject(user('user-1'), 'hash-user-1', hashOf, audit, (s) => (committed = s));
-      expect(counts).toEqual({ events: 2, identityLinks: 2, subjects: 1, consentRecords: 1 });
+      expect(counts).toEqual({ events: 3, identityLinks: 3, subjects: 1, consentRecords: 1 });
       const suppressions = [
         { hash: 'hash:anonymous:phone', erasedAt: 2_000 },
         { hash: 'hash:anonymous:laptop', erasedAt: 2_000 },
@@ -251,7 +261,7 @@ function erasureContract(withStore: WithStore): void {
       expect(await store.loadSuppressions()).toEqual(expect.arrayContaining(suppressions));
       const after = await store.readSubject(user('user-1'), 'hash-user-1');
       expect([after.events, after.consent, after.links, after.subjects]).toEqual([[], [], [], []]);
-      expect(after.audit).toEqual([audit]);
+      expect(after.audit).toEqual([{ ...audit, count: 1 }]);
       expect(await store.findSubject('phone')).toBeNull();
       expect((await store.readSubject(anon('other'), 'h')).events).toHaveLength(1);
     }),
@@ -272,6 +282,28 @@ function erasureContract(withStore: WithStore): void {
 }
 
 function operatorContract(withStore: WithStore): void {
+  it(
+    'counts failed requests in one row per action and hour, and expires them with the events',
+    withStore(async (store) => {
+      const hour = 3_600_000;
+      for (const at of [10 * hour + 1, 10 * hour + 500, 10 * hour + hour - 1]) await store.countDenied('access', at);
+      await store.countDenied('erase', 10 * hour + 2);
+      await store.countDenied('access', 11 * hour);
+      const rows = await store.listAudit({ limit: 10 });
+      expect(rows.map((r) => [r.action, r.at, r.count, r.site, r.via, r.outcome, r.subjectHash])).toEqual([
+        ['access', 11 * hour, 1, '*', 'none', 'denied', null],
+        ['erase', 10 * hour, 1, '*', 'none', 'denied', null],
+        ['access', 10 * hour, 3, '*', 'none', 'denied', null],
+      ]);
+      await store.appendAudit(auditRow({ at: 10 * hour }));
+      await store.deleteExpired(11 * hour);
+      expect((await store.listAudit({ limit: 10 })).map((r) => [r.action, r.outcome])).toEqual([
+        ['erase', 'ok'],
+        ['access', 'denied'],
+      ]);
+    }),
+  );
+
   it(
     'lists the audit log newest first, by page',
     withStore(async (store) => {
@@ -323,6 +355,64 @@ function operatorContract(withStore: WithStore): void {
       expect(await store.deleteExpired(1_000)).toEqual({ events: 2, identityLinks: 1 });
       expect(await store.countEvents()).toBe(1);
       expect(await store.deleteExpired(1_000)).toEqual({ events: 0, identityLinks: 0 });
+    }),
+  );
+}
+
+function identityProofContract(withStore: WithStore): void {
+  it(
+    'lets no claimed link widen a user’s access or erasure: anyone with the public write key can claim one',
+    withStore(async (store) => {
+      await store.appendConsent(consentRow({ anonymousId: 'victim' }), 'victim-secret');
+      await store.insertEvents([eventRow({ anonymousId: 'victim', payload: '{"properties":{"secret":"of victim"}}' })]);
+      await store.insertEvents([identify('victim', 'attacker', { linkProven: false })]);
+      await store.appendConsent(consentRow({ anonymousId: 'victim', userId: 'attacker' }), null);
+      const read = await store.readSubject(user('attacker'), 'h');
+      expect(JSON.stringify(read)).not.toContain('of victim');
+      expect([read.subjects, read.links, read.consent]).toEqual([[], [], []]);
+      const counts = await store.eraseSubject(user('attacker'), 'h', hashOf, auditRow(), () => {});
+      expect(counts).toMatchObject({ subjects: 0, consentRecords: 0 });
+      const victim = await store.readSubject(anon('victim'), 'h');
+      expect(victim.events.map((e) => e.payload)).toContain('{"properties":{"secret":"of victim"}}');
+      expect(await store.findSubject('victim')).toEqual({ site: 'site-a', secretHash: 'victim-secret' });
+    }),
+  );
+
+  it(
+    'stores a consent record’s user only with proof, and keeps the claim as a claimed link',
+    withStore(async (store) => {
+      await store.appendConsent(consentRow({ anonymousId: 'b1' }), 'secret-b1');
+      const claimed = consentRow({ anonymousId: 'b1', userId: 'user-1' });
+      await store.appendConsent(claimed, 'wrong-secret');
+      const proven = consentRow({ anonymousId: 'b1', userId: 'user-2' });
+      await store.appendConsent(proven, 'secret-b1');
+      const server = consentRow({ anonymousId: 'b2', userId: 'user-3' });
+      await store.appendConsent(server, null, { trusted: true });
+      const rows = await store.readSubject(anon('b1'), 'h');
+      expect(rows.consent.map((c) => c.userId)).toEqual([null, null, 'user-2']);
+      expect(rows.links.map((l) => `${l.userId}:${l.proven}`).sort()).toEqual(['user-1:false', 'user-2:true']);
+      expect((await store.readSubject(user('user-3'), 'h')).consent.map((c) => c.receiptId)).toEqual([server.receiptId]);
+      // Once the link is proven, later records of that browser (which carry no secret) keep the user.
+      const later = consentRow({ anonymousId: 'b1', userId: 'user-2' });
+      await store.appendConsent(later, null);
+      const ofUser2 = (await store.readSubject(user('user-2'), 'h')).consent.filter((c) => c.userId === 'user-2');
+      expect(ofUser2.map((c) => c.receiptId)).toEqual([proven.receiptId, later.receiptId]);
+    }),
+  );
+
+  it(
+    'widens a user’s access to a browser once the link is proven, and a claim never unproves it',
+    withStore(async (store) => {
+      await store.insertEvents([eventRow({ anonymousId: 'b1' }), identify('b1', 'user-1', { linkProven: false })]);
+      // The claim's own identify event names the user; the browser's other events stay out of reach.
+      expect((await store.readSubject(user('user-1'), 'h')).events.map((e) => e.type)).toEqual(['identify']);
+      await store.linkIdentity({ site: 'site-a', anonymousId: 'b1', userId: 'user-1', at: 5_000 });
+      await store.linkIdentity({ site: 'site-a', anonymousId: 'b1', userId: 'user-1', at: 6_000 });
+      await store.insertEvents([identify('b1', 'user-1', { linkProven: false, receivedAt: 7_000 })]);
+      const rows = await store.readSubject(user('user-1'), 'h');
+      expect(rows.events.map((e) => e.type).sort()).toEqual(['identify', 'identify', 'track']);
+      expect(rows.links).toEqual([{ anonymousId: 'b1', userId: 'user-1', firstSeenAt: 1_000, lastSeenAt: 7_000, proven: true }]);
+      expect((await store.readSubject(user('user-1', 'site-b'), 'h')).events).toEqual([]);
     }),
   );
 }
