@@ -6,6 +6,8 @@ const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export default defineConfig({
   testDir: 'test',
+  // No path mapping: the browser tests import @tillit/* as a site does, through the built packages.
+  tsconfig: './tsconfig.playwright.json',
   testMatch: '**/*.spec.ts',
   outputDir: 'test-results/playwright',
   timeout: 30_000,

@@ -12,6 +12,8 @@ export default defineConfig({
       '@tillit/sdk': src('sdk'),
       '@tillit/banner': src('banner'),
       '@tillit/portal': src('portal'),
+      // Before '@tillit/collector', which would otherwise match this name as its prefix.
+      '@tillit/collector/testing': fileURLToPath(new URL('./packages/collector/src/testing.ts', import.meta.url)),
       '@tillit/collector': src('collector'),
     },
   },

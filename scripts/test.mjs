@@ -25,6 +25,7 @@ function step(name, command, args, env = {}) {
 if (!filters.length) {
   step('types', 'npx', ['tsc', '-p', 'tsconfig.json']);
   step('lint', 'npx', ['biome', 'check', '.']);
+  step('import rules', 'npm', ['run', '--silent', 'lint:imports']);
 }
 step('unit and integration tests', 'npx', [
   'vitest',

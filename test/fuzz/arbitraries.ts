@@ -1,9 +1,8 @@
 /** fast-check models shared by the fuzz tests: what the SDK puts on the wire, and how events go wrong. */
 import { LIMITS } from '@tillit/schema';
-import fc from 'fast-check';
 // The SDK's own id and URL code, so the model makes ids and URLs exactly as the browser does.
-import { uuidv7 } from '../../packages/sdk/src/ids.js';
-import { campaignOf, DEFAULT_URL_DENYLIST, sanitizeUrl } from '../../packages/sdk/src/url.js';
+import { campaignOf, DEFAULT_URL_DENYLIST, sanitizeUrl, uuidv7 } from '@tillit/sdk';
+import fc from 'fast-check';
 
 export const PURPOSES = ['analytics', 'marketing', 'personalization'] as const;
 // A fixed seed keeps failures reproducible in CI; FC_SEED=random explores further locally.

@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { LIMITS } from '@tillit/schema';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningCollector, startCollector, TEST_WRITE_KEY } from '../../packages/collector/src/testing.js';
+import { type RunningCollector, startCollector, TEST_WRITE_KEY } from '@tillit/collector/testing';
 import { breakEvent, params, sdkEvent } from './arbitraries.js';
 
 let c: RunningCollector;

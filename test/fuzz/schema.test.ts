@@ -3,10 +3,9 @@
  * collector, and no input at all makes validation throw (the collector relies on safeParse).
  */
 import { BatchEnvelope, ConsentRecord, Event } from '@tillit/schema';
+import { DEFAULT_URL_DENYLIST, sanitizeUrl, uuidv7 } from '@tillit/sdk';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { secret, uuidv7 } from '../../packages/sdk/src/ids.js';
-import { DEFAULT_URL_DENYLIST, sanitizeUrl } from '../../packages/sdk/src/url.js';
 import { anyClock, landingUrl, PURPOSES, params, sdkEvent } from './arbitraries.js';
 
 const sdkEvents = fc.array(sdkEvent(), { minLength: 1, maxLength: 30 });
@@ -32,6 +31,8 @@ describe('schema properties', () => {
       source: fc.constantFrom('banner', 'portal', 'api', 'gpc'),
       now: anyClock,
       textHash: fc.option(fc.stringMatching(/^[0-9a-f]{64}$/), { nil: undefined }),
+      // The SDK's subject secret: 32 random bytes as base64url (packages/sdk/src/ids.ts).
+      secret: fc.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       href: landingUrl,
     });
     fc.assert(
@@ -41,7 +42,7 @@ describe('schema properties', () => {
           JSON.stringify({
             // A first refusal carries no identifier; a grant carries the new id and secret.
             anonymousId: anyGranted ? uuidv7(m.now) : null,
-            secret: anyGranted ? secret() : undefined,
+            secret: anyGranted ? m.secret : undefined,
             purposes: Object.fromEntries(PURPOSES.map((p) => [p, m.granted.includes(p)])),
             policyVersion: '2026-11',
             source: m.source,

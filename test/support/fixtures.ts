@@ -11,17 +11,11 @@
  */
 import type { AddressInfo } from 'node:net';
 import { test as base, expect } from '@playwright/test';
-import type * as CollectorTesting from '../../packages/collector/src/testing.js';
+// The built collector, as a site runs it (npm test builds before it tests): tsconfig.json maps this
+// name to the sources for the type check, while Playwright resolves it through the package's exports
+// (playwright.config.ts gives it tsconfig.playwright.json, which maps nothing).
+import { type RunningCollector, startCollector } from '@tillit/collector/testing';
 import { createStaticServer } from '../../scripts/static.mjs';
-
-type RunningCollector = CollectorTesting.RunningCollector;
-
-/** The built collector, as a site runs it (npm test builds before it tests); typed by its source. */
-async function startCollector(...args: Parameters<typeof CollectorTesting.startCollector>): Promise<RunningCollector> {
-  const built: string = '../../packages/collector/dist/testing.js';
-  const testing = (await import(built)) as typeof CollectorTesting;
-  return testing.startCollector(...args);
-}
 
 export const WRITE_KEY = 'e2e-write-key';
 export const POLICY_VERSION = '2026-11';

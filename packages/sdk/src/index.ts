@@ -15,5 +15,6 @@ export const createTillit = (config: TillitConfig): Tillit =>
   start(config, (): Promise<typeof createPrivacy> => import('./privacy.js').then((m) => m.createPrivacy));
 /** The time-ordered message ids the SDK sends, for server-side senders that want the same ordering. */
 export { uuidv7 } from './ids.js';
-export { DEFAULT_URL_DENYLIST } from './url.js';
+/** The URL cleaning the SDK applies to every URL it stores, for senders that want the same. */
+export { campaignOf, DEFAULT_URL_DENYLIST, sanitizeUrl } from './url.js';
 export type * from './types.js';
