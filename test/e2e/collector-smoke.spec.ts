@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { expect, test } from '../support/fixtures.js';
 
 // The harness itself: a page on the site's origin can reach the collector across origins (CORS),
@@ -35,14 +36,27 @@ test('a page on an allowed origin posts a batch with a text/plain body and no pr
 test('a page on another origin is refused and nothing is stored', async ({ page, site, collector }) => {
   site.setPage('/', '<!doctype html><title>t</title>');
   await page.goto(site.url('/', 'evil.test'));
-  const outcome = await page.evaluate(async (url) => {
-    try {
-      await fetch(`${url}/v1/batch`, { method: 'POST', body: JSON.stringify({ writeKey: 'e2e-write-key', batch: [] }) });
-      return 'readable';
-    } catch {
-      return 'blocked';
-    }
-  }, collector.url);
+  // A text/plain POST is a simple request: the browser sends it without a preflight, so the collector
+  // itself must refuse it. The batch holds a valid event, so "nothing is stored" proves the refusal.
+  const outcome = await page.evaluate(
+    async ({ url, messageId }) => {
+      const event = {
+        type: 'track',
+        event: 'Evil',
+        messageId,
+        anonymousId: 'a',
+        timestamp: new Date().toISOString(),
+      };
+      try {
+        await fetch(`${url}/v1/batch`, { method: 'POST', body: JSON.stringify({ writeKey: 'e2e-write-key', batch: [event] }) });
+        return 'readable';
+      } catch {
+        return 'blocked';
+      }
+    },
+    { url: collector.url, messageId: randomUUID() },
+  );
   expect(outcome).toBe('blocked');
+  // fetch settles after the collector answered, so the count is final.
   expect(collector.count('SELECT count(*) AS n FROM events')).toBe(0);
 });

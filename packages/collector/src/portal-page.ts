@@ -1,32 +1,22 @@
 /**
- * The standalone privacy portal at /privacy: a page that loads the portal bundle (packages/portal/dist),
- * which reads a short-lived token from the URL fragment and calls this collector's data-subject API.
+ * The standalone privacy portal at /privacy: a page that loads the portal bundle (the `tillit-portal.js`
+ * export of @tillit/portal), which reads a short-lived token from the URL fragment and calls this
+ * collector's data-subject API.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { ServerResponse } from 'node:http';
-import { HttpError } from './http.js';
+import { HttpError, type Reply } from './http.js';
+import type { Route } from './router.js';
 
 const BUNDLE = 'tillit-portal.js';
 
-/**
- * Where the portal bundle is: next to this package in the monorepo and in node_modules alike
- * (packages/collector/dist → packages/portal/dist; node_modules/@tillit/collector/dist → …/portal/dist),
- * else wherever Node resolves @tillit/portal.
- */
+/** The portal bundle's file, as @tillit/portal exports it; null when the package is not built. */
 export function findPortalBundle(): string | null {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, '../../portal/dist', BUNDLE)];
   try {
-    const pkg = createRequire(import.meta.url).resolve('@tillit/portal/package.json');
-    candidates.push(join(dirname(pkg), 'dist', BUNDLE));
+    return createRequire(import.meta.url).resolve(`@tillit/portal/${BUNDLE}`);
   } catch {
-    // Not installed as a package (monorepo without the link): the relative path is the only one.
+    return null;
   }
-  return candidates.find((file) => existsSync(file)) ?? null;
 }
 
 // The token never leaves the fragment for a server; no referrer, no framing, no script but ours.
@@ -57,26 +47,37 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
-export function sendPortalPage(res: ServerResponse): void {
-  res.writeHead(200, { ...PAGE_HEADERS, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(PAGE) });
-  res.end(PAGE);
+function portalPage(): Reply {
+  return {
+    status: 200,
+    headers: { ...PAGE_HEADERS, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(PAGE) },
+    body: PAGE,
+  };
 }
 
-export async function sendPortalBundle(res: ServerResponse): Promise<void> {
+async function portalBundle(): Promise<Reply> {
   const file = findPortalBundle();
   if (!file) {
     throw new HttpError(
       503,
       'unavailable',
-      `the portal bundle ${BUNDLE} is not built: run \`npm run build\` (packages/portal/dist)`,
+      `the portal bundle ${BUNDLE} is not built: run \`npm run build\` (it builds @tillit/portal's dist/${BUNDLE})`,
     );
   }
   const body = await readFile(file);
-  res.writeHead(200, {
-    'Content-Type': 'text/javascript; charset=utf-8',
-    'Content-Length': body.length,
-    'Cache-Control': 'no-cache',
-    'X-Content-Type-Options': 'nosniff',
-  });
-  res.end(body);
+  return {
+    status: 200,
+    headers: {
+      'Content-Type': 'text/javascript; charset=utf-8',
+      'Content-Length': body.length,
+      'Cache-Control': 'no-cache',
+      'X-Content-Type-Options': 'nosniff',
+    },
+    body,
+  };
 }
+
+export const portalRoutes: Route[] = [
+  { method: 'GET', path: '/privacy', handler: portalPage },
+  { method: 'GET', path: `/privacy/${BUNDLE}`, handler: portalBundle },
+];

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { LIMITS } from '@tillit/schema';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { type RunningCollector, TEST_ORIGIN, TEST_WRITE_KEY, startCollector } from './testing.js';
+import { type TestCollector, testCollector } from './test-collector.js';
+import { TEST_ORIGIN, TEST_WRITE_KEY } from './testing.js';
 
-let running: RunningCollector;
+let running: TestCollector;
 beforeEach(async () => {
-  running = await startCollector();
+  running = testCollector();
 });
 afterEach(async () => {
   await running.destroy();
@@ -24,8 +25,15 @@ function event(overrides: Record<string, unknown> = {}) {
   };
 }
 
-async function post(path: string, body: unknown, init: RequestInit & { headers?: Record<string, string> } = {}) {
-  const res = await fetch(`${running.url}${path}`, {
+/** Posts in-process, or over HTTP to `baseUrl` when given. */
+async function post(
+  path: string,
+  body: unknown,
+  init: RequestInit & { headers?: Record<string, string> } = {},
+  baseUrl?: string,
+) {
+  const send = baseUrl ? (p: string, i: RequestInit) => fetch(`${baseUrl}${p}`, i) : running.fetch;
+  const res = await send(path, {
     method: 'POST',
     body: typeof body === 'string' || body instanceof Uint8Array ? (body as BodyInit) : JSON.stringify(body),
     ...init,
@@ -68,17 +76,22 @@ it('answers 400 with a reason when the body is not JSON or not a batch', async (
   expect(notBatch.body.reason).toMatch(/batch/);
 });
 
-it('answers 413 for a body over the byte limit and for too many events', async () => {
-  const big = await post('/v1/batch', {
-    batch: [event({ properties: { blob: 'x'.repeat(LIMITS.maxBatchBytes) } })],
-    writeKey: TEST_WRITE_KEY,
-  });
+it('answers 413 over HTTP for a body over the byte limit and for too many events', async () => {
+  const url = await running.collector.listen();
+  const big = await post(
+    '/v1/batch',
+    { batch: [event({ properties: { blob: 'x'.repeat(LIMITS.maxBatchBytes) } })], writeKey: TEST_WRITE_KEY },
+    {},
+    url,
+  );
   expect(big.status).toBe(413);
   expect(big.body.error).toBe('payload_too_large');
-  const many = await post('/v1/batch', {
-    batch: Array.from({ length: LIMITS.maxBatchEvents + 1 }, () => event()),
-    writeKey: TEST_WRITE_KEY,
-  });
+  const many = await post(
+    '/v1/batch',
+    { batch: Array.from({ length: LIMITS.maxBatchEvents + 1 }, () => event()), writeKey: TEST_WRITE_KEY },
+    {},
+    url,
+  );
   expect(many.status).toBe(413);
   expect(many.body.reason).toMatch(/501 events/);
   expect(count()).toBe(0);
@@ -132,7 +145,7 @@ it('takes the write key from HTTP Basic auth as Segment server clients send it',
 });
 
 it('answers CORS preflights and requests from allowed origins only', async () => {
-  const allowed = await fetch(`${running.url}/v1/batch`, {
+  const allowed = await running.fetch(`/v1/batch`, {
     method: 'OPTIONS',
     headers: { Origin: TEST_ORIGIN, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
   });
@@ -140,7 +153,7 @@ it('answers CORS preflights and requests from allowed origins only', async () =>
   expect(allowed.headers.get('access-control-allow-origin')).toBe(TEST_ORIGIN);
   expect(allowed.headers.get('access-control-allow-methods')).toContain('POST');
 
-  const refused = await fetch(`${running.url}/v1/batch`, { method: 'OPTIONS', headers: { Origin: 'http://evil.test' } });
+  const refused = await running.fetch(`/v1/batch`, { method: 'OPTIONS', headers: { Origin: 'http://evil.test' } });
   expect(refused.status).toBe(403);
   expect(refused.headers.get('access-control-allow-origin')).toBeNull();
 
@@ -245,14 +258,17 @@ it('keeps what it stored across a restart', async () => {
   const batch = [event(), event()];
   await post('/v1/batch', { batch, writeKey: TEST_WRITE_KEY });
   await running.stop();
-  running = await startCollector({}, running.dataDir);
+  running = testCollector({}, running.dataDir);
   expect(count()).toBe(2);
   const again = await post('/v1/batch', { batch, writeKey: TEST_WRITE_KEY });
   expect(again.body).toMatchObject({ accepted: 0, duplicates: 2 });
 });
 
-it('answers every event it acknowledged from disk after a graceful close during a burst', async () => {
-  const sends = Array.from({ length: 20 }, () => post('/v1/batch', { batch: [event(), event()], writeKey: TEST_WRITE_KEY }));
+it('answers every event it acknowledged over HTTP from disk after a graceful close during a burst', async () => {
+  const url = await running.collector.listen();
+  const sends = Array.from({ length: 20 }, () =>
+    post('/v1/batch', { batch: [event(), event()], writeKey: TEST_WRITE_KEY }, {}, url),
+  );
   const closing = new Promise((resolve) => setTimeout(resolve, 5)).then(() => running.stop());
   const answers = await Promise.allSettled(sends);
   await closing;
@@ -260,15 +276,16 @@ it('answers every event it acknowledged from disk after a graceful close during 
     (n, a) => n + (a.status === 'fulfilled' && a.value.status === 200 ? a.value.body.accepted : 0),
     0,
   );
-  running = await startCollector({}, running.dataDir);
+  running = testCollector({}, running.dataDir);
   expect(count()).toBe(acknowledged);
 });
 
-it('serves a health check and names unknown routes and methods', async () => {
-  const health = await fetch(`${running.url}/healthz`);
+it('serves a health check over HTTP and names unknown routes and methods', async () => {
+  const url = await running.collector.listen();
+  const health = await fetch(`${url}/healthz`);
   expect(await health.json()).toMatchObject({ status: 'ok' });
-  expect((await fetch(`${running.url}/nope`)).status).toBe(404);
-  const wrong = await fetch(`${running.url}/v1/batch`);
+  expect((await fetch(`${url}/nope`)).status).toBe(404);
+  const wrong = await fetch(`${url}/v1/batch`);
   expect(wrong.status).toBe(405);
   expect(wrong.headers.get('allow')).toBe('POST');
 });

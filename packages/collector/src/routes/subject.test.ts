@@ -1,9 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ErasureReceipt, PortalToken, SubjectAccess } from '@tillit/schema';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { mintToken, signClaims } from './auth.js';
-import type { CollectorConfigInput } from './config.js';
-import { type RunningCollector, TEST_ORIGIN, TEST_WRITE_KEY, startCollector } from './testing.js';
+import { mintToken, signClaims } from '../auth.js';
+import type { CollectorConfigInput } from '../config.js';
+import { type TestCollector, testCollector } from '../test-collector.js';
+import { TEST_ORIGIN, TEST_WRITE_KEY } from '../testing.js';
 
 const TOKEN_KEY = 'k'.repeat(40);
 const OTHER_KEY = 'o'.repeat(40);
@@ -14,9 +15,9 @@ const CONFIG: Partial<CollectorConfigInput> = {
   failureLimit: { max: 20, windowSeconds: 60 },
 };
 
-let running: RunningCollector;
+let running: TestCollector;
 beforeEach(async () => {
-  running = await startCollector(CONFIG);
+  running = testCollector(CONFIG);
 });
 afterEach(async () => {
   await running.destroy();
@@ -30,7 +31,7 @@ interface Subject {
 }
 
 async function consent(subject: Subject, extra: Record<string, unknown> = {}) {
-  const res = await fetch(`${running.url}/v1/consent`, {
+  const res = await running.fetch(`/v1/consent`, {
     method: 'POST',
     body: JSON.stringify({
       writeKey: TEST_WRITE_KEY,
@@ -55,7 +56,7 @@ async function track(anonymousId: string | null, events: Record<string, unknown>
     timestamp: new Date().toISOString(),
     ...e,
   }));
-  const res = await fetch(`${running.url}/v1/batch`, {
+  const res = await running.fetch(`/v1/batch`, {
     method: 'POST',
     body: JSON.stringify({ writeKey: TEST_WRITE_KEY, batch }),
   });
@@ -70,8 +71,10 @@ async function visitor(): Promise<Subject> {
   return subject;
 }
 
-async function dsr(method: string, path: string, credential?: string, headers: Record<string, string> = {}) {
-  const res = await fetch(`${running.url}${path}`, {
+/** A data-subject request, in-process, or over HTTP to `baseUrl` when given. */
+async function dsr(method: string, path: string, credential?: string, headers: Record<string, string> = {}, baseUrl?: string) {
+  const send = baseUrl ? (p: string, init: RequestInit) => fetch(`${baseUrl}${p}`, init) : running.fetch;
+  const res = await send(path, {
     method,
     headers: { ...(credential ? { Authorization: `Bearer ${credential}` } : {}), ...headers },
   });
@@ -197,7 +200,7 @@ it('refuses forged, expired, wrong-key and over-long tokens with the same answer
 
 it('rate limits repeated failures per client, even when the right secret comes next', async () => {
   await running.destroy();
-  running = await startCollector({ ...CONFIG, failureLimit: { max: 3, windowSeconds: 60 } });
+  running = testCollector({ ...CONFIG, failureLimit: { max: 3, windowSeconds: 60 } });
   const a = await visitor();
   for (let i = 0; i < 3; i++) expect((await dsr('GET', subjectPath(a.id), newSecret())).status).toBe(404);
   const limited = await dsr('GET', subjectPath(a.id), a.secret);
@@ -206,7 +209,8 @@ it('rate limits repeated failures per client, even when the right secret comes n
   expect(limited.body.error).toBe('too_many_requests');
 });
 
-it('erases in one go: no row of the subject is left in any table, consent proof keeps a keyed hash only', async () => {
+it('erases over HTTP in one go: no row of the subject is left in any table, consent proof keeps a keyed hash only', async () => {
+  const url = await running.collector.listen();
   const a = await visitor();
   const b = await visitor();
   await consent(a, { purposes: { analytics: false }, secret: undefined, userId: 'user-a' });
@@ -214,7 +218,7 @@ it('erases in one go: no row of the subject is left in any table, consent proof 
   await dsr('GET', subjectPath(a.id), a.secret);
   expect(cellsContaining(a.id).length).toBeGreaterThan(0);
 
-  const erased = await dsr('DELETE', subjectPath(a.id), a.secret, { Origin: TEST_ORIGIN });
+  const erased = await dsr('DELETE', subjectPath(a.id), a.secret, { Origin: TEST_ORIGIN }, url);
   expect(erased.status).toBe(200);
   expect(ErasureReceipt.safeParse(erased.body).error).toBeUndefined();
   expect(erased.body).toMatchObject({
@@ -260,7 +264,7 @@ it('drops a late event for an erased subject, also after a restart, and counts i
   expect(cellsContaining(a.id)).toEqual([]);
 
   await running.stop();
-  running = await startCollector(CONFIG, running.dataDir);
+  running = testCollector(CONFIG, running.dataDir);
   expect(await track(a.id, [{ event: 'Later' }])).toMatchObject({ accepted: 0, duplicates: 1 });
   expect(cellsContaining(a.id)).toEqual([]);
 });
@@ -353,13 +357,14 @@ it('deletes events older than the retention period at start and keeps recent one
     .run(randomUUID(), a.id, old, old);
   expect(running.db.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 3 });
   await running.stop();
-  running = await startCollector(CONFIG, running.dataDir);
+  running = testCollector(CONFIG, running.dataDir);
+  await running.collector.listen(); // retention runs as the collector starts
   const events = running.db.prepare('SELECT event FROM events ORDER BY event').all();
   expect(events).toEqual([{ event: 'Checkout' }, { event: 'Product Viewed' }]);
 
   running.db.prepare("UPDATE events SET received_at = ? WHERE event = 'Checkout'").run(Date.now() - 31 * 86_400_000);
   await running.destroy();
-  running = await startCollector({ ...CONFIG, retentionDays: 30 });
+  running = testCollector({ ...CONFIG, retentionDays: 30 });
   // A fresh collector with a 30-day period says so in the Art. 15 answer.
   const b = await visitor();
   expect((await dsr('GET', subjectPath(b.id), b.secret)).body.processing.retention).toMatchObject({ eventsDays: 30 });
@@ -367,7 +372,7 @@ it('deletes events older than the retention period at start and keeps recent one
 });
 
 it('records offline requests with a due date one month later and tracks them until answered', async () => {
-  const created = await fetch(`${running.url}/v1/admin/requests`, {
+  const created = await running.fetch(`/v1/admin/requests`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${OPERATOR}`, 'Content-Type': 'application/json' },
     body: JSON.stringify({
@@ -385,7 +390,7 @@ it('records offline requests with a due date one month later and tracks them unt
 
   const open = await dsr('GET', '/v1/admin/requests?state=open', OPERATOR);
   expect(open.body.requests.map((r: { receiptId: string }) => r.receiptId)).toEqual([request.receiptId]);
-  const answered = await fetch(`${running.url}/v1/admin/requests/${request.receiptId}`, {
+  const answered = await running.fetch(`/v1/admin/requests/${request.receiptId}`, {
     method: 'PATCH',
     headers: { Authorization: `Bearer ${OPERATOR}`, 'Content-Type': 'application/json' },
     body: JSON.stringify({ state: 'answered' }),
@@ -434,12 +439,12 @@ it('refuses an operator request whose ?kind= or ?site= is not one it knows, nami
 });
 
 it('serves the standalone privacy page with a strict CSP and without the token reaching the server', async () => {
-  const page = await fetch(`${running.url}/privacy`);
+  const page = await running.fetch(`/privacy`);
   expect(page.status).toBe(200);
   expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
   expect(page.headers.get('referrer-policy')).toBe('no-referrer');
   expect(await page.text()).toContain('<tillit-privacy-portal');
-  const bundle = await fetch(`${running.url}/privacy/tillit-portal.js`);
+  const bundle = await running.fetch(`/privacy/tillit-portal.js`);
   // Built or not, the answer says what it is.
   if (bundle.status === 200) expect(bundle.headers.get('content-type')).toMatch(/javascript/);
   else expect(((await bundle.json()) as any).reason).toMatch(/not built/);

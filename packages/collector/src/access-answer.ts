@@ -1,0 +1,151 @@
+/**
+ * The answer to a right-of-access request (GDPR Art. 15): every stored row about the subject, the
+ * requests they made, and the processing register; as JSON, or as one CSV table for portability (Art. 20).
+ */
+import type { RequestRecord, SubjectAccess } from '@tillit/schema';
+import type { CollectorConfig } from './config.js';
+import { toCsv } from './csv.js';
+import type { ConsentRow, EventRow, Store, SubjectRef, SubjectRows } from './store.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The Art. 30 register as configured, with the retention period this collector applies. */
+export function processingRegister(config: CollectorConfig): SubjectAccess['processing'] {
+  return {
+    ...config.register,
+    retention: {
+      eventsDays: config.retentionDays,
+      statement:
+        `Events are deleted ${config.retentionDays} days after they were received. Consent records are kept as proof of ` +
+        'consent (Art. 7(1)); after erasure they keep only a keyed hash instead of your identifiers.',
+    },
+  };
+}
+
+function requestsOf(rows: SubjectRows): RequestRecord[] {
+  return [
+    ...rows.audit.map((a) => ({
+      at: iso(a.at),
+      action: a.action,
+      outcome: a.outcome,
+      channel: 'api',
+      ...(a.receiptId ? { receiptId: a.receiptId } : {}),
+    })),
+    ...rows.requests.map((r) => ({
+      at: iso(r.receivedAt),
+      action: r.kind,
+      outcome: r.state,
+      channel: r.channel,
+      dueAt: iso(r.dueAt),
+      receiptId: r.receiptId,
+    })),
+  ];
+}
+
+function eventOf(e: EventRow) {
+  const payload = JSON.parse(e.payload) as Record<string, unknown>;
+  return {
+    messageId: e.messageId,
+    type: e.type,
+    event: e.event,
+    anonymousId: e.anonymousId,
+    userId: e.userId,
+    timestamp: iso(e.timestamp),
+    receivedAt: iso(e.receivedAt),
+    ...(payload.properties ? { properties: payload.properties as Record<string, unknown> } : {}),
+    ...(payload.traits ? { traits: payload.traits as Record<string, unknown> } : {}),
+    ...(payload.context ? { context: payload.context as Record<string, unknown> } : {}),
+  };
+}
+
+function consentOf(c: ConsentRow) {
+  return {
+    receiptId: c.receiptId,
+    anonymousId: c.anonymousId,
+    userId: c.userId,
+    purposes: JSON.parse(c.purposes) as Record<string, boolean>,
+    policyVersion: c.policyVersion,
+    source: c.source,
+    textHash: c.textHash,
+    decidedAt: c.decidedAt,
+    receivedAt: iso(c.receivedAt),
+  };
+}
+
+export async function accessAnswer(
+  store: Store,
+  ref: SubjectRef,
+  subjectHash: string,
+  register: SubjectAccess['processing'],
+): Promise<SubjectAccess> {
+  const rows = await store.readSubject(ref, subjectHash);
+  const held = rows.subjects.length + rows.events.length + rows.consent.length + rows.links.length;
+  return {
+    confirmation: held > 0,
+    subject: { kind: ref.kind, id: ref.id, site: ref.site },
+    generatedAt: new Date().toISOString(),
+    data: {
+      subjects: rows.subjects.map((s) => ({ anonymousId: s.anonymousId, createdAt: iso(s.createdAt) })),
+      events: rows.events.map(eventOf),
+      consentRecords: rows.consent.map(consentOf),
+      identityLinks: rows.links.map((l) => ({
+        anonymousId: l.anonymousId,
+        userId: l.userId,
+        firstSeenAt: iso(l.firstSeenAt),
+        lastSeenAt: iso(l.lastSeenAt),
+      })),
+      requests: requestsOf(rows),
+    },
+    processing: register,
+  };
+}
+
+/** The access answer as one CSV table: one row per stored record, its details as JSON. */
+export function answerToCsv(answer: SubjectAccess): string {
+  const { data } = answer;
+  const rows: unknown[][] = [
+    ...data.events.map((e) => [
+      'event',
+      e.timestamp,
+      e.messageId,
+      e.type,
+      e.event,
+      e.anonymousId,
+      e.userId,
+      { properties: e.properties, traits: e.traits, context: e.context },
+    ]),
+    ...data.consentRecords.map((c) => [
+      'consent',
+      c.decidedAt,
+      c.receiptId,
+      c.source,
+      c.policyVersion,
+      c.anonymousId,
+      c.userId,
+      { purposes: c.purposes, textHash: c.textHash },
+    ]),
+    ...data.identityLinks.map((l) => [
+      'identity_link',
+      l.firstSeenAt,
+      '',
+      '',
+      '',
+      l.anonymousId,
+      l.userId,
+      { lastSeenAt: l.lastSeenAt },
+    ]),
+    ...data.subjects.map((s) => ['subject', s.createdAt, '', '', '', s.anonymousId, '', '']),
+    ...data.requests.map((r) => [
+      'request',
+      r.at,
+      r.receiptId ?? '',
+      r.channel,
+      r.action,
+      '',
+      '',
+      { outcome: r.outcome, dueAt: r.dueAt },
+    ]),
+    ['processing', answer.generatedAt, '', '', '', '', '', answer.processing],
+  ];
+  return toCsv(['record', 'time', 'id', 'type', 'name', 'anonymous_id', 'user_id', 'details'], rows);
+}

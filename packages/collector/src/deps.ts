@@ -1,0 +1,27 @@
+import type { SubjectKind } from '@tillit/schema';
+import type { CollectorConfig } from './config.js';
+import type { Context, Route } from './router.js';
+import type { Store } from './store.js';
+import type { SubjectAuth } from './subject-auth.js';
+import type { SuppressionList } from './suppression.js';
+
+/**
+ * What the route modules share, made once by `createCollector` and passed to each module explicitly
+ * (rather than captured from one big closure).
+ */
+export interface CollectorDeps {
+  config: CollectorConfig;
+  store: Store;
+  /** The collector's secret key (keyed hashes, portal tokens). */
+  serverKey: string;
+  /** The keyed hash of a subject id: what remains after erasure. */
+  hashOf: (site: string, kind: SubjectKind, id: string) => string;
+  /** Erased ids, held in memory: ingest drops their late events. */
+  suppression: SuppressionList;
+  /** Credentials of the data-subject and operator routes, with their one failure limit. */
+  auth: SubjectAuth;
+}
+
+/** A collector route: its handler reads the shared state as `c.env`. A route module exports an array of these. */
+export type CollectorRoute = Route<CollectorDeps>;
+export type CollectorContext = Context<CollectorDeps>;

@@ -1,0 +1,89 @@
+/**
+ * What browsers and server clients send: event batches (`POST /v1/batch`) and consent decisions
+ * (`POST /v1/consent`), each with a site's write key.
+ */
+import { randomUUID } from 'node:crypto';
+import { BatchEnvelope, ConsentRecord, LIMITS, describeIssues } from '@tillit/schema';
+import { sha256Hex } from '../auth.js';
+import type { SiteConfig } from '../config.js';
+import type { CollectorContext, CollectorRoute } from '../deps.js';
+import { HttpError, basicAuthUser, json } from '../http.js';
+import { prepareBatch } from '../ingest.js';
+import { truncateIp } from '../ip.js';
+
+/** The site of the write key (from the body, else the HTTP Basic user), if the request's origin is one of its own. */
+function siteOf(c: CollectorContext, bodyWriteKey: string | undefined): SiteConfig {
+  const writeKey = bodyWriteKey ?? basicAuthUser(c.header('authorization'));
+  if (!writeKey) {
+    const reason = 'missing write key: send it as "writeKey" in the body or as the HTTP Basic user name';
+    throw new HttpError(401, 'unauthorized', reason);
+  }
+  const site = c.env.config.sites.find((s) => s.writeKey === writeKey);
+  if (!site) throw new HttpError(401, 'unauthorized', 'unknown write key');
+  if (c.origin !== undefined && !site.origins.includes(c.origin)) {
+    throw new HttpError(403, 'origin_not_allowed', `origin ${c.origin} is not allowed for this write key`);
+  }
+  return site;
+}
+
+async function batch(c: CollectorContext) {
+  const { config, store, suppression } = c.env;
+  const receivedAt = Date.now();
+  const envelope = BatchEnvelope.safeParse(await c.json(LIMITS.maxBatchBytes));
+  if (!envelope.success) throw new HttpError(400, 'bad_request', `not a batch: ${describeIssues(envelope.error)}`);
+  const { batch: events, sentAt, writeKey } = envelope.data;
+  const site = siteOf(c, writeKey);
+  if (events.length > LIMITS.maxBatchEvents) {
+    const reason = `the batch has ${events.length} events, over the limit of ${LIMITS.maxBatchEvents}: split it`;
+    throw new HttpError(413, 'payload_too_large', reason, { limit: LIMITS.maxBatchEvents });
+  }
+  const ip = config.clientIp === 'drop' ? undefined : truncateIp(c.clientAddress);
+  const prepared = prepareBatch(events, { site: site.name, receivedAt, sentAt, ip, clientIp: config.clientIp });
+  const suppressed = suppression.filter(prepared.rows);
+  let inserted: boolean[];
+  try {
+    inserted = await store.insertEvents(prepared.rows);
+  } catch (error) {
+    console.error(`[tillit-collector] storing a batch failed: ${(error as Error).message}`);
+    throw new HttpError(503, 'unavailable', 'the events could not be stored now; retry later', {}, { 'Retry-After': '1' });
+  }
+  const accepted = inserted.filter(Boolean).length;
+  // Events of erased subjects count as duplicates: the client deletes them from its queue, and they
+  // are not stored (suppressed, removed from prepared.rows above).
+  return json(200, { accepted, duplicates: inserted.length - accepted + suppressed, rejected: prepared.rejected });
+}
+
+async function consent(c: CollectorContext) {
+  const { store, suppression, hashOf } = c.env;
+  const parsed = ConsentRecord.safeParse(await c.json(LIMITS.maxConsentBytes));
+  if (!parsed.success) throw new HttpError(400, 'bad_request', `not a consent record: ${describeIssues(parsed.error)}`);
+  const record = parsed.data;
+  const site = siteOf(c, record.writeKey);
+  const secretHash = record.secret && record.anonymousId ? sha256Hex(record.secret) : null;
+  const row = {
+    receiptId: randomUUID(),
+    recordId: record.recordId ?? null,
+    site: site.name,
+    anonymousId: record.anonymousId,
+    userId: record.userId ?? null,
+    purposes: JSON.stringify(record.purposes),
+    policyVersion: record.policyVersion,
+    source: record.source,
+    textHash: record.textHash ?? null,
+    decidedAt: record.timestamp,
+    receivedAt: Date.now(),
+    locale: record.locale ?? null,
+    url: record.url ?? null,
+  };
+  // A late decision for an erased id (another tab, a retry) is kept as proof under the keyed hash only.
+  const storedReceipt =
+    record.anonymousId && suppression.isAnonymousSuppressed(site.name, record.anonymousId)
+      ? await store.appendPseudonymousConsent(row, hashOf(site.name, 'anonymous', record.anonymousId))
+      : await store.appendConsent(row, secretHash);
+  return json(201, { receiptId: storedReceipt });
+}
+
+export const ingestRoutes: CollectorRoute[] = [
+  { method: 'POST', path: '/v1/batch', handler: batch },
+  { method: 'POST', path: '/v1/consent', handler: consent },
+];

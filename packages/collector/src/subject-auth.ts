@@ -1,0 +1,142 @@
+/**
+ * Who a data-subject or operator request is from. Every request proves it with
+ * `Authorization: Bearer <credential>`: the subject secret, a token signed by the site's backend, a
+ * portal token, or the operator token. Never cookies, so a cross-site form cannot act for anyone.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CollectorDeps } from './deps.js';
+import { deriveKey, isTokenShaped, safeEqual, secretMatches, verifyToken } from './auth.js';
+import { HttpError, mediaType } from './http.js';
+import { FailureLimiter } from './rate-limit.js';
+import type { Context } from './router.js';
+import type { SubjectRef } from './store.js';
+
+export interface Principal {
+  ref: SubjectRef;
+  via: 'secret' | 'token' | 'portal' | 'operator';
+}
+
+// One answer for a wrong secret, a bad token and an unknown subject, so none can be told apart.
+export const notFound = () => new HttpError(404, 'not_found', 'no data for these credentials');
+// Cross-site forms can send these without a preflight; the API never takes them.
+const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
+
+export function bearer(c: Context): string {
+  const header = c.header('authorization');
+  const credential = header?.startsWith('Bearer ') ? header.slice(7).trim() : '';
+  if (!credential) {
+    throw new HttpError(
+      401,
+      'unauthorized',
+      'send the subject secret or a token as "Authorization: Bearer <credential>"',
+      {},
+      { 'WWW-Authenticate': 'Bearer' },
+    );
+  }
+  return credential;
+}
+
+export function refuseForms(c: Context): void {
+  const type = mediaType(c.req.headers);
+  if (FORM_TYPES.has(type)) {
+    throw new HttpError(415, 'unsupported_media_type', `content-type ${type} is not accepted here: send no body`);
+  }
+}
+
+/** Checks the credentials of data-subject and operator requests, with one failure limit for both. */
+export class SubjectAuth {
+  /** The key that signs portal tokens. */
+  readonly portalKey: string;
+  private readonly limiter: FailureLimiter;
+  // Key 0 is the collector's portal key; the others are the sites' token keys, with the site they belong to.
+  private readonly tokenKeys: string[];
+  private readonly keySite: (string | null)[];
+  private readonly operatorToken: string;
+
+  constructor(private readonly deps: Pick<CollectorDeps, 'config' | 'store' | 'serverKey'>) {
+    const { config } = deps;
+    this.portalKey = deriveKey(deps.serverKey, 'portal-token');
+    this.limiter = new FailureLimiter(config.failureLimit.max, config.failureLimit.windowSeconds * 1000);
+    this.tokenKeys = [this.portalKey, ...config.sites.flatMap((site) => site.tokenKeys)];
+    this.keySite = [null, ...config.sites.flatMap((site) => site.tokenKeys.map(() => site.name))];
+    this.operatorToken = config.operatorToken ?? randomUUID() + randomUUID();
+  }
+
+  /** The site an operator request names (`field` says where), or the only one configured. */
+  siteOf(name: string | undefined, field: string): string {
+    const { sites } = this.deps.config;
+    const site = name ?? (sites.length === 1 ? sites[0]!.name : undefined);
+    if (!site || !sites.some((s) => s.name === site)) {
+      const names = sites.map((s) => s.name).join(', ');
+      throw new HttpError(400, 'bad_request', `${field}: name one of the configured sites (${names})`);
+    }
+    return site;
+  }
+
+  /** Proves that the request is about `id`, or fails with the one answer that says nothing. */
+  async authenticate(c: Context, id: string, action: string): Promise<Principal> {
+    const address = this.checkLimit(c);
+    const credential = bearer(c);
+    let principal: Principal | null = null;
+    if (safeEqual(credential, this.operatorToken) && this.deps.config.operatorToken) {
+      principal = this.operatorPrincipal(c, id);
+    } else if (isTokenShaped(credential)) {
+      principal = this.tokenPrincipal(credential, id);
+    } else {
+      const subject = await this.deps.store.findSubject(id);
+      if (secretMatches(credential, subject?.secretHash ?? null) && subject) {
+        principal = { ref: { site: subject.site, kind: 'anonymous', id }, via: 'secret' };
+      }
+    }
+    if (!principal) {
+      this.limiter.fail(address);
+      const denied = { at: Date.now(), site: '*', action, subjectHash: null, via: 'none', outcome: 'denied', receiptId: null };
+      await this.deps.store.appendAudit(denied);
+      throw notFound();
+    }
+    return principal;
+  }
+
+  /** Lets the operator token through, or fails (404 when the operator API is off, 401 for a wrong token). */
+  requireOperator(c: Context): void {
+    const { operatorToken } = this.deps.config;
+    if (!operatorToken) {
+      throw new HttpError(404, 'not_found', 'the operator API is off: set operatorToken in the collector config');
+    }
+    const address = this.checkLimit(c);
+    if (!safeEqual(bearer(c), operatorToken)) {
+      this.limiter.fail(address);
+      throw new HttpError(401, 'unauthorized', 'wrong operator token');
+    }
+  }
+
+  private checkLimit(c: Context): string {
+    const address = c.clientAddress;
+    const wait = this.limiter.retryAfter(address);
+    if (wait > 0) {
+      const reason = `too many failed requests: retry in ${wait} s`;
+      throw new HttpError(429, 'too_many_requests', reason, {}, { 'Retry-After': String(wait) });
+    }
+    return address;
+  }
+
+  private operatorPrincipal(c: Context, id: string): Principal {
+    // The operator acts for one site and one kind of id at a time; a misspelt kind must not reach a user.
+    const site = this.siteOf(c.query('site') ?? undefined, '?site=');
+    const kind = c.query('kind') ?? 'user';
+    if (kind !== 'user' && kind !== 'anonymous') {
+      throw new HttpError(400, 'bad_request', `?kind= must be user or anonymous, got ${kind.slice(0, 20)}`);
+    }
+    return { ref: { site, kind, id }, via: 'operator' };
+  }
+
+  private tokenPrincipal(credential: string, id: string): Principal | null {
+    const verified = verifyToken(credential, this.tokenKeys);
+    if (!verified || verified.claims.sub !== id) return null;
+    const { claims, keyIndex } = verified;
+    if (keyIndex === 0 && claims.site && (claims.kind === 'anonymous' || claims.kind === 'user')) {
+      return { ref: { site: claims.site, kind: claims.kind, id }, via: 'portal' };
+    }
+    return keyIndex > 0 ? { ref: { site: this.keySite[keyIndex]!, kind: 'user', id }, via: 'token' } : null;
+  }
+}

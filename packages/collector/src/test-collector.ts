@@ -1,0 +1,50 @@
+/**
+ * For the collector's own unit tests: a real collector on a real SQLite file in a temp dir, driven
+ * in-process through `collector.handle` (no socket), Hono-style. A test that needs a socket calls
+ * `collector.listen()` on the same collector.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CollectorConfigInput } from './config.js';
+import { type Collector, createCollector } from './server.js';
+import type { SqliteStore } from './sqlite-store.js';
+import { TEST_ORIGIN, TEST_WRITE_KEY } from './testing.js';
+
+export interface TestCollector {
+  collector: Collector;
+  dataDir: string;
+  /** The live SQLite database, to check rows with SQL. */
+  db: SqliteStore['db'];
+  /** `fetch` for a path of this collector, answered in-process. */
+  fetch(path: string, init?: RequestInit & { remoteAddress?: string }): Promise<Response>;
+  /** Closes the collector, keeping its data directory. */
+  stop(): Promise<void>;
+  /** Closes it and removes the data directory. */
+  destroy(): Promise<void>;
+}
+
+export function testCollector(
+  overrides: Partial<CollectorConfigInput> = {},
+  dataDir = mkdtempSync(join(tmpdir(), 'tillit-collector-')),
+): TestCollector {
+  const collector = createCollector({
+    port: 0,
+    dataDir,
+    sites: [{ name: 'test', writeKey: TEST_WRITE_KEY, origins: [TEST_ORIGIN] }],
+    durability: 'normal',
+    ...overrides,
+  });
+  return {
+    collector,
+    dataDir,
+    db: (collector.store as SqliteStore).db,
+    fetch: (path, { remoteAddress, ...init } = {}) =>
+      collector.handle(new Request(`http://collector.test${path}`, init), remoteAddress ? { remoteAddress } : {}),
+    stop: () => collector.close(),
+    destroy: async () => {
+      await collector.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
