@@ -9,6 +9,7 @@ import type { RawRequest, Reply } from './http.js';
 import { portalRoutes } from './portal-page.js';
 import { createRouter } from './router.js';
 import { healthRoutes } from './routes/health.js';
+import { identityRoutes } from './routes/identity.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { operatorRoutes } from './routes/operator.js';
 import { subjectRoutes } from './routes/subject.js';
@@ -42,7 +43,14 @@ export interface CollectorOptions {
 }
 
 /** Every route of the collector, module by module; a new API is one more module here. */
-const ROUTES: CollectorRoute[] = [...healthRoutes, ...ingestRoutes, ...subjectRoutes, ...operatorRoutes, ...portalRoutes];
+const ROUTES: CollectorRoute[] = [
+  ...healthRoutes,
+  ...ingestRoutes,
+  ...subjectRoutes,
+  ...identityRoutes,
+  ...operatorRoutes,
+  ...portalRoutes,
+];
 
 const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;

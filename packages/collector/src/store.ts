@@ -199,6 +199,6 @@ export interface Store {
   deleteExpired(cutoff: number): Promise<{ events: number; identityLinks: number }>;
   /** Number of stored events (health and tests). */
   countEvents(): Promise<number>;
-  /** Commits what is pending and closes the database. */
+  /** Commits what is pending and closes the database; a second call does nothing. */
   close(): Promise<void>;
 }
