@@ -16,6 +16,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, resolve } from 'node:path';
 import nodeResolve from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
 import type { Plugin, RollupOptions } from 'rollup';
 import { dts } from 'rollup-plugin-dts';
 import esbuild from 'rollup-plugin-esbuild';
@@ -99,6 +100,8 @@ function configs(dir: string): RollupOptions[] {
         workspaceSource(),
         nodeResolve({ browser: true }),
         esbuild({ target: 'es2020', define, minify: true, legalComments: 'none', tsconfig: join(root, 'tsconfig.json') }),
+        // After esbuild's minify: terser compresses further (~4% smaller gzipped script-tag bundles).
+        terser({ ecma: 2020, compress: { passes: 2 }, format: { comments: false } }),
       ],
       output: { file: join(pkgDir, 'dist', iife.file), format: 'iife', sourcemap: true },
     });

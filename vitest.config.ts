@@ -1,6 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+/** SDK modules with no platform access: their tests run in Node, so a DOM dependency would fail them. */
+const platformFreeSdk = 'packages/sdk/src/{backoff,consent-rules,ids,queue-policy,size,url}.test.ts';
+
 const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
 
 export default defineConfig({
@@ -12,6 +15,7 @@ export default defineConfig({
       '@tillit/sdk': src('sdk'),
       '@tillit/banner': src('banner'),
       '@tillit/portal': src('portal'),
+      '@tillit/insights': src('insights'),
       // Before '@tillit/collector', which would otherwise match this name as its prefix.
       '@tillit/collector/testing': fileURLToPath(new URL('./packages/collector/src/testing.ts', import.meta.url)),
       '@tillit/collector': src('collector'),
@@ -25,7 +29,7 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['packages/{schema,collector}/src/**/*.test.ts', 'test/fuzz/**/*.test.ts'],
+          include: ['packages/{schema,insights,collector}/src/**/*.test.ts', platformFreeSdk, 'test/fuzz/**/*.test.ts'],
           testTimeout: 30_000,
         },
       },
@@ -35,6 +39,7 @@ export default defineConfig({
           name: 'dom',
           environment: 'happy-dom',
           include: ['packages/{sdk,banner,portal}/src/**/*.test.ts'],
+          exclude: [platformFreeSdk],
         },
       },
     ],

@@ -95,9 +95,9 @@ const versions = {
 /** The SDK's default batch size, read from its source (falls back to 10 if it cannot be found). */
 function sdkBatchSize() {
   try {
-    const src = readFileSync(join(root, 'packages/sdk/src/tillit.ts'), 'utf8');
-    // `batch?.size ?? 30` or a destructured default `batch: { size: batchSize = 30 …`.
-    return Number((/batch\?\.size \?\? (\d+)/.exec(src) ?? /size: \w+ = (\d+)/.exec(src))?.[1] ?? 10);
+    const src = readFileSync(join(root, 'packages/sdk/src/state.ts'), 'utf8');
+    // `batchSize: batch.size ?? 30` in createState.
+    return Number(/batch\??\.size \?\? (\d+)/.exec(src)?.[1] ?? 10);
   } catch {
     return 10;
   }

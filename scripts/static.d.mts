@@ -4,4 +4,5 @@ export function createStaticServer(options?: {
   root?: string;
   pages?: Map<string, string>;
   headers?: Record<string, string>;
+  mounts?: Record<string, string>;
 }): Server;

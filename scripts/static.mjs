@@ -35,19 +35,23 @@ function safeJoin(root, urlPath) {
 }
 
 /**
- * @param {{ root?: string, pages?: Map<string, string>, headers?: Record<string,string> }} options
- *   root: directory served at "/"; pages: in-memory HTML by path (tests); headers: added to HTML answers (CSP).
+ * @param {{ root?: string, pages?: Map<string, string>, headers?: Record<string,string>, mounts?: Record<string,string> }} options
+ *   root: directory served at "/"; pages: in-memory HTML by path (tests), or JSON when the path ends in .json;
+ *   headers: added to HTML answers (CSP); mounts: URL prefix ending in "/" → directory served under it.
  */
-export function createStaticServer({ root, pages = new Map(), headers = {} } = {}) {
+export function createStaticServer({ root, pages = new Map(), headers = {}, mounts = {} } = {}) {
   return createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     let file = null;
     if (pages.has(path)) {
-      res.writeHead(200, { 'Content-Type': TYPES['.html'], 'Cache-Control': 'no-store', ...headers });
+      const type = TYPES[extname(path)] ?? TYPES['.html'];
+      res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-store', ...(type === TYPES['.html'] ? headers : {}) });
       res.end(pages.get(path));
       return;
     }
+    const mount = Object.keys(mounts).find((prefix) => path.startsWith(prefix));
     if (path.startsWith('/tillit/')) file = bundleFiles().get(path.slice('/tillit/'.length)) ?? null;
+    else if (mount) file = safeJoin(mounts[mount], path.slice(mount.length));
     else if (root) {
       file = safeJoin(root, path.endsWith('/') ? `${path}index.html` : path);
     }

@@ -37,7 +37,7 @@ export const landingUrl = fc
 export const properties = fc.dictionary(fc.string({ maxLength: 20 }), fc.jsonValue({ maxDepth: 4 }), { maxKeys: 8 });
 
 /**
- * One event as the SDK's enqueue() builds it (packages/sdk/src/tillit.ts), within the limits a site's
+ * One event as the SDK's enqueue() builds it (packages/sdk/src/events.ts), within the limits a site's
  * own input respects (event name ≤ 200 characters, user id ≤ 128) and a page title of a common length.
  * `clock` gives the event's time; the result is the event as JSON has carried it.
  */

@@ -10,6 +10,7 @@
  *   });
  */
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { test as base, expect } from '@playwright/test';
 // The built collector, as a site runs it (npm test builds before it tests): tsconfig.json maps this
 // name to the sources for the type check, while Playwright resolves it through the package's exports
@@ -90,7 +91,10 @@ export const test = base.extend<{ collector: TestCollector }, { site: TestSite &
     // biome-ignore lint/correctness/noEmptyPattern: Playwright's fixture signature
     async ({}, use) => {
       const pages = new Map<string, string>();
-      const server = createStaticServer({ pages });
+      // /vendor/ serves node_modules: the compat tests load other vendors' clients from the site, as a
+      // site that hosts its own copy would, so that nothing is fetched from their CDNs.
+      const vendor = fileURLToPath(new URL('../../node_modules/', import.meta.url));
+      const server = createStaticServer({ pages, mounts: { '/vendor/': vendor } });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const { port } = server.address() as AddressInfo;
       const origin = `http://127.0.0.1:${port}`;

@@ -75,15 +75,25 @@ it('lets erasure pseudonymise a record once, and nothing change it after that', 
   expect(record(receiptId)).toEqual(proof);
 });
 
-it('puts the current append-only rules on a database made by an older version', async () => {
+it('puts the current append-only rules on a database made by the version before them', async () => {
   await running.stop();
   const { default: Database } = await import('better-sqlite3');
+  // Back to schema version 1: no insert trigger, the old update trigger, no proven or count column.
   const old = new Database(`${running.dataDir}/tillit.db`);
-  old.exec('DROP TRIGGER consent_records_append_only_insert');
+  old.exec(`DROP TRIGGER consent_records_append_only_insert;
+    DROP TRIGGER consent_records_append_only_update;
+    CREATE TRIGGER consent_records_append_only_update BEFORE UPDATE ON consent_records
+    WHEN NEW.purposes IS NOT OLD.purposes OR NEW.subject_hash IS NULL
+    BEGIN SELECT RAISE(ABORT, 'consent_records is append-only'); END;
+    DROP INDEX audit_log_denied;
+    ALTER TABLE audit_log DROP COLUMN count;
+    ALTER TABLE identity_links DROP COLUMN proven;
+    DELETE FROM schema_migrations WHERE version = 2;`);
   old.close();
   running = await startCollector({}, running.dataDir);
   const receiptId = await consentOverHttp(randomUUID(), randomBytes(32).toString('base64url'));
   const replace = `INSERT OR REPLACE INTO consent_records (receipt_id, site, purposes, policy_version, source, decided_at, received_at)
     VALUES ('${receiptId}', 'test', '{}', 'v', 'api', 'x', 1)`;
   expect(() => running.db.prepare(replace).run()).toThrow(/append-only/);
+  expect(() => running.db.prepare(`UPDATE consent_records SET url = 'x'`).run()).toThrow(/append-only/);
 });

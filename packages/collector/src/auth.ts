@@ -36,6 +36,11 @@ export interface TokenClaims {
   sub: string;
   /** Expiry, Unix seconds. */
   exp: number;
+  /**
+   * Issued at, Unix seconds: a token issued before the subject's erasure is dead. Without it (a token
+   * from an older signer) it counts as issued MAX_TOKEN_MINUTES before it expires.
+   */
+  iat?: number;
   /** Portal tokens only: the site and the kind of id they were issued for. */
   site?: string;
   kind?: SubjectKind;
@@ -65,9 +70,13 @@ export function mintToken(options: MintTokenOptions): string {
   if (!(minutes > 0 && minutes <= MAX_TOKEN_MINUTES)) {
     throw new Error(`[tillit] mintToken: minutes must be between 1 and ${MAX_TOKEN_MINUTES}, got ${minutes}`);
   }
-  const exp = Math.floor((options.now ?? Date.now()) / 1000 + minutes * 60);
-  return signClaims(options.key, { sub: options.userId, exp });
+  const now = Math.floor((options.now ?? Date.now()) / 1000);
+  return signClaims(options.key, { sub: options.userId, exp: now + minutes * 60, iat: now });
 }
+
+/** When a token was issued (Unix seconds), as its claims say or as early as it can have been. */
+export const issuedAt = (claims: TokenClaims): number =>
+  typeof claims.iat === 'number' ? claims.iat : claims.exp - MAX_TOKEN_MINUTES * 60;
 
 export function signClaims(key: string, claims: TokenClaims): string {
   const payload = b64url(JSON.stringify(claims));

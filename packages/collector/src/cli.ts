@@ -1,23 +1,32 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { migrateCommand } from './cli-migrate.js';
 import { tokenCommand } from './cli-token.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createCollector } from './server.js';
 
 const USAGE = `Usage: tillit-collector [--config FILE]
        tillit-collector token --user ID [--minutes 10] [--site NAME] [--config FILE]
+       tillit-collector migrate [--config FILE]
 
 Starts the Tillit collector. Configuration comes from a JSON file (--config or TILLIT_CONFIG)
-and environment variables: TILLIT_HOST, TILLIT_PORT, TILLIT_DATA_DIR, TILLIT_CLIENT_IP,
-TILLIT_DURABILITY, TILLIT_RETENTION_DAYS, TILLIT_OPERATOR_TOKEN, TILLIT_SERVER_KEY, and
+and environment variables: TILLIT_HOST, TILLIT_PORT, TILLIT_DATA_DIR, TILLIT_DATABASE_URL, TILLIT_CLIENT_IP,
+TILLIT_DURABILITY, TILLIT_RETENTION_DAYS, TILLIT_OPERATOR_TOKEN, TILLIT_SERVER_KEY, TILLIT_PUBLIC_ORIGIN, and
 TILLIT_WRITE_KEY with TILLIT_ORIGINS and TILLIT_TOKEN_KEYS (comma lists) for a one-site setup.
 
 \`token\` prints a data-subject token for a logged-in user, signed with the site's first token key
-(what a site's backend does with mintToken() from @tillit/collector).`;
+(what a site's backend does with mintToken() from @tillit/collector).
+
+\`migrate\` brings the database's schema up to date and exits (SQLite in the data directory, or
+PostgreSQL with TILLIT_DATABASE_URL / "database"); collectors also migrate at start, under a lock.`;
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'token') {
     console.log(tokenCommand(process.argv.slice(3)));
+    return;
+  }
+  if (process.argv[2] === 'migrate') {
+    console.log(await migrateCommand(process.argv.slice(3)));
     return;
   }
   const { values } = parseArgs({ options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });

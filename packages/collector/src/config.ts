@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ProcessingRegister } from '@tillit/schema';
+import { ProcessingRegister, Purpose } from '@tillit/schema';
 import { z } from 'zod';
 
 const Origin = z
@@ -68,41 +68,105 @@ export const DEFAULT_REGISTER: ProcessingRegister = {
   automatedDecisions: 'None: no decision with legal or similarly significant effects is made by automated means (Art. 22)',
 };
 
-export const CollectorConfig = z.object({
-  host: z.string().min(1).default('127.0.0.1'),
-  port: z.coerce.number().int().min(0).max(65535).default(8787),
-  /** Where the SQLite database lives. */
-  dataDir: z.string().min(1).default('./data'),
-  sites: z.array(SiteConfig).min(1, 'configure at least one site with a write key'),
-  /** The client IP is never stored whole: dropped, or truncated to /24 (IPv4) and /48 (IPv6). */
-  clientIp: z.enum(['drop', 'truncate']).default('truncate'),
-  /** Read the client IP from X-Forwarded-For (only behind a proxy you run). */
-  trustProxy: z.boolean().default(false),
-  /**
-   * `full` fsyncs every group commit, so an answered event survives power loss; `normal` survives
-   * a process crash (kill -9) but may lose the last commits on power loss, and ingests faster.
-   */
-  durability: z.enum(['full', 'normal']).default('full'),
-  /** Events older than this many days are deleted (at start and every hour), and the Art. 15 answer says so. */
-  retentionDays: z.number().int().min(1).default(395),
-  /** Bearer token of the operator API (Art. 30 register, offline requests, audit log). Without it that API is off. */
-  operatorToken: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)').optional(),
-  /**
-   * Key of the keyed hashes (audit log, suppression list, pseudonymised consent records) and of portal tokens.
-   * Without it one is made once and kept in dataDir/tillit-secret.key (back it up with the database).
-   */
-  serverKey: z.string().min(32, 'must be at least 32 characters').optional(),
-  /** Processing register (Art. 30), quoted in every access answer (Art. 15). */
-  register: ProcessingRegister.default(DEFAULT_REGISTER),
-  /** Failed data-subject requests allowed per client IP and window before it gets 429. */
-  failureLimit: z
-    .object({ max: z.number().int().min(1).default(10), windowSeconds: z.number().int().min(1).default(900) })
-    .default({ max: 10, windowSeconds: 900 }),
-  /** Minutes a portal token (made from a subject secret for the /privacy page) stays valid. */
-  portalTokenMinutes: z.number().int().min(1).max(60).default(15),
-});
+/** Segment's consent categories (`context.consent.categoryPreferences`) and the purposes each grants. */
+export const DEFAULT_CATEGORY_PURPOSES: Record<string, string[]> = {
+  analytics: ['analytics'],
+  advertising: ['marketing'],
+  marketing: ['marketing'],
+  personalization: ['personalization'],
+  functional: ['personalization'],
+};
+
+/** Category names are matched case-insensitively: stored lower-case. */
+const CategoryPurposes = z
+  .record(z.string().min(1), z.array(Purpose))
+  .transform((table) =>
+    Object.fromEntries(Object.entries(table).map(([category, purposes]) => [category.toLowerCase(), purposes])),
+  );
+
+/** PostgreSQL, for several collectors on one database: a `postgres://` URL, or an object with the URL and tuning. */
+export const DatabaseConfig = z.preprocess(
+  (value) => (typeof value === 'string' ? { url: value } : value),
+  z.object({
+    url: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL'),
+    /** Schema of the tables (made by `migrate` if missing). */
+    schema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*$/, 'must be a lower-case SQL identifier')
+      .default('public'),
+    /** Connections per collector process. */
+    poolMax: z.number().int().min(1).max(100).default(10),
+    /** PostgreSQL cancels a statement that runs longer. */
+    statementTimeoutMs: z.number().int().min(100).default(15_000),
+    /** TLS to a managed database, beside the URL's sslmode: its CA certificate file, and whether to verify it. */
+    tls: z.object({ caFile: z.string().optional(), rejectUnauthorized: z.boolean().default(true) }).optional(),
+  }),
+);
+
+export const CollectorConfig = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.coerce.number().int().min(0).max(65535).default(8787),
+    /** Where the SQLite database lives (the default store). */
+    dataDir: z.string().min(1).default('./data'),
+    /** PostgreSQL instead of SQLite (TILLIT_DATABASE_URL); every collector on it needs the same serverKey. */
+    database: DatabaseConfig.optional(),
+    sites: z.array(SiteConfig).min(1, 'configure at least one site with a write key'),
+    /** The client IP is never stored whole: dropped, or truncated to /24 (IPv4) and /48 (IPv6). */
+    clientIp: z.enum(['drop', 'truncate']).default('truncate'),
+    /**
+     * The collector's own origin as browsers reach it (e.g. https://collect.shop.example), for its /privacy
+     * page. The origin it listens on (http://host:port) is allowed too; the Host header never is (DNS rebinding).
+     */
+    publicOrigin: Origin.optional(),
+    /**
+     * Behind proxies you run: take the client's address from X-Forwarded-For, the entry the nearest trusted
+     * proxy appended (the rightmost; with `n` proxies in a chain, the n-th from the right). Entries further
+     * left are written by the client and never read. `true` means one proxy.
+     */
+    trustProxy: z.union([z.boolean(), z.number().int().min(1).max(10)]).default(false),
+    /**
+     * `full` fsyncs every group commit, so an answered event survives power loss; `normal` survives
+     * a process crash (kill -9) but may lose the last commits on power loss, and ingests faster.
+     */
+    durability: z.enum(['full', 'normal']).default('full'),
+    /** Events older than this many days are deleted (at start and every hour), and the Art. 15 answer says so. */
+    retentionDays: z.number().int().min(1).default(395),
+    /** Bearer token of the operator API (Art. 30 register, offline requests, audit log). Without it that API is off. */
+    operatorToken: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)').optional(),
+    /**
+     * Key of the keyed hashes (audit log, suppression list, pseudonymised consent records) and of portal tokens.
+     * Without it one is made once and kept in dataDir/tillit-secret.key (back it up with the database).
+     */
+    serverKey: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** Processing register (Art. 30), quoted in every access answer (Art. 15). */
+    register: ProcessingRegister.default(DEFAULT_REGISTER),
+    /**
+     * Failed data-subject requests allowed per window: `max` per client address (IPv6 by /64), and `perSubject`
+     * for one subject id from all addresses together. Past either, 429 until the window ends.
+     */
+    failureLimit: z
+      .object({
+        max: z.number().int().min(1).default(10),
+        perSubject: z.number().int().min(1).default(100),
+        windowSeconds: z.number().int().min(1).default(900),
+      })
+      .default({ max: 10, perSubject: 100, windowSeconds: 900 }),
+    /** Minutes a portal token (made from a subject secret for the /privacy page) stays valid. */
+    portalTokenMinutes: z.number().int().min(1).max(60).default(15),
+    /**
+     * How Segment's consent categories map to purposes: a granted category grants its purposes, and an
+     * event's purposes are the union with any it names itself. Unlisted categories grant nothing.
+     */
+    categoryPurposes: CategoryPurposes.default(DEFAULT_CATEGORY_PURPOSES),
+  })
+  .refine((config) => !config.database || config.serverKey, {
+    path: ['serverKey'],
+    message: 'required with database: every collector on one database must hash ids with the same key (TILLIT_SERVER_KEY)',
+  });
 
 export type SiteConfig = z.infer<typeof SiteConfig>;
+export type DatabaseConfig = z.infer<typeof DatabaseConfig>;
 export type CollectorConfig = z.infer<typeof CollectorConfig>;
 export type CollectorConfigInput = z.input<typeof CollectorConfig>;
 
@@ -126,8 +190,8 @@ const list = (value: string) =>
 
 /**
  * Reads the config file named by `--config` or TILLIT_CONFIG (JSON), then lets environment variables
- * override single fields: TILLIT_HOST, TILLIT_PORT, TILLIT_DATA_DIR, TILLIT_CLIENT_IP, TILLIT_DURABILITY,
- * TILLIT_RETENTION_DAYS, TILLIT_OPERATOR_TOKEN, TILLIT_SERVER_KEY, and TILLIT_WRITE_KEY + TILLIT_ORIGINS
+ * override single fields: TILLIT_HOST, TILLIT_PORT, TILLIT_DATA_DIR, TILLIT_DATABASE_URL, TILLIT_CLIENT_IP, TILLIT_DURABILITY,
+ * TILLIT_RETENTION_DAYS, TILLIT_OPERATOR_TOKEN, TILLIT_SERVER_KEY, TILLIT_PUBLIC_ORIGIN, and TILLIT_WRITE_KEY + TILLIT_ORIGINS
  * (comma list) + TILLIT_TOKEN_KEYS (comma list) for a one-site setup.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = env.TILLIT_CONFIG): CollectorConfig {
@@ -148,11 +212,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = env.TILL
   if (env.TILLIT_HOST) raw.host = env.TILLIT_HOST;
   if (env.TILLIT_PORT) raw.port = env.TILLIT_PORT;
   if (env.TILLIT_DATA_DIR) raw.dataDir = env.TILLIT_DATA_DIR;
+  if (env.TILLIT_DATABASE_URL) {
+    // Keeps the file's tuning (pool, TLS) when the URL comes from the environment.
+    const fromFile = typeof raw.database === 'object' ? raw.database : {};
+    raw.database = { ...fromFile, url: env.TILLIT_DATABASE_URL };
+  }
   if (env.TILLIT_CLIENT_IP) raw.clientIp = env.TILLIT_CLIENT_IP;
   if (env.TILLIT_DURABILITY) raw.durability = env.TILLIT_DURABILITY;
   if (env.TILLIT_RETENTION_DAYS) raw.retentionDays = Number(env.TILLIT_RETENTION_DAYS);
   if (env.TILLIT_OPERATOR_TOKEN) raw.operatorToken = env.TILLIT_OPERATOR_TOKEN;
   if (env.TILLIT_SERVER_KEY) raw.serverKey = env.TILLIT_SERVER_KEY;
+  if (env.TILLIT_PUBLIC_ORIGIN) raw.publicOrigin = env.TILLIT_PUBLIC_ORIGIN;
   if (env.TILLIT_WRITE_KEY) {
     raw.sites = [
       {

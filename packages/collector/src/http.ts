@@ -66,7 +66,9 @@ export function headerOf(headers: IncomingHttpHeaders, name: string): string | u
 export const mediaType = (headers: IncomingHttpHeaders): string =>
   (headerOf(headers, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
 
-const JSON_TYPES = new Set(['application/json', 'text/plain', '']);
+// RudderStack's Node client posts its gzip JSON as application/x-www-form-urlencoded (axios's default
+// for a Buffer); like text/plain it needs no preflight, so accepting it opens nothing new.
+const JSON_TYPES = new Set(['application/json', 'text/plain', 'application/x-www-form-urlencoded', '']);
 
 /**
  * Reads a JSON body of at most `limit` bytes (after gunzip). Browsers send `text/plain` so that

@@ -1,4 +1,5 @@
 import { Event, LIMITS, describeIssues, type RejectedEvent } from '@tillit/schema';
+import { applyClientDefaults, mapCategoryPreferences } from './compat.js';
 import { truncateIp } from './ip.js';
 import type { EventRow } from './store.js';
 
@@ -8,9 +9,18 @@ export interface IngestContext {
   receivedAt: number;
   /** The batch's `sentAt` (client clock), used to correct clock skew. */
   sentAt?: string;
+  /**
+   * How far back clock-skew correction may move an event (ms): the retention period. Further means a
+   * broken client clock, not an old event.
+   */
+  maxCorrectionAgeMs: number;
   /** The client IP after the privacy policy was applied, or undefined to store none. */
   ip?: string;
   clientIp: 'drop' | 'truncate';
+  /** Segment consent category (lower-case) → the purposes it grants. */
+  categoryPurposes: Record<string, string[]>;
+  /** RudderStack's `AnonymousId` header, for events that name no one. */
+  anonymousId?: string;
 }
 
 export interface PreparedBatch {
@@ -33,6 +43,21 @@ export function deriveTimestamp(timestamp: number, sentAt: number | undefined, r
   return receivedAt - (sentAt - timestamp);
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Why an event's (corrected) time is not plausible, or null when it is. */
+function timeOutOfWindow(time: number, corrected: boolean, ctx: IngestContext): string | null {
+  if (time > ctx.receivedAt + LIMITS.maxFutureSkewMs) {
+    return `lies ${Math.round((time - ctx.receivedAt) / 1000)} s in the future after clock-skew correction`;
+  }
+  // A sentAt far from the timestamp (year 2100, year 0) would move the event by decades: refuse it.
+  if (corrected && (!Number.isFinite(time) || time < ctx.receivedAt - ctx.maxCorrectionAgeMs)) {
+    const days = Math.round(ctx.maxCorrectionAgeMs / DAY_MS);
+    return `minus sentAt would place the event more than ${days} days (the retention period) before it was received: check the client's clock`;
+  }
+  return null;
+}
+
 /** Validates every event on its own, so one bad event is rejected by index and the others are kept. */
 export function prepareBatch(batch: unknown[], ctx: IngestContext): PreparedBatch {
   const rows: EventRow[] = [];
@@ -42,6 +67,7 @@ export function prepareBatch(batch: unknown[], ctx: IngestContext): PreparedBatc
 
   for (let index = 0; index < batch.length; index++) {
     const raw = batch[index];
+    applyClientDefaults(raw, { receivedAt: receivedAtIso, anonymousId: ctx.anonymousId });
     const parsed = Event.safeParse(raw);
     if (!parsed.success) {
       rejected.push({ index, messageId: messageIdOf(raw), reason: describeIssues(parsed.error) });
@@ -55,16 +81,15 @@ export function prepareBatch(batch: unknown[], ctx: IngestContext): PreparedBatc
     const clientTime = Date.parse(timestamp);
     const sentAt = event.sentAt ? Date.parse(event.sentAt) : batchSentAt;
     const time = deriveTimestamp(clientTime, sentAt, ctx.receivedAt);
-    if (time > ctx.receivedAt + LIMITS.maxFutureSkewMs) {
-      rejected.push({
-        index,
-        messageId: event.messageId,
-        reason: `timestamp: ${timestamp} lies ${Math.round((time - ctx.receivedAt) / 1000)} s in the future after clock-skew correction`,
-      });
+    const corrected = sentAt !== undefined && !Number.isNaN(sentAt);
+    const outOfWindow = timeOutOfWindow(time, corrected, ctx);
+    if (outOfWindow) {
+      rejected.push({ index, messageId: event.messageId, reason: `timestamp: ${timestamp} ${outOfWindow}` });
       continue;
     }
 
     const context = event.context ?? {};
+    mapCategoryPreferences(context.consent, ctx.categoryPurposes);
     const ip = ctx.clientIp === 'drop' ? undefined : (truncateIp(context.ip) ?? ctx.ip);
     if (ip) context.ip = ip;
     else if (context.ip !== undefined) delete context.ip;

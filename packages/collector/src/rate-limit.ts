@@ -1,7 +1,7 @@
 /**
- * Counts failed data-subject requests per client IP in a fixed window; past the limit every request of
- * that IP is refused until the window ends, so a correct guess after many wrong ones gains nothing.
- * IPs are held in memory only, never logged or stored.
+ * Counts failures per key (an address bucket, a subject id) in a fixed window; past the limit every
+ * request with that key is refused until the window ends, so a correct guess after many wrong ones gains
+ * nothing. Keys are held in memory only, never logged or stored.
  */
 export class FailureLimiter {
   private readonly windows = new Map<string, { failures: number; resetAt: number }>();
@@ -9,30 +9,46 @@ export class FailureLimiter {
   constructor(
     private readonly maxFailures: number,
     private readonly windowMs: number,
+    /** Most keys held: under a spray of keys the oldest windows go first, so memory stays bounded. */
+    private readonly maxKeys = 10_000,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Seconds until this IP may try again, or 0 when it may now. */
-  retryAfter(ip: string): number {
-    const entry = this.windows.get(ip);
+  /** Keys currently held. */
+  get size(): number {
+    return this.windows.size;
+  }
+
+  /** Seconds until this key may try again, or 0 when it may now. */
+  retryAfter(key: string): number {
+    const entry = this.windows.get(key);
     if (!entry) return 0;
     const left = entry.resetAt - this.now();
     if (left <= 0) {
-      this.windows.delete(ip);
+      this.windows.delete(key);
       return 0;
     }
     return entry.failures >= this.maxFailures ? Math.ceil(left / 1000) : 0;
   }
 
-  fail(ip: string): void {
+  fail(key: string): void {
     const now = this.now();
-    let entry = this.windows.get(ip);
+    let entry = this.windows.get(key);
     if (!entry || entry.resetAt <= now) {
-      // Bounded memory under a spray of addresses: drop expired windows first.
-      if (this.windows.size >= 50_000) for (const [k, v] of this.windows) if (v.resetAt <= now) this.windows.delete(k);
+      this.windows.delete(key);
+      this.makeRoom(now);
       entry = { failures: 0, resetAt: now + this.windowMs };
-      this.windows.set(ip, entry);
+      // Insertion order is window-start order: the first key is the oldest window.
+      this.windows.set(key, entry);
     }
     entry.failures++;
+  }
+
+  private makeRoom(now: number): void {
+    // Every window is as long, so the oldest windows (first in the map) also expire first.
+    for (const [key, entry] of this.windows) {
+      if (entry.resetAt > now && this.windows.size < this.maxKeys) break;
+      this.windows.delete(key);
+    }
   }
 }

@@ -37,13 +37,14 @@ export interface Route<E = unknown> {
 export interface RouterOptions<E> {
   env: E;
   /** Whether a page on this origin may call the collector (CORS). */
-  originAllowed(origin: string, req: RawRequest): boolean;
+  originAllowed(origin: string): boolean;
   /** The client's address as the rate limits key it. */
   clientAddress(req: RawRequest): string;
+  /** Request headers a page may send besides Content-Type (CORS preflight); default Authorization. */
+  corsHeaders?: readonly string[];
 }
 
 const CORS_METHODS = 'GET, POST, DELETE, OPTIONS';
-const CORS_HEADERS = 'Content-Type, Authorization';
 // Ids are at most 256 characters; a longer segment matches no route.
 const PARAM = '([^/]{1,256})';
 
@@ -86,6 +87,7 @@ function decodeParams(names: string[], match: RegExpExecArray, path: string): Re
 /** Returns the dispatcher: request in, reply out; it never throws. */
 export function createRouter<E>(routes: Route<E>[], options: RouterOptions<E>): (req: RawRequest) => Promise<Reply> {
   const { exact, patterns } = compile(routes);
+  const corsHeaders = ['Content-Type', ...(options.corsHeaders ?? ['Authorization'])].join(', ');
 
   function find(path: string): { entry: PathEntry<E>; params: Record<string, string> } | null {
     const entry = exact.get(path);
@@ -104,7 +106,7 @@ export function createRouter<E>(routes: Route<E>[], options: RouterOptions<E>): 
         status: 204,
         headers: {
           'Access-Control-Allow-Methods': CORS_METHODS,
-          'Access-Control-Allow-Headers': CORS_HEADERS,
+          'Access-Control-Allow-Headers': corsHeaders,
           'Access-Control-Max-Age': '600',
         },
         body: null,
@@ -126,7 +128,7 @@ export function createRouter<E>(routes: Route<E>[], options: RouterOptions<E>): 
   return async (req) => {
     const path = req.url.split('?', 1)[0]!;
     const origin = headerOf(req.headers, 'origin');
-    const allowed = origin !== undefined && options.originAllowed(origin, req);
+    const allowed = origin !== undefined && options.originAllowed(origin);
     let reply: Reply;
     try {
       reply = await route(req, path, origin, allowed);

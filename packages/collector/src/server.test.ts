@@ -107,7 +107,7 @@ it('rejects an event over 32 KB by index and keeps the rest', async () => {
   expect(body.rejected[0].reason).toMatch(/over the 32768-byte limit/);
 });
 
-it('accepts application/json, text/plain and gzip bodies, and refuses form posts', async () => {
+it('accepts application/json, text/plain and gzip bodies, and refuses form posts (not JSON)', async () => {
   const json = await post(
     '/v1/batch',
     { batch: [event()], writeKey: TEST_WRITE_KEY },
@@ -118,7 +118,8 @@ it('accepts application/json, text/plain and gzip bodies, and refuses form posts
   const gz = await post('/v1/batch', gzipped, { headers: { 'Content-Encoding': 'gzip' } });
   expect(gz.body.accepted).toBe(1);
   const form = await post('/v1/batch', 'batch=1', { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
-  expect(form.status).toBe(415);
+  expect(form.status).toBe(400);
+  expect(form.body.reason).toMatch(/not valid JSON/);
   expect(count()).toBe(2);
 });
 

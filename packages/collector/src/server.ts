@@ -6,14 +6,16 @@ import { keyedHasher, loadServerKey } from './auth.js';
 import { type CollectorConfig, type CollectorConfigInput, parseConfig } from './config.js';
 import type { CollectorDeps, CollectorRoute } from './deps.js';
 import type { RawRequest, Reply } from './http.js';
+import { CLIENT_REQUEST_HEADERS } from './compat.js';
 import { portalRoutes } from './portal-page.js';
+import { openStore } from './open-store.js';
 import { createRouter } from './router.js';
+import { compatRoutes } from './routes/compat.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { operatorRoutes } from './routes/operator.js';
 import { subjectRoutes } from './routes/subject.js';
-import { SqliteStore } from './sqlite-store.js';
 import type { Store } from './store.js';
 import { SubjectAuth } from './subject-auth.js';
 import { SuppressionList } from './suppression.js';
@@ -46,6 +48,7 @@ export interface CollectorOptions {
 const ROUTES: CollectorRoute[] = [
   ...healthRoutes,
   ...ingestRoutes,
+  ...compatRoutes,
   ...subjectRoutes,
   ...identityRoutes,
   ...operatorRoutes,
@@ -57,23 +60,26 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function createCollector(input: CollectorConfigInput | CollectorConfig, options: CollectorOptions = {}): Collector {
   const config = parseConfig(input);
-  const store = options.store ?? new SqliteStore({ dataDir: config.dataDir, durability: config.durability });
   const serverKey = loadServerKey(config.serverKey, config.dataDir);
   const hashOf = keyedHasher(serverKey);
+  const store = options.store ?? openStore(config, hashOf);
   const deps: CollectorDeps = {
     config,
     store,
     serverKey,
     hashOf,
     suppression: new SuppressionList(hashOf),
-    auth: new SubjectAuth({ config, store, serverKey }),
+    auth: new SubjectAuth({ config, store, serverKey, hashOf }),
   };
+  // Configured origins only: the sites', and the collector's own for its /privacy page (publicOrigin, and the
+  // address it listens on, added by listen()). Never derived from the Host header, which DNS rebinding sets.
   const allowedOrigins = new Set(config.sites.flatMap((site) => site.origins));
+  if (config.publicOrigin) allowedOrigins.add(config.publicOrigin);
   const dispatch = createRouter(ROUTES, {
     env: deps,
-    // The collector's own /privacy page calls the API from the collector's origin.
-    originAllowed: (origin, req) => allowedOrigins.has(origin) || origin.replace(/^https?:\/\//, '') === req.headers.host,
+    originAllowed: (origin) => allowedOrigins.has(origin),
     clientAddress: (req) => clientAddress(config, req),
+    corsHeaders: CLIENT_REQUEST_HEADERS,
   });
 
   const purgeExpired = () => store.deleteExpired(Date.now() - config.retentionDays * DAY_MS);
@@ -110,7 +116,9 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
           console.error(`[tillit-collector] retention failed: ${(error as Error).message}`),
         );
       }, RETENTION_INTERVAL_MS).unref();
-      return listen(server, config);
+      const url = await listen(server, config);
+      allowedOrigins.add(url);
+      return url;
     },
     close: () => {
       clearInterval(retentionTimer);
@@ -158,14 +166,20 @@ function listen(server: Server, config: CollectorConfig): Promise<string> {
   });
 }
 
-/** The whole address, for the failure rate limit only (memory, never stored). */
-function clientAddress(config: CollectorConfig, req: RawRequest): string {
-  const forwarded = config.trustProxy
-    ? String(req.headers['x-forwarded-for'] ?? '')
-        .split(',')[0]
-        ?.trim()
-    : '';
-  return forwarded || req.remoteAddress || 'unknown';
+/**
+ * The client's whole address (rate limits use it as it is; only a truncated form is ever stored). Behind
+ * trusted proxies, the X-Forwarded-For entry the nearest one appended: entries left of it are the client's
+ * own words.
+ */
+export function clientAddress(config: Pick<CollectorConfig, 'trustProxy'>, req: RawRequest): string {
+  const hops = config.trustProxy === true ? 1 : config.trustProxy || 0;
+  if (hops > 0) {
+    const header = req.headers['x-forwarded-for'];
+    const entries = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((e) => e.trim());
+    const forwarded = entries.filter(Boolean).at(-hops);
+    if (forwarded) return forwarded;
+  }
+  return req.remoteAddress || 'unknown';
 }
 
 function fromNode(req: IncomingMessage): RawRequest {

@@ -41,6 +41,16 @@ CREATE TABLE IF NOT EXISTS consent_records (
 CREATE INDEX IF NOT EXISTS consent_records_anonymous_id ON consent_records (anonymous_id) WHERE anonymous_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS consent_records_user_id ON consent_records (user_id) WHERE user_id IS NOT NULL;
 CREATE UNIQUE INDEX IF NOT EXISTS consent_records_record_id ON consent_records (site, record_id) WHERE record_id IS NOT NULL;
+CREATE TRIGGER IF NOT EXISTS consent_records_append_only_delete BEFORE DELETE ON consent_records
+BEGIN SELECT RAISE(ABORT, 'consent_records is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS consent_records_append_only_update BEFORE UPDATE ON consent_records
+WHEN NEW.receipt_id IS NOT OLD.receipt_id OR NEW.record_id IS NOT OLD.record_id OR NEW.site IS NOT OLD.site OR NEW.purposes IS NOT OLD.purposes
+  OR NEW.policy_version IS NOT OLD.policy_version OR NEW.source IS NOT OLD.source
+  OR NEW.text_hash IS NOT OLD.text_hash OR NEW.decided_at IS NOT OLD.decided_at
+  OR NEW.received_at IS NOT OLD.received_at OR NEW.anonymous_id IS NOT NULL OR NEW.user_id IS NOT NULL
+  OR NEW.subject_hash IS NULL
+BEGIN SELECT RAISE(ABORT, 'consent_records is append-only: only erasure may pseudonymise a record'); END;
+
 -- A subject is an anonymous id with the hash of the secret its browser made at first consent.
 CREATE TABLE IF NOT EXISTS subjects (
   anonymous_id TEXT PRIMARY KEY,
@@ -49,16 +59,14 @@ CREATE TABLE IF NOT EXISTS subjects (
   created_at INTEGER NOT NULL
 );
 
--- Anonymous id ↔ user id, from identify events and consent records that carry both. Anyone with the
--- public write key can claim a link, so only a proven one (proven = 1: the browser's subject secret, or a
--- server key) lets a user's access and erasure cover the anonymous id; the others serve analytics only.
+-- Anonymous id ↔ user id, from identify events and consent records that carry both. A user's access
+-- and erasure cover every anonymous id linked to them.
 CREATE TABLE IF NOT EXISTS identity_links (
   site TEXT NOT NULL,
   anonymous_id TEXT NOT NULL,
   user_id TEXT NOT NULL,
   first_seen_at INTEGER NOT NULL,
   last_seen_at INTEGER NOT NULL,
-  proven INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (site, anonymous_id, user_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS identity_links_user ON identity_links (site, user_id);
@@ -70,8 +78,6 @@ CREATE TABLE IF NOT EXISTS suppressions (
 ) WITHOUT ROWID;
 
 -- Every data-subject request: time, action, keyed hash, outcome. Never a raw id, an IP or a payload.
--- Failed requests name no subject: one row per action and hour counts them (count), so guessing
--- cannot grow the log without bound.
 CREATE TABLE IF NOT EXISTS audit_log (
   id INTEGER PRIMARY KEY,
   at INTEGER NOT NULL,
@@ -80,8 +86,7 @@ CREATE TABLE IF NOT EXISTS audit_log (
   subject_hash TEXT,
   via TEXT NOT NULL,
   outcome TEXT NOT NULL,
-  receipt_id TEXT,
-  count INTEGER NOT NULL DEFAULT 1
+  receipt_id TEXT
 );
 CREATE INDEX IF NOT EXISTS audit_log_subject ON audit_log (subject_hash) WHERE subject_hash IS NOT NULL;
 
@@ -103,18 +108,19 @@ CREATE INDEX IF NOT EXISTS dsr_requests_subject ON dsr_requests (subject_hash) W
 `;
 
 /**
- * Consent records are append-only (Art. 7(1) proof). Dropped and made again at every start, so a file
- * made by an older version gets the current rules. Closed gaps: INSERT OR REPLACE deletes the old row
- * without firing a DELETE trigger, so a second row with a stored id is refused before it is inserted;
- * an update may only pseudonymise a record once (ids -> subject hash, url cleared), and changes nothing
- * else, nor anything after that.
+ * Issue 15. identity_links.proven: anyone with the public write key can claim a link, so only a proven
+ * one (the browser's subject secret, or a server key) lets a user's access and erasure cover the
+ * anonymous id; claimed ones serve analytics only. audit_log.count: failed requests name no subject, so
+ * one row per action and hour counts them. Consent log: INSERT OR REPLACE deleted the old row without
+ * firing the DELETE trigger, so a row whose id, receipt_id or (site, record_id) is stored is refused
+ * before it is inserted; an update may only pseudonymise a record once (ids -> subject hash, url
+ * cleared), and changes nothing else, nor anything after that.
  */
-const APPEND_ONLY = `
-DROP TRIGGER IF EXISTS consent_records_append_only_delete;
-DROP TRIGGER IF EXISTS consent_records_append_only_update;
-DROP TRIGGER IF EXISTS consent_records_append_only_insert;
-CREATE TRIGGER consent_records_append_only_delete BEFORE DELETE ON consent_records
-BEGIN SELECT RAISE(ABORT, 'consent_records is append-only'); END;
+const V2_PROOF = `
+ALTER TABLE identity_links ADD COLUMN proven INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE audit_log ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+CREATE INDEX audit_log_denied ON audit_log (action, at) WHERE subject_hash IS NULL;
+DROP TRIGGER consent_records_append_only_update;
 CREATE TRIGGER consent_records_append_only_insert BEFORE INSERT ON consent_records
 WHEN EXISTS (SELECT 1 FROM consent_records WHERE id = NEW.id OR receipt_id = NEW.receipt_id
   OR (record_id = NEW.record_id AND site = NEW.site))
@@ -128,24 +134,41 @@ WHEN OLD.subject_hash IS NOT NULL OR NEW.subject_hash IS NULL OR NEW.anonymous_i
 BEGIN SELECT RAISE(ABORT, 'consent_records is append-only: only erasure may pseudonymise a record, once'); END;
 `;
 
-/** Columns added since the first release: a file made before them gets them (with their defaults). */
-const ADDED_COLUMNS = [
-  { table: 'identity_links', column: 'proven', definition: 'INTEGER NOT NULL DEFAULT 0' },
-  { table: 'audit_log', column: 'count', definition: 'INTEGER NOT NULL DEFAULT 1' },
+/**
+ * Versions of the SQLite schema, recorded in `schema_migrations` as in PostgreSQL. Version 1 is the
+ * schema above, written idempotently, so a file made before versions existed is brought to it as well.
+ * A change is a new entry, never an edit.
+ */
+const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  { version: 1, name: 'events, consent log, subjects, links, suppressions, audit, requests', sql: SCHEMA },
+  { version: 2, name: 'proven identity links, counted failed requests, consent log closed', sql: V2_PROOF },
 ];
+export const SQLITE_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
-/** Creates what is missing (a new file, or one from an older version) and (re)makes the append-only triggers. */
-export function applySchema(db: Database.Database): void {
-  db.transaction(() => {
-    db.exec(SCHEMA);
-    for (const { table, column, definition } of ADDED_COLUMNS) {
-      const columns = db.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all();
-      if (!columns.includes(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
-    }
-    db.exec(`${INDEXES_ON_ADDED_COLUMNS}${APPEND_ONLY}`);
-  })();
+/**
+ * Applies the migrations this file lacks, in one write transaction (BEGIN IMMEDIATE: a second process
+ * waits); refuses a file whose schema is newer than this code knows. Returns the versions before and after.
+ */
+export function applySchema(db: Database.Database): { from: number; to: number } {
+  return db
+    .transaction(() => {
+      db.exec(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+      );
+      const from = (db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
+      if (from > SQLITE_SCHEMA_VERSION) {
+        throw new Error(
+          `[tillit-collector] the database schema is at version ${from}, newer than this collector knows (${SQLITE_SCHEMA_VERSION}): ` +
+            'run the newer collector, or restore a backup taken before it migrated',
+        );
+      }
+      const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+      for (const migration of MIGRATIONS) {
+        if (migration.version <= from) continue;
+        db.exec(migration.sql);
+        record.run(migration.version, migration.name, Date.now());
+      }
+      return { from, to: SQLITE_SCHEMA_VERSION };
+    })
+    .immediate();
 }
-
-const INDEXES_ON_ADDED_COLUMNS = `
-CREATE INDEX IF NOT EXISTS audit_log_denied ON audit_log (action, at) WHERE subject_hash IS NULL;
-`;

@@ -62,6 +62,7 @@ function subjectStatements(db: Database.Database) {
       suppress: db.prepare('INSERT OR REPLACE INTO suppressions (hash, erased_at) VALUES (?, ?)'),
     },
     loadSuppressions: db.prepare('SELECT hash, erased_at AS erasedAt FROM suppressions'),
+    erasedAt: db.prepare('SELECT erased_at FROM suppressions WHERE hash = ?').pluck(),
   };
 }
 
@@ -97,6 +98,8 @@ function maintenanceStatements(db: Database.Database) {
     anyExpiredDenied: db.prepare(`SELECT 1 FROM audit_log WHERE subject_hash IS NULL AND outcome = 'denied' AND at < ? LIMIT 1`),
     deleteExpiredDenied: db.prepare(`DELETE FROM audit_log WHERE subject_hash IS NULL AND outcome = 'denied' AND at < ?`),
     countEvents: db.prepare('SELECT count(*) FROM events').pluck(),
+    // Reads the schema page from the file: fails when the database cannot be read.
+    ping: db.prepare('SELECT count(*) FROM sqlite_master').pluck(),
   };
 }
 

@@ -197,6 +197,10 @@ export class SqliteStore implements Store {
     return this.sql.subject.loadSuppressions.all() as Suppression[];
   }
 
+  async subjectErasedAt(subjectHash: string): Promise<number | null> {
+    return (this.sql.subject.erasedAt.get(subjectHash) as number | undefined) ?? null;
+  }
+
   async appendAudit(row: AuditRow): Promise<void> {
     await this.committer.exclusive(() => this.sql.operator.insertAudit.run(row));
   }
@@ -245,6 +249,10 @@ export class SqliteStore implements Store {
     }
     const identityLinks = await this.committer.exclusive(() => deleteExpiredLinks.run(cutoff).changes);
     return { events, identityLinks };
+  }
+
+  async ping(): Promise<void> {
+    this.sql.maintenance.ping.get();
   }
 
   async countEvents(): Promise<number> {

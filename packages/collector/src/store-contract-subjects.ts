@@ -73,6 +73,8 @@ export function erasureContract(withStore: WithStore): void {
       ];
       expect(committed).toEqual(expect.arrayContaining(suppressions));
       expect(await store.loadSuppressions()).toEqual(expect.arrayContaining(suppressions));
+      expect(await store.subjectErasedAt('hash:user:user-1')).toBe(2_000);
+      expect(await store.subjectErasedAt('hash:user:never-erased')).toBeNull();
       const after = await store.readSubject(user('user-1'), 'hash-user-1');
       expect([after.events, after.consent, after.links, after.subjects]).toEqual([[], [], [], []]);
       expect(after.audit).toEqual([{ ...audit, count: 1 }]);

@@ -54,6 +54,7 @@ function insertContract(withStore: WithStore): void {
       expect(await store.insertEvents([first, eventRow({ site: 'site-b', messageId: first.messageId })])).toEqual([false, false]);
       expect(await store.insertEvents([])).toEqual([]);
       expect(await store.countEvents()).toBe(3);
+      await expect(store.ping()).resolves.toBeUndefined();
     }),
   );
 

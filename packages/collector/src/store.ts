@@ -180,6 +180,11 @@ export interface Store {
   ): Promise<ErasureCounts>;
   /** Every suppression, loaded at start into memory. */
   loadSuppressions(): Promise<Suppression[]>;
+  /**
+   * When the subject with this keyed hash was last erased (its suppression's `erasedAt`), or null. Read from
+   * the store on every token use, so an erasure through one collector ends the subject's tokens on all.
+   */
+  subjectErasedAt(subjectHash: string): Promise<number | null>;
   appendAudit(row: AuditRow): Promise<void>;
   /**
    * Counts a failed data-subject request (wrong credential, unknown id), which names no subject: one
@@ -199,6 +204,8 @@ export interface Store {
   deleteExpired(cutoff: number): Promise<{ events: number; identityLinks: number }>;
   /** Number of stored events (health and tests). */
   countEvents(): Promise<number>;
+  /** Resolves when the database answers a query now (readiness); rejects with the reason otherwise. */
+  ping(): Promise<void>;
   /** Commits what is pending and closes the database; a second call does nothing. */
   close(): Promise<void>;
 }

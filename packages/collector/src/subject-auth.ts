@@ -5,8 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CollectorDeps } from './deps.js';
-import { deriveKey, isTokenShaped, safeEqual, secretMatches, verifyToken } from './auth.js';
+import { deriveKey, isTokenShaped, issuedAt, safeEqual, secretMatches, verifyToken } from './auth.js';
 import { HttpError, mediaType } from './http.js';
+import { addressBucket } from './ip.js';
 import { FailureLimiter } from './rate-limit.js';
 import type { Context } from './router.js';
 import type { SubjectRef } from './store.js';
@@ -43,20 +44,35 @@ export function refuseForms(c: Context): void {
   }
 }
 
-/** Checks the credentials of data-subject and operator requests, with one failure limit for both. */
+function refuseIfLimited(limiter: FailureLimiter, key: string): void {
+  const wait = limiter.retryAfter(key);
+  if (wait > 0) {
+    const reason = `too many failed requests: retry in ${wait} s`;
+    throw new HttpError(429, 'too_many_requests', reason, {}, { 'Retry-After': String(wait) });
+  }
+}
+
+/** Checks the credentials of data-subject and operator requests, and limits failed guesses. */
 export class SubjectAuth {
   /** The key that signs portal tokens. */
   readonly portalKey: string;
-  private readonly limiter: FailureLimiter;
+  // Failed subject guesses per address bucket and per subject id; wrong operator tokens apart, so subject
+  // guesses from an address the operator shares never lock the operator out.
+  private readonly byAddress: FailureLimiter;
+  private readonly bySubject: FailureLimiter;
+  private readonly operatorFailures: FailureLimiter;
   // Key 0 is the collector's portal key; the others are the sites' token keys, with the site they belong to.
   private readonly tokenKeys: string[];
   private readonly keySite: (string | null)[];
   private readonly operatorToken: string;
 
-  constructor(private readonly deps: Pick<CollectorDeps, 'config' | 'store' | 'serverKey'>) {
+  constructor(private readonly deps: Pick<CollectorDeps, 'config' | 'store' | 'serverKey' | 'hashOf'>) {
     const { config } = deps;
     this.portalKey = deriveKey(deps.serverKey, 'portal-token');
-    this.limiter = new FailureLimiter(config.failureLimit.max, config.failureLimit.windowSeconds * 1000);
+    const { max, perSubject, windowSeconds } = config.failureLimit;
+    this.byAddress = new FailureLimiter(max, windowSeconds * 1000);
+    this.bySubject = new FailureLimiter(perSubject, windowSeconds * 1000);
+    this.operatorFailures = new FailureLimiter(max, windowSeconds * 1000);
     this.tokenKeys = [this.portalKey, ...config.sites.flatMap((site) => site.tokenKeys)];
     this.keySite = [null, ...config.sites.flatMap((site) => site.tokenKeys.map(() => site.name))];
     this.operatorToken = config.operatorToken ?? randomUUID() + randomUUID();
@@ -75,13 +91,17 @@ export class SubjectAuth {
 
   /** Proves that the request is about `id`, or fails with the one answer that says nothing. */
   async authenticate(c: Context, id: string, action: string): Promise<Principal> {
-    const address = this.checkLimit(c);
     const credential = bearer(c);
-    let principal: Principal | null = null;
+    const bucket = addressBucket(c.clientAddress);
     if (safeEqual(credential, this.operatorToken) && this.deps.config.operatorToken) {
-      principal = this.operatorPrincipal(c, id);
-    } else if (isTokenShaped(credential)) {
-      principal = this.tokenPrincipal(credential, id);
+      refuseIfLimited(this.operatorFailures, bucket);
+      return this.operatorPrincipal(c, id);
+    }
+    refuseIfLimited(this.byAddress, bucket);
+    refuseIfLimited(this.bySubject, id);
+    let principal: Principal | null = null;
+    if (isTokenShaped(credential)) {
+      principal = await this.tokenPrincipal(credential, id);
     } else {
       const subject = await this.deps.store.findSubject(id);
       if (secretMatches(credential, subject?.secretHash ?? null) && subject) {
@@ -89,7 +109,8 @@ export class SubjectAuth {
       }
     }
     if (!principal) {
-      this.limiter.fail(address);
+      this.byAddress.fail(bucket);
+      this.bySubject.fail(id);
       // Counted per action and hour: a guessing attack must not grow the log by a row a guess.
       await this.deps.store.countDenied(action, Date.now());
       throw notFound();
@@ -103,21 +124,12 @@ export class SubjectAuth {
     if (!operatorToken) {
       throw new HttpError(404, 'not_found', 'the operator API is off: set operatorToken in the collector config');
     }
-    const address = this.checkLimit(c);
+    const bucket = addressBucket(c.clientAddress);
+    refuseIfLimited(this.operatorFailures, bucket);
     if (!safeEqual(bearer(c), operatorToken)) {
-      this.limiter.fail(address);
+      this.operatorFailures.fail(bucket);
       throw new HttpError(401, 'unauthorized', 'wrong operator token');
     }
-  }
-
-  private checkLimit(c: Context): string {
-    const address = c.clientAddress;
-    const wait = this.limiter.retryAfter(address);
-    if (wait > 0) {
-      const reason = `too many failed requests: retry in ${wait} s`;
-      throw new HttpError(429, 'too_many_requests', reason, {}, { 'Retry-After': String(wait) });
-    }
-    return address;
   }
 
   private operatorPrincipal(c: Context, id: string): Principal {
@@ -130,13 +142,20 @@ export class SubjectAuth {
     return { ref: { site, kind, id }, via: 'operator' };
   }
 
-  private tokenPrincipal(credential: string, id: string): Principal | null {
+  private async tokenPrincipal(credential: string, id: string): Promise<Principal | null> {
     const verified = verifyToken(credential, this.tokenKeys);
     if (!verified || verified.claims.sub !== id) return null;
     const { claims, keyIndex } = verified;
+    let principal: Principal | null = null;
     if (keyIndex === 0 && claims.site && (claims.kind === 'anonymous' || claims.kind === 'user')) {
-      return { ref: { site: claims.site, kind: claims.kind, id }, via: 'portal' };
+      principal = { ref: { site: claims.site, kind: claims.kind, id }, via: 'portal' };
+    } else if (keyIndex > 0) {
+      principal = { ref: { site: this.keySite[keyIndex]!, kind: 'user', id }, via: 'token' };
     }
-    return keyIndex > 0 ? { ref: { site: this.keySite[keyIndex]!, kind: 'user', id }, via: 'token' } : null;
+    if (!principal) return null;
+    // Erasure ends every token of the subject issued until then, on every collector sharing the store.
+    const { site, kind } = principal.ref;
+    const erasedAt = await this.deps.store.subjectErasedAt(this.deps.hashOf(site, kind, id));
+    return erasedAt !== null && issuedAt(claims) * 1000 <= erasedAt ? null : principal;
   }
 }

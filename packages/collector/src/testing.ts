@@ -45,3 +45,20 @@ export async function startCollector(
     },
   };
 }
+
+export interface StoredEvent {
+  type: string;
+  event: string | null;
+  userId: string | null;
+  anonymousId: string | null;
+  /** The stored event as JSON. */
+  payload: Record<string, any>;
+}
+
+/** Every stored event in arrival order, to check what a client delivered. */
+export function storedEvents(db: SqliteStore['db']): StoredEvent[] {
+  const rows = db
+    .prepare('SELECT type, event, user_id AS userId, anonymous_id AS anonymousId, payload FROM events ORDER BY id')
+    .all() as (Omit<StoredEvent, 'payload'> & { payload: string })[];
+  return rows.map((row) => ({ ...row, payload: JSON.parse(row.payload) }));
+}

@@ -9,10 +9,15 @@ const JsonObject = z.record(z.string(), z.unknown());
 
 export const Purpose = z.string().regex(PURPOSE_PATTERN, 'must be a lower-case purpose name like "analytics"');
 
-/** What the visitor had granted when the event was made. */
-export const ConsentSnapshot = z.object({
-  purposes: z.array(Purpose).max(32),
-  policyVersion: z.string().min(1).max(64),
+/**
+ * What the visitor had granted when the event was made. Segment's clients send
+ * `categoryPreferences` (category name → granted) instead; the collector maps those categories to
+ * purposes and keeps the object as sent. Other keys are kept as sent.
+ */
+export const ConsentSnapshot = z.looseObject({
+  purposes: z.array(Purpose).max(32).default([]),
+  policyVersion: z.string().min(1).max(64).optional(),
+  categoryPreferences: z.record(z.string().max(128), z.boolean()).optional(),
 });
 
 export const EventContext = z.looseObject({

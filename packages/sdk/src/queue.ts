@@ -34,6 +34,27 @@ const delMany = (ids: string[], s: UseStore) =>
     for (const id of ids) st.delete(id);
   });
 
+/**
+ * Opens Tillit's database, or rejects: on an error, or when it does not open in time (Safari can
+ * leave indexedDB.open pending forever). `onVersionChange`: another tab deletes the database on
+ * withdrawal; the connection closes to let it, and the caller reopens on next use.
+ */
+function openDatabase(timeoutMs: number, onVersionChange: () => void): Promise<UseStore> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  // A throw in here (no indexedDB at all) rejects too.
+  return new Promise<UseStore>((resolve, reject) => {
+    timer = setTimeout(() => reject('open timed out'), timeoutMs);
+    const store = createStore(DB, 'queue');
+    store('readonly', (s) => {
+      const conn = s.transaction.db;
+      conn.onversionchange = () => {
+        conn.close();
+        onVersionChange();
+      };
+    }).then(() => resolve(store), reject);
+  }).finally(() => clearTimeout(timer));
+}
+
 export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void, timeoutMs = 1500): Queue {
   let mem: QueueItem[] = [];
   /** Running total of mem's `n`: the bounds are enforced per add without going over the whole queue. */
@@ -57,33 +78,12 @@ export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void,
 
   // The database opens on first use only: before consent nothing may create it.
   const open = () =>
-    (db ??= new Promise<UseStore | null>((resolve) => {
-      // Safari can leave indexedDB.open pending forever.
-      const timer = setTimeout(() => resolve(fallback('open timed out')), timeoutMs);
-      const done = (s: UseStore | null) => {
-        clearTimeout(timer);
-        resolve(s);
-      };
-      try {
-        const store = createStore(DB, 'queue');
-        store('readonly', (s) => {
-          const conn = s.transaction.db;
-          // Another tab deletes the database on withdrawal: let it, reopen on next use.
-          conn.onversionchange = () => {
-            conn.close();
-            db = undefined;
-          };
-        }).then(
-          () => {
-            isShared = true;
-            done(store);
-          },
-          (e) => done(fallback(e)),
-        );
-      } catch (e) {
-        done(fallback(e));
-      }
-    }));
+    (db ??= openDatabase(timeoutMs, () => {
+      db = undefined;
+    }).then((store) => {
+      isShared = true;
+      return store;
+    }, fallback));
 
   const bounded = (items: QueueItem[]) => {
     const { keep, drop } = trim(items, bounds, Date.now());

@@ -15,7 +15,7 @@ const items = (n: number): QueueItem[] =>
   Array.from({ length: n }, (_, i) => ({ id: `m${i}`, p: 'analytics', n: 50, t: 0, e: { messageId: `m${i}` } as Event }));
 const logs: unknown[][] = [];
 const opts = {
-  url: URL,
+  collectorUrl: 'http://collector.test',
   writeKey: 'wk',
   fetch: (...a: Parameters<typeof fetch>) => fetch(...a),
   log: (...a: unknown[]) => void logs.push(a),
@@ -107,6 +107,6 @@ it('falls back to a beacon when the keepalive request fails at unload', async ()
   const sent: string[] = [];
   Object.defineProperty(navigator, 'sendBeacon', { value: (_: string, body: string) => sent.push(body) > 0, configurable: true });
   const failing = (() => Promise.reject(new TypeError('keepalive quota'))) as typeof fetch;
-  expect(await deliver(items(1), { ...opts, fetch: failing, keepalive: true })).toEqual({ done: [], retry: 0 });
+  expect(await deliver(items(1), { ...opts, fetch: failing }, true)).toEqual({ done: [], retry: 0 });
   expect(JSON.parse(sent[0]!).batch[0].messageId).toBe('m0');
 });

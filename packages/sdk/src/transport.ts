@@ -10,13 +10,13 @@ export interface Delivery {
   retry?: number;
 }
 
+/** What delivery needs of the SDK's state (the state object itself is passed). */
 export interface TransportOptions {
-  url: string;
+  /** Without a trailing slash. */
+  collectorUrl: string;
   writeKey: string;
   fetch: typeof fetch;
   log: (...a: unknown[]) => void;
-  /** For unload: a keepalive request, or a beacon when that fails. */
-  keepalive?: boolean;
 }
 
 /**
@@ -26,17 +26,21 @@ export interface TransportOptions {
 export const post = (f: typeof fetch, url: string, body: unknown, keepalive?: boolean) =>
   f(url, { method: 'POST', body: JSON.stringify(body), credentials: 'omit', keepalive });
 
-/** Delivers a batch; on 413 splits it in halves, down to single events. */
-export async function deliver(items: QueueItem[], o: TransportOptions): Promise<Delivery> {
+/**
+ * Delivers a batch; on 413 splits it in halves, down to single events. `keepalive` is for unload:
+ * a keepalive request, or a beacon when that fails.
+ */
+export async function deliver(items: QueueItem[], o: TransportOptions, keepalive?: boolean): Promise<Delivery> {
+  const url = `${o.collectorUrl}/v1/batch`;
   const ids = items.map((i) => i.id);
   const body = { batch: items.map((i) => i.e), sentAt: new Date().toISOString(), writeKey: o.writeKey };
   let res: Response;
   try {
-    res = await post(o.fetch, o.url, body, o.keepalive);
+    res = await post(o.fetch, url, body, keepalive);
   } catch (e) {
     // A keepalive request can fail on the 64 KB in-flight quota: a beacon may still go. Its
     // answer is unknown, so the events stay queued; the collector deduplicates the resend.
-    if (o.keepalive) navigator.sendBeacon?.(o.url, JSON.stringify(body));
+    if (keepalive) navigator.sendBeacon?.(url, JSON.stringify(body));
     o.log('network error', e);
     return { done: [], retry: 0 };
   }
@@ -48,9 +52,9 @@ export async function deliver(items: QueueItem[], o: TransportOptions): Promise<
   }
   if (status === 413 && items.length > 1) {
     const half = items.length >> 1;
-    const first = await deliver(items.slice(0, half), o);
+    const first = await deliver(items.slice(0, half), o, keepalive);
     if (first.retry !== undefined) return first;
-    const second = await deliver(items.slice(half), o);
+    const second = await deliver(items.slice(half), o, keepalive);
     return { done: first.done.concat(second.done), retry: second.retry };
   }
   if (status === 400 || status === 413 || status === 422) {

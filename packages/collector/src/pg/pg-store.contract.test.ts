@@ -2,9 +2,10 @@ import { type StoreFixture, storeContract } from '../store-contract.js';
 import { PgStore } from './pg-store.js';
 import { createTestSchema } from './test-database.js';
 
-storeContract('PgStore', async (): Promise<StoreFixture> => {
-  const schema = await createTestSchema();
-  const open = () => new PgStore({ url: schema.url, schema: schema.schema, poolMax: 4 });
+/** Each test in a schema of its own in the test database, dropped after. */
+async function pgFixture(): Promise<StoreFixture> {
+  const { url, schema, drop } = await createTestSchema();
+  const open = () => new PgStore({ url, schema, poolMax: 4 });
   let store = open();
   return {
     store,
@@ -15,7 +16,9 @@ storeContract('PgStore', async (): Promise<StoreFixture> => {
     },
     destroy: async () => {
       await store.close();
-      await schema.drop();
+      await drop();
     },
   };
-});
+}
+
+storeContract('PgStore', pgFixture);

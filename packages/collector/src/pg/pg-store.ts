@@ -79,6 +79,8 @@ export class PgStore implements Store {
   private readonly events = new GroupCommitter<EventRow, boolean>((rows) => this.commitEvents(rows));
   private ready: Promise<void> | undefined;
   private partitionsUntil = 0;
+  private closing: Promise<void> | undefined;
+  private migrated = { from: 0, to: 0 };
 
   constructor(options: PgStoreOptions) {
     this.schema = options.schema ?? 'public';
@@ -108,7 +110,7 @@ export class PgStore implements Store {
    */
   start(): Promise<void> {
     this.ready ??= this.owner(async (client) => {
-      await migrate(client, this.schema);
+      this.migrated = await migrate(client, this.schema);
       const role = await client.query<{ ok: boolean }>(
         `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1 AND pg_has_role(current_user, oid, 'MEMBER'))
            AND has_table_privilege($1, 'event_ids', 'INSERT') AS ok`,
@@ -126,6 +128,12 @@ export class PgStore implements Store {
       throw error;
     });
     return this.ready;
+  }
+
+  /** Starts (migrating); the schema versions before and after this process's migration. */
+  async migrate(): Promise<{ from: number; to: number }> {
+    await this.start();
+    return this.migrated;
   }
 
   /** A connection as the login user (not the app role), for migrations and partitions (DDL needs the owner). */
@@ -393,6 +401,13 @@ export class PgStore implements Store {
     return this.query<Suppression>('SELECT hash, erased_at AS "erasedAt" FROM suppressions');
   }
 
+  async subjectErasedAt(subjectHash: string): Promise<number | null> {
+    const rows = await this.query<{ erasedAt: number }>('SELECT erased_at AS "erasedAt" FROM suppressions WHERE hash = $1', [
+      subjectHash,
+    ]);
+    return rows[0]?.erasedAt ?? null;
+  }
+
   async appendAudit(row: AuditRow): Promise<void> {
     await this.start();
     await this.insertAudit(this.pool, row);
@@ -467,14 +482,17 @@ export class PgStore implements Store {
     });
   }
 
+  async ping(): Promise<void> {
+    await this.query('SELECT 1');
+  }
+
   async countEvents(): Promise<number> {
     return (await this.query<{ n: number }>('SELECT count(*) AS n FROM events'))[0]!.n;
   }
 
-  async close(): Promise<void> {
-    await this.events.drain();
-    const pool = this.connections;
-    this.connections = undefined;
-    await pool?.end();
+  /** Commits what is pending, then closes the pool; again is a no-op. */
+  close(): Promise<void> {
+    this.closing ??= this.events.drain().then(() => this.connections?.end());
+    return this.closing;
   }
 }

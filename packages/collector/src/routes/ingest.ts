@@ -3,8 +3,9 @@
  * (`POST /v1/consent`), each with a site's write key.
  */
 import { randomUUID } from 'node:crypto';
-import { BatchEnvelope, ConsentRecord, LIMITS, describeIssues } from '@tillit/schema';
+import { BatchEnvelope, type BatchResponse, ConsentRecord, LIMITS, describeIssues } from '@tillit/schema';
 import { sha256Hex } from '../auth.js';
+import { anonymousIdHeader } from '../compat.js';
 import type { SiteConfig } from '../config.js';
 import type { CollectorContext, CollectorRoute } from '../deps.js';
 import { HttpError, basicAuthUser, json } from '../http.js';
@@ -12,13 +13,14 @@ import { prepareBatch } from '../ingest.js';
 import { truncateIp } from '../ip.js';
 
 /**
- * The site of the write key (from the body, else the HTTP Basic user), if the request's origin is one of
- * its own; `trusted` when it is one of the site's server keys, which no page may send.
+ * The site of the write key (from the body, else the HTTP Basic user, else `?writeKey=` as RudderStack's
+ * beacons send it), if the request's origin is one of its own; `trusted` when it is one of the site's
+ * server keys, which no page may send.
  */
 function siteOf(c: CollectorContext, bodyWriteKey: string | undefined): { site: SiteConfig; trusted: boolean } {
-  const writeKey = bodyWriteKey ?? basicAuthUser(c.header('authorization'));
+  const writeKey = bodyWriteKey ?? basicAuthUser(c.header('authorization')) ?? c.query('writeKey') ?? undefined;
   if (!writeKey) {
-    const reason = 'missing write key: send it as "writeKey" in the body or as the HTTP Basic user name';
+    const reason = 'missing write key: send it as "writeKey" in the body, as the HTTP Basic user name or as ?writeKey=';
     throw new HttpError(401, 'unauthorized', reason);
   }
   const site = c.env.config.sites.find((s) => s.writeKey === writeKey);
@@ -38,10 +40,14 @@ function siteOf(c: CollectorContext, bodyWriteKey: string | undefined): { site: 
   return { site, trusted: false };
 }
 
-async function batch(c: CollectorContext) {
+/** Stores the events of a request; `toEnvelope` brings another client's body to the batch form. */
+export async function ingestEvents(
+  c: CollectorContext,
+  toEnvelope: (body: unknown) => unknown = (body) => body,
+): Promise<BatchResponse> {
   const { config, store, suppression } = c.env;
   const receivedAt = Date.now();
-  const envelope = BatchEnvelope.safeParse(await c.json(LIMITS.maxBatchBytes));
+  const envelope = BatchEnvelope.safeParse(toEnvelope(await c.json(LIMITS.maxBatchBytes)));
   if (!envelope.success) throw new HttpError(400, 'bad_request', `not a batch: ${describeIssues(envelope.error)}`);
   const { batch: events, sentAt, writeKey } = envelope.data;
   const { site, trusted } = siteOf(c, writeKey);
@@ -50,7 +56,16 @@ async function batch(c: CollectorContext) {
     throw new HttpError(413, 'payload_too_large', reason, { limit: LIMITS.maxBatchEvents });
   }
   const ip = config.clientIp === 'drop' ? undefined : truncateIp(c.clientAddress);
-  const prepared = prepareBatch(events, { site: site.name, receivedAt, sentAt, ip, clientIp: config.clientIp });
+  const prepared = prepareBatch(events, {
+    site: site.name,
+    receivedAt,
+    sentAt,
+    ip,
+    clientIp: config.clientIp,
+    maxCorrectionAgeMs: config.retentionDays * 24 * 60 * 60 * 1000,
+    categoryPurposes: config.categoryPurposes,
+    anonymousId: anonymousIdHeader(c.header('anonymousid')),
+  });
   // Only a server key proves an identify's link; from the public write key it is a claim (analytics only).
   if (trusted) for (const row of prepared.rows) row.linkProven = true;
   const suppressed = suppression.filter(prepared.rows);
@@ -64,8 +79,11 @@ async function batch(c: CollectorContext) {
   const accepted = inserted.filter(Boolean).length;
   // Events of erased subjects count as duplicates: the client deletes them from its queue, and they
   // are not stored (suppressed, removed from prepared.rows above).
-  return json(200, { accepted, duplicates: inserted.length - accepted + suppressed, rejected: prepared.rejected });
+  return { accepted, duplicates: inserted.length - accepted + suppressed, rejected: prepared.rejected };
 }
+
+/** Also the answer of `/v1/b` and `/beacon/v1/batch` (routes/compat.ts). */
+export const batch = async (c: CollectorContext) => json(200, await ingestEvents(c));
 
 async function consent(c: CollectorContext) {
   const { store, suppression, hashOf } = c.env;

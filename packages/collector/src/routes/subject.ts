@@ -74,8 +74,13 @@ async function portalToken(c: CollectorContext) {
   refuseForms(c);
   const { auth, config, store } = c.env;
   const p = await auth.authenticate(c, c.params.id!, 'token');
-  const exp = Math.floor(Date.now() / 1000) + config.portalTokenMinutes * 60;
-  const token = signClaims(auth.portalKey, { sub: p.ref.id, exp, site: p.ref.site, kind: p.ref.kind });
+  // Only the subject's own secret mints a token: a token that could renew itself would outlive its limit.
+  if (p.via !== 'secret') {
+    throw new HttpError(403, 'forbidden', `a ${p.via} token cannot be exchanged for another: send the subject secret`);
+  }
+  const iat = Math.floor(Date.now() / 1000);
+  const exp = iat + config.portalTokenMinutes * 60;
+  const token = signClaims(auth.portalKey, { sub: p.ref.id, exp, iat, site: p.ref.site, kind: p.ref.kind });
   await store.appendAudit(audit(c.env, p, 'token'));
   return json(201, { token, expiresAt: iso(exp * 1000) });
 }

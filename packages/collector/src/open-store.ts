@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import type { CollectorConfig } from './config.js';
+import { PgStore } from './pg/pg-store.js';
+import { SqliteStore } from './sqlite-store.js';
+import type { Store, SubjectRef } from './store.js';
+
+/** The store the configuration names: PostgreSQL with `database`, else SQLite in `dataDir` (the default). */
+export function openStore(
+  config: CollectorConfig,
+  hashOf: (site: string, kind: SubjectRef['kind'], id: string) => string,
+): Store {
+  const db = config.database;
+  if (!db) return new SqliteStore({ dataDir: config.dataDir, durability: config.durability });
+  return new PgStore({
+    url: db.url,
+    schema: db.schema,
+    poolMax: db.poolMax,
+    statementTimeoutMs: db.statementTimeoutMs,
+    // With several collectors, only the database knows every erasure: it checks suppressions at ingest.
+    hashOf,
+    ...(db.tls
+      ? {
+          ssl: {
+            rejectUnauthorized: db.tls.rejectUnauthorized,
+            ...(db.tls.caFile ? { ca: readFileSync(db.tls.caFile, 'utf8') } : {}),
+          },
+        }
+      : {}),
+  });
+}

@@ -1,0 +1,106 @@
+import { type PathCount, removalEffects } from './markov.js';
+import { channelsOf, type Journey, journeysOf, type PathOptions } from './paths.js';
+import { RULE_MODELS, type RuleModel, type RuleOptions, ruleShares } from './rule-models.js';
+import { newCoverage } from './scan.js';
+import { DEFAULT_MAX_EXACT_CHANNELS, shapleyValues } from './shapley.js';
+import type { Coverage, EventSource } from './types.js';
+
+export type AttributionModel = RuleModel | 'markov' | 'shapley';
+export const ATTRIBUTION_MODELS: readonly AttributionModel[] = [...RULE_MODELS, 'markov', 'shapley'];
+
+export interface AttributionOptions extends PathOptions, RuleOptions {
+  model?: AttributionModel;
+  /** Shapley: exact over at most this many channels; the rarest beyond are grouped. Default 16. */
+  maxExactChannels?: number;
+}
+
+export interface ChannelCredit {
+  channel: string;
+  conversions: number;
+  revenue: number;
+}
+
+export interface AttributionResult extends Coverage {
+  model: AttributionModel;
+  conversions: number;
+  revenue: number;
+  channels: ChannelCredit[];
+  /** What the answer could not do exactly, in words (e.g. Shapley channels grouped). */
+  notes: string[];
+}
+
+function credit(totals: Map<string, ChannelCredit>, channel: string, conversions: number, revenue: number): void {
+  if (conversions === 0) return;
+  const row = totals.get(channel) ?? { channel, conversions: 0, revenue: 0 };
+  row.conversions += conversions;
+  row.revenue += revenue;
+  totals.set(channel, row);
+}
+
+/** Distinct paths with their conversion, null and revenue counts: memory bounded by distinct paths. */
+export async function countPaths(
+  journeys: AsyncIterable<Journey>,
+  onConversion?: (journey: Journey) => void,
+): Promise<Map<string, PathCount & { revenue: number }>> {
+  const paths = new Map<string, PathCount & { revenue: number }>();
+  for await (const journey of journeys) {
+    const channels = channelsOf(journey);
+    const key = channels.join('\u0000');
+    const path = paths.get(key) ?? { channels, conversions: 0, nulls: 0, revenue: 0 };
+    if (journey.conversion) {
+      path.conversions++;
+      path.revenue += journey.conversion.revenue;
+      onConversion?.(journey);
+    } else path.nulls++;
+    paths.set(key, path);
+  }
+  return paths;
+}
+
+function shareByWeights(totals: Map<string, ChannelCredit>, weights: Map<string, number>, conversions: number, revenue: number) {
+  const positive = [...weights].filter(([, w]) => w > 0);
+  const sum = positive.reduce((s, [, w]) => s + w, 0);
+  for (const [channel, w] of positive) credit(totals, channel, (conversions * w) / sum, (revenue * w) / sum);
+}
+
+/**
+ * Credits each conversion (count and revenue) to channels under one model. Rule-based models share
+ * each conversion among its journey's touches; `markov` and `shapley` learn channel weights from all
+ * journeys (converting and not) and share the totals by them. Purpose: `analytics` by default.
+ */
+export async function attribution(events: EventSource, options: AttributionOptions = {}): Promise<AttributionResult> {
+  const model = options.model ?? 'last';
+  if (!ATTRIBUTION_MODELS.includes(model))
+    throw new Error(`[tillit] insights: unknown attribution model "${model}"; use one of ${ATTRIBUTION_MODELS.join(', ')}.`);
+  const coverage = newCoverage(options.purpose ?? 'analytics');
+  const totals = new Map<string, ChannelCredit>();
+  let conversions = 0;
+  let revenue = 0;
+  const paths = await countPaths(journeysOf(events, options, coverage), (journey) => {
+    conversions++;
+    revenue += journey.conversion!.revenue;
+    if (model === 'markov' || model === 'shapley') return;
+    const channels = channelsOf(journey);
+    const times = journey.touches.length ? journey.touches.map((t) => t.time) : [journey.conversion!.time];
+    const shares = ruleShares(model, channels, times, journey.conversion!.time, options);
+    channels.forEach((channel, i) => {
+      credit(totals, channel, shares[i]!, shares[i]! * journey.conversion!.revenue);
+    });
+  });
+  const notes: string[] = [];
+  if (model === 'markov') shareByWeights(totals, removalEffects(paths.values()), conversions, revenue);
+  if (model === 'shapley') {
+    const max = options.maxExactChannels ?? DEFAULT_MAX_EXACT_CHANNELS;
+    const { values, grouped } = shapleyValues([...paths.values()], max);
+    shareByWeights(totals, values, conversions, revenue);
+    const negative = [...values].filter(([, value]) => value < 0).map(([channel]) => channel);
+    if (negative.length)
+      notes.push(`Shapley values below zero (journeys with them convert less) get no credit: ${negative.join(', ')}`);
+    if (grouped.length)
+      notes.push(
+        `Shapley is exact over ${max} channels; ${grouped.length} rarer channels are grouped as (other): ${grouped.join(', ')}`,
+      );
+  }
+  const channels = [...totals.values()].sort((x, y) => y.conversions - x.conversions || (x.channel < y.channel ? -1 : 1));
+  return { model, ...coverage, conversions, revenue, channels, notes };
+}

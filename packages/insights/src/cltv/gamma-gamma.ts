@@ -1,0 +1,62 @@
+import { lnGamma } from '../math/special.js';
+import { minimize } from '../math/nelder-mead.js';
+
+/** Gamma-Gamma spend parameters: transaction value ~ Gamma(p, ν), ν ~ Gamma(q, γ). */
+export interface GammaGammaParams {
+  p: number;
+  q: number;
+  /** γ (the issue's `v`). */
+  gamma: number;
+}
+
+/** A repeat customer's x repeat transactions and their average value m_x. */
+export interface SpendSummary {
+  frequency: number;
+  monetary: number;
+}
+
+/**
+ * ln f(m_x | p, q, γ, x), Fader & Hardie, "The Gamma-Gamma Model of Monetary Value" (2013) eq. 4:
+ *   ln Γ(px+q) − ln Γ(px) − ln Γ(q) + q ln γ + (px−1) ln m_x + px ln x − (px+q) ln(γ + m_x x)
+ */
+export function gammaGammaLogLikelihood({ p, q, gamma }: GammaGammaParams, { frequency: x, monetary: m }: SpendSummary): number {
+  return (
+    lnGamma(p * x + q) -
+    lnGamma(p * x) -
+    lnGamma(q) +
+    q * Math.log(gamma) +
+    (p * x - 1) * Math.log(m) +
+    p * x * Math.log(x) -
+    (p * x + q) * Math.log(gamma + m * x)
+  );
+}
+
+export interface GammaGammaFit extends GammaGammaParams {
+  logLikelihood: number;
+  converged: boolean;
+}
+
+/** Maximum-likelihood Gamma-Gamma fit over repeat customers with a positive average spend. */
+export function fitGammaGamma(customers: Iterable<SpendSummary>): GammaGammaFit {
+  const rows = [...customers].filter((c) => c.frequency > 0 && c.monetary > 0);
+  if (rows.length < 2) throw new Error('[tillit] insights: Gamma-Gamma needs at least two repeat customers with spend to fit');
+  const negativeMean = ([p, q, gamma]: number[]) => {
+    const params = { p: Math.exp(p!), q: Math.exp(q!), gamma: Math.exp(gamma!) };
+    let total = 0;
+    for (const row of rows) total += gammaGammaLogLikelihood(params, row);
+    return -total / rows.length;
+  };
+  const found = minimize(negativeMean, [0, 0, 0]);
+  const [p, q, gamma] = found.x.map(Math.exp) as [number, number, number];
+  return { p, q, gamma, logLikelihood: -found.fx * rows.length, converged: found.converged };
+}
+
+/**
+ * E[M | p, q, γ, m_x, x]: the expected value of a customer's future transactions, a weighted mean of
+ * the population mean pγ/(q−1) and the customer's own m_x (eq. 5). Without repeats: the population mean.
+ */
+export function expectedSpend({ p, q, gamma }: GammaGammaParams, { frequency: x, monetary: m }: SpendSummary): number {
+  if (q <= 1) return Number.NaN;
+  if (x === 0 || m <= 0) return (p * gamma) / (q - 1);
+  return ((gamma + m * x) * p) / (p * x + q - 1);
+}

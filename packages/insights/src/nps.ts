@@ -1,0 +1,106 @@
+import { periodOf, periodStart } from './cohorts.js';
+import { readScore } from './orders.js';
+import { newCoverage, scanEvents } from './scan.js';
+import { createSessionizer, type SessionOptions } from './sessions.js';
+import type { Coverage, EventSource, ScanOptions } from './types.js';
+
+export interface NpsOptions extends ScanOptions, SessionOptions {
+  /** Period of the over-time series. Default `month`. */
+  period?: 'week' | 'month';
+  /** person → segment (e.g. from `segments`), for the per-segment breakdown; others are `unsegmented`. */
+  segments?: ReadonlyMap<string, string>;
+  /** List free-text comments (for the operator only). Default false. */
+  includeComments?: boolean;
+  /** Confidence level of the interval, as its z value. Default 1.96 (95 %). */
+  z?: number;
+}
+
+export interface NpsScore {
+  responses: number;
+  promoters: number;
+  passives: number;
+  detractors: number;
+  /** (promoters − detractors) / responses × 100. */
+  nps: number;
+  /** Wald interval [low, high] in NPS points, clipped to [−100, 100]. */
+  interval: [number, number];
+}
+
+export interface NpsResult extends Coverage, NpsScore {
+  byChannel: ({ channel: string } & NpsScore)[];
+  bySegment: ({ segment: string } & NpsScore)[];
+  overTime: ({ period: string } & NpsScore)[];
+  comments?: { time: string; score: number; comment: string }[];
+}
+
+type Tally = [promoters: number, passives: number, detractors: number];
+
+/**
+ * NPS with its Wald interval. NPS is a difference of two multinomial proportions, so
+ * Var = (p₊ + p₋ − (p₊ − p₋)²) / n (Rocks, "Interval Estimation for the Net Promoter Score",
+ * The American Statistician 70(4), 2016, §2); interval = NPS ± z·√Var, in points.
+ */
+export function npsScore([promoters, passives, detractors]: Tally, z = 1.96): NpsScore {
+  const n = promoters + passives + detractors;
+  const plus = n ? promoters / n : 0;
+  const minus = n ? detractors / n : 0;
+  const nps = (plus - minus) * 100;
+  const half = n ? z * Math.sqrt((plus + minus - (plus - minus) ** 2) / n) * 100 : 0;
+  const interval: [number, number] = [Math.max(-100, nps - half), Math.min(100, nps + half)];
+  return { responses: n, promoters, passives, detractors, nps, interval };
+}
+
+function add(groups: Map<string, Tally>, key: string, score: number): void {
+  const tally = groups.get(key) ?? [0, 0, 0];
+  tally[score >= 9 ? 0 : score >= 7 ? 1 : 2]++;
+  groups.set(key, tally);
+}
+
+/** One score per group, most responses first (then by name). */
+function scored<K extends string>(groups: Map<string, Tally>, name: K, z: number) {
+  return [...groups]
+    .sort(([x, tx], [y, ty]) => ty[0] + ty[1] + ty[2] - (tx[0] + tx[1] + tx[2]) || (x < y ? -1 : 1))
+    .map(([key, tally]) => ({ [name]: key, ...npsScore(tally, z) }) as { [P in K]: string } & NpsScore);
+}
+
+/**
+ * Net Promoter Score from `Survey Responded` events (score 0–10: 9–10 promoters, 7–8 passives,
+ * 0–6 detractors), overall, per channel of the session answered in, per segment and per period.
+ * Purpose: `analytics`.
+ */
+export async function nps(events: EventSource, options: NpsOptions = {}): Promise<NpsResult> {
+  const coverage = newCoverage(options.purpose ?? 'analytics');
+  const period = options.period ?? 'month';
+  const z = options.z ?? 1.96;
+  const sessionize = createSessionizer(options);
+  const channelNow = new Map<string, string>();
+  const [all, byChannel, bySegment, overTime] = [
+    new Map<string, Tally>(),
+    new Map<string, Tally>(),
+    new Map<string, Tally>(),
+    new Map<string, Tally>(),
+  ];
+  const comments: NonNullable<NpsResult['comments']> = [];
+  for await (const scanned of scanEvents(events, options, coverage)) {
+    const touch = sessionize(scanned);
+    if (touch) channelNow.set(scanned.person, touch.channel);
+    const score = readScore(scanned.event);
+    if (score === undefined) continue;
+    add(all, '', score);
+    add(byChannel, channelNow.get(scanned.person) ?? 'unknown', score);
+    add(bySegment, options.segments?.get(scanned.person) ?? 'unsegmented', score);
+    add(overTime, periodStart(periodOf(scanned.time, period), period), score);
+    const comment = scanned.event.properties?.comment;
+    if (options.includeComments && typeof comment === 'string' && comment.trim()) {
+      comments.push({ time: new Date(scanned.time).toISOString(), score, comment });
+    }
+  }
+  return {
+    ...coverage,
+    ...npsScore(all.get('') ?? [0, 0, 0], z),
+    byChannel: scored(byChannel, 'channel', z),
+    bySegment: scored(bySegment, 'segment', z),
+    overTime: scored(overTime, 'period', z).sort((x, y) => (x.period < y.period ? -1 : 1)),
+    ...(options.includeComments ? { comments } : {}),
+  };
+}

@@ -1,0 +1,124 @@
+/** Decisions: making one, applying one (also another tab's), and forgetting everything after erasure. */
+import type { ConsentRecord } from '@tillit/schema';
+import { choicesFor } from './consent-rules.js';
+import { sendRecord } from './consent-records.js';
+import { DECISION_KEY, deleteDecision, readDecision, saveDecision } from './decision-store.js';
+import type { Delivery } from './delivery.js';
+import { UNSENT_KEY } from './delivery.js';
+import { CAMPAIGN_KEY, type Events } from './events.js';
+import { currentIdentity, ensureIdentity, ID_KEY } from './identity.js';
+import { uuidv7 } from './ids.js';
+import { safe, warn } from './safe.js';
+import { grantedNow, type State } from './state.js';
+import type { ConsentDecision, ConsentSource, DecisionOptions } from './types.js';
+import { sanitizeUrl } from './url.js';
+
+export interface Consent {
+  /** Records a decision (`pick(purpose) === true` grants it): stores it, applies it, sends its record. */
+  decide(pick: (purpose: string) => unknown, options?: DecisionOptions, source?: ConsentSource): Promise<void>;
+  /** Erasure done at the collector: nothing local may remain either. */
+  forget(): Promise<void>;
+}
+
+/** Whether the browser sends Global Privacy Control. */
+export const gpcOn = () => (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
+
+/** A copy; while the collector has not acknowledged it, it still carries its consent record. */
+export const publicDecision = (s: State): ConsentDecision | null => s.decision && { ...s.decision };
+
+/** Nothing but the decision may remain: identity, unsent events, campaign and queue go. */
+function wipe(s: State) {
+  s.identity = null;
+  for (const key of [ID_KEY, UNSENT_KEY]) s.local.removeItem(key);
+  s.session.removeItem(CAMPAIGN_KEY);
+  s.queue.destroy().catch(warn);
+}
+
+/** Applies a decision change (from `before`, the purposes granted until now): identity, withdrawal, held events, listeners. */
+function apply(s: State, delivery: Delivery, events: Events, before: string[]) {
+  const now = grantedNow(s);
+  const lost = before.filter((p) => !now.includes(p));
+  if (!now.length) {
+    // Refused or withdrawn: nothing but the decision may remain. (Undecided, e.g. a tab still on
+    // an older policy version seeing this one's decision, deletes nothing.)
+    if (s.decision) wipe(s);
+  } else {
+    ensureIdentity(s);
+    if (lost.length) {
+      s.log('withdrawn:', lost);
+      s.queue.read().then((all) => s.queue.remove(all.filter((i) => lost.includes(i.p)).map((i) => i.id)), warn);
+    }
+    delivery.schedule();
+  }
+  events.decided();
+  const decision = publicDecision(s);
+  for (const listener of s.listeners) safe(listener)(decision);
+}
+
+export function createConsent(s: State, delivery: Delivery, events: Events): Consent {
+  const { purposes, gpcPurposes, policyVersion } = s;
+  const applyFrom = (before: string[]) => apply(s, delivery, events, before);
+
+  const decide = async (pick: (purpose: string) => unknown, options: DecisionOptions = {}, source = options.source ?? 'api') => {
+    try {
+      const before = grantedNow(s);
+      const identity = currentIdentity(s);
+      const timestamp = new Date().toISOString();
+      const record: ConsentRecord = {
+        // One id per decision, kept with the pending record and sent with every retry (also by the
+        // next page): the collector stores a record once per id, so a reload mid-request is harmless.
+        recordId: uuidv7(),
+        // A withdrawal names the subject it withdraws for; a first refusal has none.
+        anonymousId: identity?.id ?? null,
+        userId: identity?.userId,
+        purposes: choicesFor(purposes, pick),
+        policyVersion,
+        source,
+        timestamp,
+        textHash: options.textHash,
+        locale: navigator.language,
+        url: sanitizeUrl(location.href, s.urlDenylist),
+      };
+      s.decision = { purposes: record.purposes, policyVersion, source, decidedAt: timestamp, record };
+      if (grantedNow(s).length && !identity) {
+        // Made before the decision is stored, so another tab reacting to the decision finds it.
+        const made = ensureIdentity(s);
+        record.anonymousId = made.id;
+        record.userId = s.userId ?? made.userId;
+      }
+      saveDecision(s);
+      applyFrom(before);
+      sendRecord(s, record);
+    } catch (e) {
+      warn(e);
+    }
+  };
+
+  // Another tab decided (or erased): apply its decision here too.
+  addEventListener('storage', (e) => {
+    if (e.key !== DECISION_KEY && e.key !== null) return;
+    const before = grantedNow(s);
+    const next = readDecision(s);
+    const onlyReceipt = next && s.decision && next.decidedAt === s.decision.decidedAt;
+    s.decision = next;
+    if (onlyReceipt) return; // nothing to apply
+    s.identity = null;
+    applyFrom(before);
+  });
+
+  if (s.decision?.record) sendRecord(s, s.decision.record);
+  // GPC with no stored choice: the GPC purposes are refused and that refusal is recorded;
+  // other purposes stay undecided until the visitor chooses.
+  if (!s.decision && gpcOn() && purposes.some((p) => gpcPurposes.includes(p))) decide(() => false, {}, 'gpc');
+
+  return {
+    decide,
+    async forget() {
+      const before = grantedNow(s);
+      deleteDecision(s);
+      s.decision = null;
+      wipe(s);
+      applyFrom(before);
+    },
+  };
+}

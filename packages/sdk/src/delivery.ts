@@ -1,0 +1,109 @@
+/**
+ * Delivery of the queued events: when to flush, one flush at a time, backoff after failures, and
+ * the keepalive send when the page goes away.
+ */
+import { backoffDelay } from './backoff.js';
+import { type QueueItem, toBatches } from './queue-policy.js';
+import { parseJson, warn } from './safe.js';
+import { grantedNow, purposeNow, type State } from './state.js';
+import { deliver } from './transport.js';
+
+/** localStorage, after consent, only between a pagehide and the next page: this page's unsent events. */
+export const UNSENT_KEY = 'tillit_unsent';
+
+export interface Delivery {
+  /** Flushes in `ms` (not before a pending retry), unless a flush is already due sooner. @defaultValue the batch interval */
+  schedule(ms?: number): void;
+  /** An event was queued: flushes at once when a batch is full, else after the interval. */
+  queued(): void;
+  /** Sends what is queued now; resolves when the attempt ends. */
+  flush(): Promise<void>;
+  /** The page is going away (or hidden): sends this page's events now, in one keepalive request. */
+  unload(): void;
+  /** Back online: forgets the backoff and sends now. */
+  retryNow(): void;
+}
+
+/** The last page's unsent events (of purposes still granted) go back into the queue. */
+export function restoreUnsent(s: State) {
+  for (const item of parseJson<QueueItem[]>(s.local.getItem(UNSENT_KEY)) ?? []) if (purposeNow(s, item.p)) s.queue.add(item);
+  s.local.removeItem(UNSENT_KEY);
+}
+
+export function createDelivery(s: State): Delivery {
+  const { batchSize, intervalMs, queue, log } = s;
+  let failures = 0; // consecutive failed deliveries: the backoff's exponent
+  let retryAt = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timerAt = 0;
+  let flushing: Promise<void> | undefined;
+
+  // An event of a purpose withdrawn a moment ago may still sit in the queue: never send it.
+  const sendable = (items: QueueItem[]) => items.filter((i) => purposeNow(s, i.p));
+
+  const schedule = (ms = intervalMs) => {
+    const at = Math.max(Date.now() + ms, retryAt);
+    if (timer && timerAt <= at) return;
+    clearTimeout(timer);
+    timerAt = at;
+    timer = setTimeout(() => {
+      timer = undefined;
+      flushOnce();
+    }, at - Date.now());
+  };
+
+  /** Sends the queue in batches; true when the rest must wait for a retry. */
+  const send = async (): Promise<boolean> => {
+    for (const batch of toBatches(sendable(await queue.read()), batchSize)) {
+      const result = await deliver(batch, s);
+      if (result.done.length) await queue.remove(result.done);
+      if (result.retry !== undefined) {
+        const wait = Math.max(result.retry, backoffDelay(failures++));
+        retryAt = Date.now() + wait;
+        log('retry in ms', wait);
+        return true;
+      }
+      failures = retryAt = 0;
+    }
+    return false;
+  };
+
+  /** One tab at a time reads the shared queue and sends it (Web Locks; absent on plain http). */
+  const flushOnce = (): Promise<void> =>
+    (flushing ??= (async () => {
+      let again = false;
+      try {
+        if (!grantedNow(s).length) return;
+        const locks = queue.shared() && navigator.locks;
+        again = locks
+          ? await locks.request('tillit-flush', { ifAvailable: true }, (lock) => (lock ? send() : true))
+          : await send();
+      } catch (e) {
+        warn(e);
+      } finally {
+        flushing = undefined;
+        if (again || queue.recent().length) schedule();
+      }
+    })());
+
+  const unload = () => {
+    const items = sendable(queue.recent());
+    if (!items[0]) return;
+    // An IndexedDB write still in flight dies with the page; localStorage is synchronous. The next
+    // page moves these back into the queue (same keys: no copies; the collector deduplicates).
+    s.local.setItem(UNSENT_KEY, JSON.stringify(items));
+    deliver(toBatches(items, batchSize)[0]!, s, true).then((r) => queue.remove(r.done), warn);
+  };
+
+  return {
+    schedule,
+    queued: () => schedule(queue.recent().length >= batchSize ? 0 : undefined),
+    // After a flush in progress, one more: it may have read the queue before the latest events.
+    flush: () => (flushing ? flushing.then(flushOnce) : flushOnce()),
+    unload,
+    retryNow() {
+      failures = retryAt = 0;
+      flushOnce();
+    },
+  };
+}

@@ -1,0 +1,87 @@
+/** Events: their context, the consent gate they pass, and the queue they go to. */
+import type { Event, EventContext } from '@tillit/schema';
+import { currentIdentity } from './identity.js';
+import { uuidv7 } from './ids.js';
+import { utf8Bytes } from './queue-policy.js';
+import { parseJson } from './safe.js';
+import { grantedNow, purposeNow, type State } from './state.js';
+import { campaignOf, sanitizeUrl } from './url.js';
+
+/** sessionStorage, after consent: the landing page's campaign. */
+export const CAMPAIGN_KEY = 'tillit_campaign';
+
+type Draft = Omit<Event, 'messageId'>;
+
+export interface Events {
+  /** Records an event of a purpose: queued if granted, dropped if refused, held in memory while undecided. */
+  record(type: Event['type'], purpose: string, fields: Partial<Event>): void;
+  /**
+   * After a decision: queues the held events whose purpose is now granted, drops the refused ones,
+   * and (when something is granted) keeps the landing page's campaign for the session's later pages.
+   */
+  decided(): void;
+}
+
+/** `queued` is told of every queued event (to schedule a flush). */
+export function createEvents(s: State, queued: () => void): Events {
+  const { policyVersion, maxPendingEvents, urlDenylist } = s;
+  const landing = campaignOf(location.href);
+  const held: [purpose: string, draft: Draft][] = [];
+  const clean = (url: string) => sanitizeUrl(url, urlDenylist);
+
+  const context = (): EventContext => {
+    const url = clean(location.href);
+    const u = url ? new URL(url) : location;
+    return {
+      page: { url, path: u.pathname, search: u.search, title: document.title.slice(0, 1024), referrer: clean(document.referrer) },
+      campaign: landing ?? parseJson(s.session.getItem(CAMPAIGN_KEY)) ?? undefined,
+      locale: navigator.language,
+      library: { name: 'tillit', version: __TILLIT_VERSION__ },
+    };
+  };
+
+  const enqueue = (purpose: string, draft: Draft) => {
+    const identity = currentIdentity(s);
+    if (!identity) return;
+    const event = {
+      ...draft,
+      messageId: uuidv7(),
+      anonymousId: identity.id,
+      userId: draft.userId ?? identity.userId,
+      context: { ...(draft.context as EventContext), consent: { purposes: grantedNow(s), policyVersion } },
+    } as Event;
+    // An event over the collector's limits is rejected by index (or 413 alone), then dropped.
+    s.queue.add({ id: event.messageId, p: purpose, n: utf8Bytes(JSON.stringify(event)), t: Date.now(), e: event });
+    queued();
+  };
+
+  const record = (type: Event['type'], purpose: string, fields: Partial<Event>) => {
+    const draft = {
+      type,
+      ...fields,
+      userId: fields.userId ?? s.userId,
+      timestamp: new Date().toISOString(),
+      context: context(),
+    } as Draft;
+    const state = purposeNow(s, purpose);
+    if (state) return enqueue(purpose, draft);
+    if (state === false) return s.log(`dropped, ${purpose} not granted:`, draft);
+    // Undecided: held in memory only, sent if the visitor grants its purpose on this page.
+    if (held.push([purpose, draft]) > maxPendingEvents) {
+      held.shift();
+      s.log('held events full');
+    }
+  };
+
+  const decided = () => {
+    if (landing && grantedNow(s).length) s.session.setItem(CAMPAIGN_KEY, JSON.stringify(landing));
+    for (const [purpose, draft] of held.splice(0)) {
+      const state = purposeNow(s, purpose);
+      if (state) enqueue(purpose, draft);
+      else if (state === false) s.log(`dropped, ${purpose} refused:`, draft);
+      else held.push([purpose, draft]);
+    }
+  };
+
+  return { record, decided };
+}

@@ -1,0 +1,96 @@
+/**
+ * The state every part of the SDK shares, passed to each part explicitly rather than captured:
+ * the settings, the storages and queue, and the three values that change (decision, identity, user id).
+ */
+import { grantedPurposes, purposeState, type StoredDecision } from './consent-rules.js';
+import { createQueue, type Queue } from './queue.js';
+import { webStorage } from './storage.js';
+import type { ConsentDecision, KeyValueStorage, TillitConfig } from './types.js';
+import { DEFAULT_URL_DENYLIST } from './url.js';
+
+export type Log = (...a: unknown[]) => void;
+
+/** The configuration with its defaults applied. */
+export interface Settings {
+  /** Without a trailing slash. */
+  collectorUrl: string;
+  writeKey: string;
+  policyVersion: string;
+  /** Without `necessary`. */
+  purposes: string[];
+  gpcPurposes: string[];
+  eventPurposes: Record<string, string>;
+  urlDenylist: string[];
+  decisionMaxAgeMs: number;
+  batchSize: number;
+  intervalMs: number;
+  maxPendingEvents: number;
+  consentCookie: TillitConfig['consentCookie'];
+  fetch: typeof fetch;
+}
+
+/** Stored in localStorage as JSON: its keys are the stored format. */
+export interface Identity {
+  /** The anonymous id. */
+  id: string;
+  /** The subject's secret for data-subject requests. */
+  secret: string;
+  userId?: string;
+  /** Set once the collector has acknowledged a consent record that carried the secret. */
+  sent?: 1;
+}
+
+/** Shared by every part of the SDK: the settings, the storages and queue, and what changes. */
+export interface State extends Readonly<Settings> {
+  /** localStorage (or the configured storage): the decision (strictly necessary), and after consent the identity. */
+  readonly local: KeyValueStorage;
+  readonly session: KeyValueStorage;
+  readonly queue: Queue;
+  readonly log: Log;
+  readonly listeners: Set<(d: ConsentDecision | null) => void>;
+  /** The current decision; it keeps its consent record until the collector has acknowledged it. */
+  decision: StoredDecision | null;
+  /** The stored identity once read; use `currentIdentity`, which hides it while nothing is granted. */
+  identity: Identity | null;
+  /** Set by identify(); before consent it lives here only, in memory. */
+  userId?: string;
+}
+
+/** The configuration with its defaults applied, and nothing decided or read yet. */
+export function createState(config: TillitConfig): State {
+  const { batch = {}, queue = {}, writeKey, policyVersion, debug } = config;
+  const collectorUrl = (config.collectorUrl || '').replace(/\/+$/, '');
+  if (!collectorUrl || !writeKey || !policyVersion) console.error('[tillit] missing collectorUrl, writeKey or policyVersion');
+  const log = (...a: unknown[]) => debug && console.log('[tillit]', ...a);
+  return {
+    collectorUrl,
+    writeKey,
+    policyVersion,
+    purposes: (config.purposes ?? ['analytics', 'marketing', 'personalization']).filter((p) => p !== 'necessary'),
+    gpcPurposes: config.gpcPurposes ?? ['marketing'],
+    eventPurposes: config.eventPurposes ?? {},
+    urlDenylist: config.urlDenylist ?? DEFAULT_URL_DENYLIST,
+    decisionMaxAgeMs: (config.consentMaxAgeDays ?? 182) * 864e5,
+    batchSize: batch.size ?? 30,
+    intervalMs: batch.intervalMs ?? 2000,
+    maxPendingEvents: config.maxPendingEvents ?? 100,
+    consentCookie: config.consentCookie,
+    fetch: config.fetch ?? ((...a) => fetch(...a)),
+    local: config.storage ?? webStorage(() => localStorage),
+    session: webStorage(() => sessionStorage),
+    queue: createQueue(
+      { maxEvents: queue.maxEvents ?? 1000, maxBytes: queue.maxBytes ?? 5e6, maxAgeMs: (queue.maxAgeDays ?? 7) * 864e5 },
+      log,
+      config.idbTimeoutMs,
+    ),
+    log,
+    listeners: new Set(),
+    decision: null,
+    identity: null,
+  };
+}
+
+/** A purpose's state now: granted, refused, or undecided (undefined). */
+export const purposeNow = (s: State, purpose: string) => purposeState(s.decision, purpose, s.gpcPurposes);
+/** The purposes granted now, in configured order. */
+export const grantedNow = (s: State) => grantedPurposes(s.decision, s.purposes, s.gpcPurposes);
