@@ -5,6 +5,7 @@ import { afterEach, expect, it } from 'vitest';
 import { migrateCommand } from './cli-migrate.js';
 import { LATEST_VERSION } from './pg/migrations.js';
 import { createTestSchema } from './pg/test-database.js';
+import { SQLITE_SCHEMA_VERSION } from './sqlite-schema.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -32,5 +33,7 @@ it('migrates the PostgreSQL schema named in the config file, and then has nothin
 
 it('migrates the SQLite file when no database is configured', async () => {
   const file = configFile({});
-  expect(await migrateCommand(['--config', file], {})).toMatch(/SQLite .*tillit\.db: schema at version 1$/);
+  expect(await migrateCommand(['--config', file], {})).toMatch(
+    new RegExp(`SQLite .*tillit\\.db: schema at version ${SQLITE_SCHEMA_VERSION}$`),
+  );
 });
