@@ -50,11 +50,24 @@ module.exports = {
       to: { path: '^packages/sdk/', pathNot: '^packages/sdk/src/index\\.ts$' },
     },
     {
+      name: 'ui-kit-only-in-banner-and-portal',
+      comment: 'The private @tillit/ui-kit is what the banner and the portal share; nothing else uses it.',
+      severity: 'error',
+      from: { pathNot: '^packages/(banner|portal|ui-kit)/' },
+      to: { path: '^packages/ui-kit/' },
+    },
+    {
+      name: 'ui-kit-imports-no-tillit-package',
+      severity: 'error',
+      from: { path: '^packages/ui-kit/' },
+      to: { path: '^packages/', pathNot: '^packages/ui-kit/' },
+    },
+    {
       name: 'collector-never-imports-sdk-or-ui',
       comment: 'The collector imports schema, insights and its own modules; it serves the portal as a built file.',
       severity: 'error',
       from: { path: '^packages/collector/' },
-      to: { path: '^packages/(sdk|banner|portal|dashboard)/' },
+      to: { path: '^packages/(sdk|banner|portal|ui-kit|dashboard)/' },
     },
     {
       name: 'insights-imports-schema-types-only',

@@ -19,6 +19,9 @@ export default defineConfig({
       // Before '@tillit/collector', which would otherwise match this name as its prefix.
       '@tillit/collector/testing': fileURLToPath(new URL('./packages/collector/src/testing.ts', import.meta.url)),
       '@tillit/collector': src('collector'),
+      // Before '@tillit/ui-kit', which would otherwise take the subpath as a path below its index.ts.
+      '@tillit/ui-kit/shipped': fileURLToPath(new URL('./packages/ui-kit/src/shipped.ts', import.meta.url)),
+      '@tillit/ui-kit': src('ui-kit'),
     },
   },
   define: { __TILLIT_VERSION__: JSON.stringify('0.0.0-test') },
@@ -38,8 +41,19 @@ export default defineConfig({
         test: {
           name: 'dom',
           environment: 'happy-dom',
-          include: ['packages/{sdk,banner,portal}/src/**/*.test.ts'],
+          include: ['packages/{sdk,banner,portal,ui-kit}/src/**/*.test.ts'],
           exclude: [platformFreeSdk],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'readme',
+          environment: 'node',
+          include: ['test/readme.test.ts'],
+          // After the other projects: it rebuilds packages/*/dist, which some of their tests read.
+          sequence: { groupOrder: 1 },
+          testTimeout: 60_000,
         },
       },
     ],

@@ -13,12 +13,15 @@ export function run(command, args, options = {}) {
   }
 }
 
+/** True when node_modules is missing or older than package-lock.json. */
+export function installIsStale() {
+  const marker = join(root, 'node_modules/.package-lock.json');
+  return !existsSync(marker) || statSync(marker).mtimeMs < statSync(join(root, 'package-lock.json')).mtimeMs;
+}
+
 /** Installs the locked packages when node_modules is missing or older than package-lock.json. */
 export function ensureInstalled() {
-  const marker = join(root, 'node_modules/.package-lock.json');
-  const lock = join(root, 'package-lock.json');
-  const stale = !existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs;
-  if (stale) {
+  if (installIsStale()) {
     console.log('[tillit] installing npm packages (npm ci; better-sqlite3 compiles, about a minute)…');
     run('npm', ['ci', '--no-audit', '--no-fund']);
   }

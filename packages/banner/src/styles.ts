@@ -7,9 +7,10 @@ export const CSS = `:host{all:initial}
 *{box-sizing:border-box}
 [hidden]{display:none!important}
 .b,dialog,.e{font:var(--tillit-font-size,1rem)/1.5 var(--tillit-font,system-ui,sans-serif);color:var(--tillit-fg,#1b1b1f);background:var(--tillit-bg,#fff);border-radius:var(--tillit-radius,12px);padding:1.25em;overflow-wrap:anywhere;hyphens:auto}
-.b,dialog{box-shadow:0 4px 32px rgb(0 0 0/.3);border:1px solid rgb(128 128 128/.4)}
-.b{position:fixed;z-index:2147483600;left:1em;right:1em;bottom:1em;max-width:44em;margin:auto;max-height:calc(100vh - 2em);overflow:auto}
-dialog{width:min(40em,calc(100vw - 2em));max-height:calc(100vh - 2em);overflow:auto}
+.b,dialog{box-shadow:0 4px 32px rgb(0 0 0/.3);border:1px solid rgb(128 128 128/.4);max-height:calc(100vh - 2em);overflow:auto}
+.b,.f{position:fixed;z-index:2147483600;left:1em;bottom:1em}
+.b{right:1em;max-width:44em;margin:auto}
+dialog{width:min(40em,calc(100vw - 2em))}
 dialog::backdrop{background:rgb(0 0 0/.5)}
 h2{font-size:1.25em;line-height:1.3;margin:0 0 .5em}
 p{margin:0 0 1em}
@@ -32,7 +33,7 @@ input::before{content:"";position:absolute;top:.2em;left:.2em;width:1.1em;height
 input:checked{background:var(--tillit-accent,#1d4ed8)}
 input:checked::before{left:1.45em}
 input:disabled{cursor:default;opacity:.7}
-.f{position:fixed;z-index:2147483600;left:1em;bottom:1em;width:3em;height:3em;padding:.6em;border-radius:50%;border:2px solid var(--tillit-bg,#fff);background:var(--tillit-accent,#1d4ed8);color:var(--tillit-accent-fg,#fff);cursor:pointer;box-shadow:0 2px 8px rgb(0 0 0/.3)}
+.f{width:3em;height:3em;padding:.6em;border-radius:50%;border:2px solid var(--tillit-bg,#fff);background:var(--tillit-accent,#1d4ed8);color:var(--tillit-accent-fg,#fff);cursor:pointer;box-shadow:0 2px 8px rgb(0 0 0/.3)}
 svg{display:block;fill:currentColor}
 :host(.e-host){display:block;max-width:100%}
 .e{display:flex;flex-direction:column;align-items:center;justify-content:center;text-align:center;height:100%;min-height:8em;background:var(--tillit-muted-bg,#eef0f3)}`;

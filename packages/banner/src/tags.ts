@@ -43,7 +43,7 @@ export function gateTags(options: TagGateOptions): TagGate {
       const old = queue.shift()!;
       if (!old.isConnected) continue;
       const s = document.createElement('script');
-      for (const a of Array.from(old.attributes)) if (a.name !== 'type') s.setAttribute(a.name, a.value);
+      for (const a of old.attributes) if (a.name !== 'type') s.setAttribute(a.name, a.value);
       const type = old.getAttribute('data-tillit-type');
       if (type) s.type = type;
       // The nonce attribute reads empty once parsed; the property keeps the value.
@@ -61,7 +61,7 @@ export function gateTags(options: TagGateOptions): TagGate {
   };
 
   const scan = () => {
-    for (const el of Array.from(document.querySelectorAll(SELECTOR))) {
+    for (const el of document.querySelectorAll(SELECTOR)) {
       if (el instanceof HTMLScriptElement) {
         if (el.type !== 'text/plain' || seen.has(el) || missing(el).length) continue;
         if (options.nonce && el.nonce !== options.nonce) continue;
@@ -92,7 +92,7 @@ export function gateTags(options: TagGateOptions): TagGate {
 
   const observer = new MutationObserver((records) => {
     for (const r of records) {
-      for (const n of Array.from(r.addedNodes)) {
+      for (const n of r.addedNodes) {
         if (n instanceof Element && (n.matches(SELECTOR) || n.querySelector(SELECTOR))) return scan();
       }
     }

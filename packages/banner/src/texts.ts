@@ -109,7 +109,7 @@ export function textsFor(
   const base = lang === 'sv' ? sv : en;
   const own = overrides[lang] ?? {};
   const merged: Record<string, PurposeText> = {};
-  for (const p of new Set([...Object.keys(base.purposes), ...Object.keys(purposes), ...Object.keys(own.purposes ?? {})])) {
+  for (const p of Object.keys({ ...base.purposes, ...purposes, ...own.purposes })) {
     merged[p] = { ...base.purposes[p], ...purposes[p], ...own.purposes?.[p] };
   }
   return { ...base, ...own, purposes: merged };

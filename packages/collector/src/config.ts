@@ -152,6 +152,34 @@ export const CollectorConfig = z
         windowSeconds: z.number().int().min(1).default(900),
       })
       .default({ max: 10, perSubject: 100, windowSeconds: 900 }),
+    /**
+     * Limits on connections, so slow or idle clients cannot exhaust the process's file descriptors. Keep
+     * `max` below the fd limit (`ulimit -n`) with room for the database's files; behind a load balancer
+     * that keeps idle connections open, set keepAliveSeconds above its idle timeout.
+     */
+    connections: z
+      .object({
+        /** Open connections at most; more are closed as they arrive. */
+        max: z.number().int().min(1).default(800),
+        /** A client must send all request headers within this. */
+        headersTimeoutSeconds: z.number().int().min(1).default(10),
+        /** …and the whole request, body included, within this. */
+        requestTimeoutSeconds: z.number().int().min(1).default(30),
+        /** An idle keep-alive connection is closed after this. */
+        keepAliveSeconds: z.number().int().min(1).default(5),
+        /** Requests on one keep-alive connection before it is closed (0: no limit). */
+        maxRequestsPerConnection: z.number().int().min(0).default(1000),
+      })
+      .refine((c) => c.headersTimeoutSeconds <= c.requestTimeoutSeconds, {
+        message: 'headersTimeoutSeconds must not exceed requestTimeoutSeconds',
+      })
+      .default({
+        max: 800,
+        headersTimeoutSeconds: 10,
+        requestTimeoutSeconds: 30,
+        keepAliveSeconds: 5,
+        maxRequestsPerConnection: 1000,
+      }),
     /** Minutes a portal token (made from a subject secret for the /privacy page) stays valid. */
     portalTokenMinutes: z.number().int().min(1).max(60).default(15),
     /**

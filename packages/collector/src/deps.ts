@@ -1,6 +1,7 @@
 import type { SubjectKind } from '@tillit/schema';
 import type { CollectorConfig } from './config.js';
 import type { Context, Route } from './router.js';
+import type { StorageHealth } from './storage-guard.js';
 import type { Store } from './store.js';
 import type { SubjectAuth } from './subject-auth.js';
 import type { SuppressionList } from './suppression.js';
@@ -11,7 +12,10 @@ import type { SuppressionList } from './suppression.js';
  */
 export interface CollectorDeps {
   config: CollectorConfig;
+  /** The store, with every failure turned into 503 + Retry-After (storage-guard.ts). */
   store: Store;
+  /** The last storage failure, for readiness. */
+  storageHealth: StorageHealth;
   /** The collector's secret key (keyed hashes, portal tokens). */
   serverKey: string;
   /** The keyed hash of a subject id: what remains after erasure. */

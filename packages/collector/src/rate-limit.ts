@@ -1,9 +1,17 @@
 /**
  * Counts failures per key (an address bucket, a subject id) in a fixed window; past the limit every
  * request with that key is refused until the window ends, so a correct guess after many wrong ones gains
- * nothing. Keys are held in memory only, never logged or stored.
+ * nothing. A store shared by several collectors provides its own (`Store.failureLimit`), so they count
+ * together.
  */
-export class FailureLimiter {
+export interface FailureLimit {
+  /** Seconds until this key may try again, or 0 when it may now. */
+  retryAfter(key: string): number | Promise<number>;
+  fail(key: string): void | Promise<void>;
+}
+
+/** The limit of one process: keys are held in memory only, never logged or stored. */
+export class FailureLimiter implements FailureLimit {
   private readonly windows = new Map<string, { failures: number; resetAt: number }>();
 
   constructor(

@@ -4,7 +4,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type IncomingHttpHeaders, type RequestOptions, request } from 'node:http';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { connect } from 'node:net';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { mintToken } from './auth.js';
 import type { CollectorConfigInput } from './config.js';
 import { type TestCollector, testCollector } from './test-collector.js';
@@ -220,4 +221,73 @@ it('never lets failed subject guesses lock out the operator on the same address 
   for (let i = 0; i < 3; i++)
     expect((await dsr('GET', '/v1/admin/audit', 'wrong', { remoteAddress: '192.0.2.8' })).status).toBe(401);
   expect((await dsr('GET', '/v1/admin/audit', OPERATOR, { remoteAddress: '192.0.2.8' })).status).toBe(429);
+});
+
+it('answers 503 with Retry-After on every route when storage fails, and readiness says so (15.9)', async () => {
+  const a = await visitor();
+  expect((await running.fetch('/readyz')).status).toBe(200);
+  const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+  // The database refuses every write, as it does when the disk is full or has gone read-only.
+  running.db.pragma('query_only = 1');
+  const consent = JSON.stringify({
+    writeKey: TEST_WRITE_KEY,
+    anonymousId: randomUUID(),
+    purposes: { analytics: true },
+    policyVersion: '2026-11',
+    source: 'banner',
+    timestamp: new Date().toISOString(),
+  });
+  const request = JSON.stringify({ kind: 'erasure', channel: 'email' });
+  const answers = {
+    consent: await running.fetch('/v1/consent', { method: 'POST', body: consent }),
+    wrongSecret: await running.fetch(subjectPath(a.id), { headers: { Authorization: `Bearer ${newSecret()}` } }),
+    operatorAccess: await running.fetch(subjectPath(a.id, '?kind=anonymous'), {
+      headers: { Authorization: `Bearer ${OPERATOR}` },
+    }),
+    erasure: await running.fetch(subjectPath(a.id), { method: 'DELETE', headers: { Authorization: `Bearer ${a.secret}` } }),
+    offlineRequest: await running.fetch('/v1/admin/requests', {
+      method: 'POST',
+      body: request,
+      headers: { Authorization: `Bearer ${OPERATOR}`, 'Content-Type': 'application/json' },
+    }),
+    readiness: await running.fetch('/readyz'),
+  };
+  for (const [name, res] of Object.entries(answers)) {
+    const body = (await res.json()) as { error: string };
+    expect({ name, status: res.status, retryAfter: res.headers.get('retry-after'), error: body.error }).toEqual({
+      name,
+      status: 503,
+      retryAfter: '5',
+      error: 'unavailable',
+    });
+  }
+  expect((await running.fetch('/healthz')).status).toBe(200);
+  expect(logged).toHaveBeenCalledWith(expect.stringMatching(/the store failed: attempt to write a readonly database/));
+  logged.mockRestore();
+  running.db.pragma('query_only = 0');
+});
+
+it('caps connections and closes clients that never finish their headers, so /healthz keeps answering (15.10)', async () => {
+  await running.destroy();
+  running = testCollector({ ...CONFIG, connections: { max: 20, headersTimeoutSeconds: 1, requestTimeoutSeconds: 2 } });
+  const url = await running.collector.listen();
+  const { hostname, port } = new URL(url);
+  const sockets = Array.from({ length: 30 }, () => connect(Number(port), hostname));
+  const outcomes = sockets.map(async (socket) => {
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk));
+    // A reset (the collector refusing a connection over its cap) ends in 'close' too.
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    socket.on('error', () => {});
+    socket.on('connect', () => socket.write('GET /healthz HTTP/1.1\r\nHost: collector\r\n')); // never the blank line ending the headers
+    await closed;
+    return answer.split('\r\n')[0] || 'closed unanswered';
+  });
+  // Every socket is closed by the collector: those over the cap at once, the others when their headers are late.
+  const results = await Promise.all(outcomes);
+  const timedOut = results.filter((r) => r === 'HTTP/1.1 408 Request Timeout').length;
+  expect(timedOut).toBeGreaterThan(0);
+  expect(timedOut).toBeLessThanOrEqual(20);
+  expect(results.filter((r) => r === 'closed unanswered').length).toBe(30 - timedOut);
+  expect((await fetch(`${url}/healthz`)).status).toBe(200);
 });

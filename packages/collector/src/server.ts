@@ -1,4 +1,4 @@
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { type IncomingMessage, type RequestListener, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
@@ -16,6 +16,7 @@ import { identityRoutes } from './routes/identity.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { operatorRoutes } from './routes/operator.js';
 import { subjectRoutes } from './routes/subject.js';
+import { StorageHealth, guardStore } from './storage-guard.js';
 import type { Store } from './store.js';
 import { SubjectAuth } from './subject-auth.js';
 import { SuppressionList } from './suppression.js';
@@ -63,13 +64,16 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
   const serverKey = loadServerKey(config.serverKey, config.dataDir);
   const hashOf = keyedHasher(serverKey);
   const store = options.store ?? openStore(config, hashOf);
+  const storageHealth = new StorageHealth();
+  const guarded = guardStore(store, storageHealth);
   const deps: CollectorDeps = {
     config,
-    store,
+    store: guarded,
+    storageHealth,
     serverKey,
     hashOf,
     suppression: new SuppressionList(hashOf),
-    auth: new SubjectAuth({ config, store, serverKey, hashOf }),
+    auth: new SubjectAuth({ config, store: guarded, serverKey, hashOf }),
   };
   // Configured origins only: the sites', and the collector's own for its /privacy page (publicOrigin, and the
   // address it listens on, added by listen()). Never derived from the Host header, which DNS rebinding sets.
@@ -92,10 +96,9 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     })());
 
   const requests = new InFlight();
-  const server = createServer((req, res) => {
+  const server = createLimitedServer(config.connections, (req, res) => {
     void requests.track(async () => writeReply(req, res, await dispatch(fromNode(req)))).catch(() => res.destroy());
   });
-  server.keepAliveTimeout = 65_000;
 
   let retentionTimer: NodeJS.Timeout | undefined;
   let closing: Promise<void> | undefined;
@@ -133,6 +136,23 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
       return closing;
     },
   };
+}
+
+/** A node:http server that bounds its connections and how long a client may take (config.connections). */
+function createLimitedServer(limits: CollectorConfig['connections'], listener: RequestListener): Server {
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutSeconds * 1000,
+      requestTimeout: limits.requestTimeoutSeconds * 1000,
+      // Node checks the two timeouts every 30 s by default: a slow client would then hold its socket that much longer.
+      connectionsCheckingInterval: 1000,
+    },
+    listener,
+  );
+  server.maxConnections = limits.max;
+  server.keepAliveTimeout = limits.keepAliveSeconds * 1000;
+  server.maxRequestsPerSocket = limits.maxRequestsPerConnection;
+  return server;
 }
 
 /** Counts requests in flight, so that closing can wait for them. */

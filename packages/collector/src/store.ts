@@ -1,3 +1,5 @@
+import type { FailureLimit } from './rate-limit.js';
+
 /**
  * Everything the collector keeps, behind one interface: the contract every store fulfils (SQLite, the
  * default, and PostgreSQL for several collectors on one database). `store-contract.ts` tests it; a new
@@ -204,6 +206,11 @@ export interface Store {
   deleteExpired(cutoff: number): Promise<{ events: number; identityLinks: number }>;
   /** Number of stored events (health and tests). */
   countEvents(): Promise<number>;
+  /**
+   * A failure limit that every collector on this store counts together (PostgreSQL). Without it, each
+   * collector counts in memory (SQLite: one process).
+   */
+  failureLimit?(name: string, maxFailures: number, windowMs: number): FailureLimit;
   /** Resolves when the database answers a query now (readiness); rejects with the reason otherwise. */
   ping(): Promise<void>;
   /** Commits what is pending and closes the database; a second call does nothing. */

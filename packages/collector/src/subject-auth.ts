@@ -8,7 +8,7 @@ import type { CollectorDeps } from './deps.js';
 import { deriveKey, isTokenShaped, issuedAt, safeEqual, secretMatches, verifyToken } from './auth.js';
 import { HttpError, mediaType } from './http.js';
 import { addressBucket } from './ip.js';
-import { FailureLimiter } from './rate-limit.js';
+import { type FailureLimit, FailureLimiter } from './rate-limit.js';
 import type { Context } from './router.js';
 import type { SubjectRef } from './store.js';
 
@@ -44,8 +44,8 @@ export function refuseForms(c: Context): void {
   }
 }
 
-function refuseIfLimited(limiter: FailureLimiter, key: string): void {
-  const wait = limiter.retryAfter(key);
+async function refuseIfLimited(limiter: FailureLimit, key: string): Promise<void> {
+  const wait = await limiter.retryAfter(key);
   if (wait > 0) {
     const reason = `too many failed requests: retry in ${wait} s`;
     throw new HttpError(429, 'too_many_requests', reason, {}, { 'Retry-After': String(wait) });
@@ -58,9 +58,9 @@ export class SubjectAuth {
   readonly portalKey: string;
   // Failed subject guesses per address bucket and per subject id; wrong operator tokens apart, so subject
   // guesses from an address the operator shares never lock the operator out.
-  private readonly byAddress: FailureLimiter;
-  private readonly bySubject: FailureLimiter;
-  private readonly operatorFailures: FailureLimiter;
+  private readonly byAddress: FailureLimit;
+  private readonly bySubject: FailureLimit;
+  private readonly operatorFailures: FailureLimit;
   // Key 0 is the collector's portal key; the others are the sites' token keys, with the site they belong to.
   private readonly tokenKeys: string[];
   private readonly keySite: (string | null)[];
@@ -70,9 +70,12 @@ export class SubjectAuth {
     const { config } = deps;
     this.portalKey = deriveKey(deps.serverKey, 'portal-token');
     const { max, perSubject, windowSeconds } = config.failureLimit;
-    this.byAddress = new FailureLimiter(max, windowSeconds * 1000);
-    this.bySubject = new FailureLimiter(perSubject, windowSeconds * 1000);
-    this.operatorFailures = new FailureLimiter(max, windowSeconds * 1000);
+    // Counted in the store when it is shared by several collectors (PostgreSQL), else in memory.
+    const limit = (name: string, maxFailures: number) =>
+      deps.store.failureLimit?.(name, maxFailures, windowSeconds * 1000) ?? new FailureLimiter(maxFailures, windowSeconds * 1000);
+    this.byAddress = limit('address', max);
+    this.bySubject = limit('subject', perSubject);
+    this.operatorFailures = limit('operator', max);
     this.tokenKeys = [this.portalKey, ...config.sites.flatMap((site) => site.tokenKeys)];
     this.keySite = [null, ...config.sites.flatMap((site) => site.tokenKeys.map(() => site.name))];
     this.operatorToken = config.operatorToken ?? randomUUID() + randomUUID();
@@ -94,11 +97,11 @@ export class SubjectAuth {
     const credential = bearer(c);
     const bucket = addressBucket(c.clientAddress);
     if (safeEqual(credential, this.operatorToken) && this.deps.config.operatorToken) {
-      refuseIfLimited(this.operatorFailures, bucket);
+      await refuseIfLimited(this.operatorFailures, bucket);
       return this.operatorPrincipal(c, id);
     }
-    refuseIfLimited(this.byAddress, bucket);
-    refuseIfLimited(this.bySubject, id);
+    await refuseIfLimited(this.byAddress, bucket);
+    await refuseIfLimited(this.bySubject, id);
     let principal: Principal | null = null;
     if (isTokenShaped(credential)) {
       principal = await this.tokenPrincipal(credential, id);
@@ -109,8 +112,8 @@ export class SubjectAuth {
       }
     }
     if (!principal) {
-      this.byAddress.fail(bucket);
-      this.bySubject.fail(id);
+      await this.byAddress.fail(bucket);
+      await this.bySubject.fail(id);
       // Counted per action and hour: a guessing attack must not grow the log by a row a guess.
       await this.deps.store.countDenied(action, Date.now());
       throw notFound();
@@ -119,15 +122,15 @@ export class SubjectAuth {
   }
 
   /** Lets the operator token through, or fails (404 when the operator API is off, 401 for a wrong token). */
-  requireOperator(c: Context): void {
+  async requireOperator(c: Context): Promise<void> {
     const { operatorToken } = this.deps.config;
     if (!operatorToken) {
       throw new HttpError(404, 'not_found', 'the operator API is off: set operatorToken in the collector config');
     }
     const bucket = addressBucket(c.clientAddress);
-    refuseIfLimited(this.operatorFailures, bucket);
+    await refuseIfLimited(this.operatorFailures, bucket);
     if (!safeEqual(bearer(c), operatorToken)) {
-      this.operatorFailures.fail(bucket);
+      await this.operatorFailures.fail(bucket);
       throw new HttpError(401, 'unauthorized', 'wrong operator token');
     }
   }

@@ -1,10 +1,10 @@
-import type { SubjectAccess } from '@tillit/schema';
 import type { ExportFormat, Tillit, TillitConsent } from '@tillit/sdk';
+import type { AccessAnswer } from './access-answer.js';
 
 /** What the portal needs: the SDK on the site's page, or a short-lived token on the collector's /privacy page. */
 export interface PortalBackend {
   /** Everything held about the visitor, or null when there is no subject yet (nothing was ever granted). */
-  access(): Promise<SubjectAccess | null>;
+  access(): Promise<AccessAnswer | null>;
   download(format: ExportFormat): Promise<void>;
   erase(): Promise<{ receiptId: string; erasedAt?: string }>;
   /** Present on the site's own page: the visitor's choices can be changed there. */
@@ -15,11 +15,12 @@ export interface PortalBackend {
 
 /** A failed request; `expired` when the collector no longer accepts the credential. */
 export class PortalError extends Error {
-  constructor(
-    message: string,
-    readonly expired = false,
-  ) {
+  // `declare` + an assignment rather than a parameter property: a class field compiles (for es2020)
+  // to a defineProperty helper in the script-tag bundle.
+  declare readonly expired: boolean;
+  constructor(message: string, expired = false) {
     super(message);
+    this.expired = expired;
   }
 }
 
@@ -31,7 +32,7 @@ export function sdkBackend(tillit: Tillit): PortalBackend {
       // Right after the first decision, the consent record that binds the secret may still be on its way.
       for (let attempt = 0; ; attempt++) {
         try {
-          return (await tillit.privacy.access()) as SubjectAccess;
+          return (await tillit.privacy.access()) as AccessAnswer;
         } catch (error) {
           if (attempt >= 2 || !/\b404\b/.test(String(error))) throw error;
           await new Promise((resolve) => setTimeout(resolve, 1000));

@@ -30,8 +30,9 @@ async function waitForSdk(): Promise<Tillit | null> {
 }
 
 export class TillitPrivacyPortal extends HTMLElement {
-  portal?: Portal;
-  private token: string | null = null;
+  // Declared, not initialised: class fields compile (for es2020) to a defineProperty helper.
+  declare portal?: Portal;
+  declare private token?: string | null;
 
   async connectedCallback(): Promise<void> {
     if (this.portal) return;

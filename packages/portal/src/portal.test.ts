@@ -3,6 +3,7 @@ import type { ConsentDecision, TillitConsent } from '@tillit/sdk';
 import { afterEach, expect, it, vi } from 'vitest';
 import { type PortalBackend, tokenBackend, tokenSubject } from './backend.js';
 import { mountPortal } from './portal.js';
+import { TEXTS } from './texts.js';
 
 const XSS = '<img src=x onerror="window.__pwned=1">';
 
@@ -162,7 +163,8 @@ it('says a link has expired when the collector refuses its token', async () => {
   expect(tokenSubject(`${claims}.mac`)).toBe('a-1');
   const backend = tokenBackend('http://c.test', `${claims}.mac`, async () => new Response('{}', { status: 404 }));
   const root = await mount(backend);
-  expect(root.querySelector('[role="status"]')!.textContent).toMatch(/expired/);
+  // The portal's own words for an expired link, not the generic failure quoting the error.
+  expect(root.querySelector('[role="status"]')!.textContent).toBe(TEXTS.en.expired);
 });
 
 it('on the site, asks again when the collector does not know the visitor yet (its consent record is on its way)', async () => {

@@ -1,31 +1,39 @@
 // @vitest-environment node
 /**
- * tillit-portal.js stays small (it loads only on the privacy page, but still), ships nothing of zod or
- * Node, and has no HTML-parsing sink at all: stored values can only ever be set as text.
+ * tillit-portal.js as it ships (dist/, as `npm run build` makes it, without the source-map comment)
+ * stays small (it loads only on the privacy page, but still), ships nothing of zod or Node, and has
+ * no HTML-parsing sink at all: stored values can only ever be set as text. The npm entry's files
+ * import only declared dependencies: its published types resolve for a user (no @tillit/schema).
  */
-import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { importedPackages, shipped } from '@tillit/ui-kit/shipped';
 import { expect, it } from 'vitest';
 
 const BUDGET = 7 * 1024;
 const MUST_NOT_APPEAR = ['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'document.write', 'zod', 'node:', 'Buffer'];
+const dist = (file: string) => new URL(`../dist/${file}`, import.meta.url);
 
-it(`tillit-portal.js is at most ${BUDGET} bytes minified and gzipped, with no HTML sink`, async () => {
-  const result = await build({
-    entryPoints: [fileURLToPath(new URL('./global.ts', import.meta.url))],
-    bundle: true,
-    write: false,
-    platform: 'browser',
-    target: 'es2020',
-    format: 'iife',
-    minify: true,
-    legalComments: 'none',
-  });
-  const code = result.outputFiles[0]!.text;
-  const gzipped = gzipSync(code, { level: 9 }).length;
+it(`tillit-portal.js is at most ${BUDGET} bytes minified and gzipped, with no HTML sink`, () => {
+  const { code, gzipped } = shipped(dist('tillit-portal.js'));
   console.info(`[size] tillit-portal.js: ${code.length} B min, ${gzipped} B min+gzip (budget ${BUDGET})`);
   expect(code).toContain('tillit-privacy-portal');
   expect(gzipped).toBeLessThanOrEqual(BUDGET);
-  expect(MUST_NOT_APPEAR.filter((name) => code.includes(name))).toEqual([]);
+  for (const file of ['tillit-portal.js', 'index.js']) {
+    expect(
+      MUST_NOT_APPEAR.filter((name) => shipped(dist(file)).code.includes(name)),
+      file,
+    ).toEqual([]);
+  }
+});
+
+it('the npm entry and its types import only the packages it depends on', () => {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  const declared = Object.keys(pkg.dependencies ?? {});
+  for (const file of ['index.js', 'index.d.ts']) {
+    const imported = importedPackages(shipped(dist(file)).code);
+    expect(
+      imported.filter((name) => !declared.includes(name)),
+      file,
+    ).toEqual([]);
+  }
 });

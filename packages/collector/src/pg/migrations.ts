@@ -172,9 +172,30 @@ BEGIN
 END $$;
 `;
 
+/** Runs `sql` only where migration 2 could set up the role (it grants on the tables that exist then). */
+const ifAppRole = (sql: string) => `
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${APP_ROLE}' AND pg_has_role(current_user, oid, 'MEMBER')) THEN
+    ${sql}
+  END IF;
+END $$;
+`;
+
+// Failed data-subject requests per client address (a keyed hash of it, never the address), counted by
+// every collector together: a guesser cannot multiply its tries by the number of collectors.
+const V3_FAILURES = `
+CREATE TABLE failure_windows (
+  address_hash text PRIMARY KEY,
+  failures integer NOT NULL,
+  reset_at bigint NOT NULL
+);
+${ifAppRole(`GRANT SELECT, INSERT, UPDATE, DELETE ON failure_windows TO ${APP_ROLE};`)}
+`;
+
 // Issue 15: proven identity links (only they widen a user's access), failed requests counted per hour,
 // and erasure clears the consent record's url; an erased (pseudonymised) record changes no more.
-const V3_PROOF = `
+const V4_PROOF = `
 ALTER TABLE identity_links ADD COLUMN proven boolean NOT NULL DEFAULT false;
 ALTER TABLE audit_log ADD COLUMN count integer NOT NULL DEFAULT 1;
 CREATE INDEX audit_log_denied ON audit_log (action, at) WHERE subject_hash IS NULL;
@@ -207,7 +228,8 @@ $$;
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'events, consent log, subjects, suppressions, audit, requests', sql: V1_TABLES },
   { version: 2, name: `role ${APP_ROLE} without UPDATE/DELETE on consent_records`, sql: V2_ROLE },
-  { version: 3, name: 'proven identity links, counted failed requests, erasure clears the consent url', sql: V3_PROOF },
+  { version: 3, name: 'failure_windows: the failure rate limit shared by every collector', sql: V3_FAILURES },
+  { version: 4, name: 'proven identity links, counted failed requests, erasure clears the consent url', sql: V4_PROOF },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

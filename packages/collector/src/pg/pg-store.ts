@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { type FailureLimit, FailureLimiter } from '../rate-limit.js';
 import type {
   AuditRow,
   ConsentRow,
@@ -11,6 +12,7 @@ import type {
   SubjectRows,
   Suppression,
 } from '../store.js';
+import { PgFailureLimit } from './failure-limit.js';
 import { GroupCommitter } from './group-commit.js';
 import { LOCK_CLASS, type LockName, lockKey } from './locks.js';
 import { APP_ROLE, migrate } from './migrations.js';
@@ -478,8 +480,18 @@ export class PgStore implements Store {
       await chunked(DELETE_EXPIRED_IDS);
       const links = await client.query('DELETE FROM identity_links WHERE last_seen_at < $1', [cutoff]);
       await client.query(`DELETE FROM audit_log WHERE subject_hash IS NULL AND outcome = 'denied' AND at < $1`, [cutoff]);
+      await client.query('DELETE FROM failure_windows WHERE reset_at < $1', [Date.now()]);
       return { events, identityLinks: links.rowCount ?? 0 };
     });
+  }
+
+  /** Counted in the database by every collector together; only with `hashOf` (keys are stored hashed). */
+  failureLimit(name: string, maxFailures: number, windowMs: number): FailureLimit {
+    const hashOf = this.hashOf;
+    if (!hashOf) return new FailureLimiter(maxFailures, windowMs);
+    // No configured site is named "\0limit:…", so a key's hash never equals a subject's.
+    const hashAddress = (key: string) => hashOf(`\0limit:${name}`, 'anonymous', key);
+    return new PgFailureLimit((sql, params) => this.query(sql, params), hashAddress, maxFailures, windowMs);
   }
 
   async ping(): Promise<void> {

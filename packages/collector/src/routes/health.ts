@@ -1,10 +1,30 @@
-import { json } from '../http.js';
 import type { CollectorRoute } from '../deps.js';
+import { json } from '../http.js';
+import { STORAGE_RETRY_SECONDS, storageUnavailable } from '../storage-guard.js';
 
 // Defined by the build; absent when the sources run unbundled (Playwright's loader).
 const VERSION = typeof __TILLIT_VERSION__ === 'string' ? __TILLIT_VERSION__ : '0.0.0-dev';
 
-/** Liveness: the process answers HTTP. */
 export const healthRoutes: CollectorRoute[] = [
+  /** Liveness: the process answers HTTP (restart it when this fails). */
   { method: 'GET', path: '/healthz', handler: () => json(200, { status: 'ok', version: VERSION }) },
+  /**
+   * Readiness: the store answers, and no store call failed in the last few seconds (send no traffic
+   * here while this fails). A failed ping answers 503 through the store guard.
+   */
+  {
+    method: 'GET',
+    path: '/readyz',
+    handler: async ({ env }) => {
+      await env.store.ping();
+      const failure = env.storageHealth.recentFailure();
+      if (!failure) return json(200, { status: 'ready', version: VERSION });
+      const { headers } = storageUnavailable();
+      return json(
+        503,
+        { error: 'unavailable', reason: `a store call failed less than ${STORAGE_RETRY_SECONDS} s ago: ${failure}` },
+        headers,
+      );
+    },
+  },
 ];

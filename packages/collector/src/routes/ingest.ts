@@ -69,13 +69,8 @@ export async function ingestEvents(
   // Only a server key proves an identify's link; from the public write key it is a claim (analytics only).
   if (trusted) for (const row of prepared.rows) row.linkProven = true;
   const suppressed = suppression.filter(prepared.rows);
-  let inserted: boolean[];
-  try {
-    inserted = await store.insertEvents(prepared.rows);
-  } catch (error) {
-    console.error(`[tillit-collector] storing a batch failed: ${(error as Error).message}`);
-    throw new HttpError(503, 'unavailable', 'the events could not be stored now; retry later', {}, { 'Retry-After': '1' });
-  }
+  // A storage failure answers 503 + Retry-After (storage-guard.ts): clients keep the events and retry.
+  const inserted = await store.insertEvents(prepared.rows);
   const accepted = inserted.filter(Boolean).length;
   // Events of erased subjects count as duplicates: the client deletes them from its queue, and they
   // are not stored (suppressed, removed from prepared.rows above).

@@ -43,15 +43,15 @@ const requestJson = (r: RequestRow) => ({
   overdue: r.answeredAt === null && r.dueAt < Date.now(),
 });
 
-function register(c: CollectorContext) {
+async function register(c: CollectorContext) {
   const { auth, config } = c.env;
-  auth.requireOperator(c);
+  await auth.requireOperator(c);
   return json(200, { ...processingRegister(config), sites: config.sites.map((s) => ({ name: s.name, origins: s.origins })) });
 }
 
 async function recordRequest(c: CollectorContext) {
   const { auth, store, hashOf } = c.env;
-  auth.requireOperator(c);
+  await auth.requireOperator(c);
   const parsed = RequestInput.safeParse(await c.json(MAX_ADMIN_BODY));
   if (!parsed.success) throw new HttpError(400, 'bad_request', `not a request record: ${describeIssues(parsed.error)}`);
   const input = parsed.data;
@@ -87,14 +87,14 @@ async function recordRequest(c: CollectorContext) {
 
 async function listRequests(c: CollectorContext) {
   const { auth, store } = c.env;
-  auth.requireOperator(c);
+  await auth.requireOperator(c);
   const rows = await store.listRequests({ openOnly: c.query('state') === 'open' });
   return json(200, { requests: rows.map(requestJson) });
 }
 
 async function updateRequest(c: CollectorContext) {
   const { auth, store } = c.env;
-  auth.requireOperator(c);
+  await auth.requireOperator(c);
   const parsed = RequestUpdate.safeParse(await c.json(MAX_ADMIN_BODY));
   if (!parsed.success) {
     throw new HttpError(400, 'bad_request', 'state must be one of received, in_progress, answered, refused, withdrawn');
@@ -116,7 +116,7 @@ async function updateRequest(c: CollectorContext) {
 
 async function auditLog(c: CollectorContext) {
   const { auth, store } = c.env;
-  auth.requireOperator(c);
+  await auth.requireOperator(c);
   const limit = Math.min(Math.max(Number(c.query('limit')) || 100, 1), 1000);
   const before = Number(c.query('before')) || undefined;
   const rows = await store.listAudit({ limit, ...(before ? { before } : {}) });

@@ -1,8 +1,9 @@
-type Child = Node | string | false | null | undefined;
+export type Child = Node | string | false | null | undefined;
 
 /**
- * A tiny element factory: `on*` props become listeners, every other prop an attribute (`true` → "").
- * No innerHTML anywhere, so the banner works under Trusted Types and never parses site text as HTML.
+ * A tiny element factory: `on*` props become listeners, every other prop an attribute (`true` → "",
+ * `null`/`undefined`/`false` → left out); falsy children are skipped. No innerHTML anywhere, so the
+ * UI works under Trusted Types and never parses site or stored text as HTML.
  */
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -19,14 +20,4 @@ export function h(tag: string, props: Record<string, unknown> = {}, ...children:
   }
   for (const c of children) if (c) el.append(c);
   return el;
-}
-
-/** SHA-256 hex of a text, or undefined where `crypto.subtle` is missing (plain http outside localhost). */
-export async function sha256(text: string): Promise<string | undefined> {
-  try {
-    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-    return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-  } catch {
-    return undefined;
-  }
 }

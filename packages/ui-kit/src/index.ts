@@ -1,0 +1,2 @@
+export { type Child, h } from './element.js';
+export { adoptStyles } from './styles.js';
