@@ -10,7 +10,8 @@ export default defineConfig({
   tsconfig: './tsconfig.playwright.json',
   testMatch: '**/*.spec.ts',
   outputDir: 'test-results/playwright',
-  timeout: 30_000,
+  // axe-core scans take most of a test's time on a loaded 2-core machine; 30 s timed them out there.
+  timeout: 60_000,
   expect: { timeout: 5_000 },
   fullyParallel: false,
   workers: process.env.CI ? 2 : 2,

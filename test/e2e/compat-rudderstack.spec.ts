@@ -4,8 +4,8 @@ import { type TestCollector, type TestSite, WRITE_KEY, expect, test } from '../s
 
 // RudderStack's JavaScript SDK v3 (@rudderstack/analytics-js, its shipped "bundled" UMD file: plugins
 // inside, none loaded from a CDN) in real Chromium, pointed at the collector by configuration only: the
-// collector is its data plane, its source config comes from the site (configUrl), and the plugin and
-// destination base URLs name the site too, so nothing is fetched from RudderStack's servers.
+// collector is its data plane and serves its source config (configUrl), so nothing is fetched from
+// RudderStack's servers.
 
 declare global {
   interface Window {
@@ -25,37 +25,25 @@ interface RudderAnalytics {
 
 // RudderStack's browser SDK has no screen call.
 const CALL_TYPES = ['track', 'page', 'identify', 'group', 'alias'];
-const SOURCE_CONFIG = {
-  source: {
-    id: 'tillit-e2e',
-    name: 'Tillit e2e',
-    writeKey: WRITE_KEY,
-    workspaceId: 'tillit',
-    enabled: true,
-    config: { statsCollection: { errors: { enabled: false }, metrics: { enabled: false } } },
-    destinations: [],
-  },
-};
+/** Where RudderStack fetches its source config when configUrl names the collector. */
+const SOURCE_CONFIG = '/sourceConfig/';
 
 async function loadRudderStack(page: Page, site: TestSite, collector: TestCollector, options: object) {
-  site.setPage('/rudder/sourceConfig/', JSON.stringify(SOURCE_CONFIG));
   site.setPage('/', vendorPage('@rudderstack/analytics-js/dist/npm/modern/bundled/umd/index.js'));
   await page.goto(site.url('/'));
   await page.evaluate(
-    ({ writeKey, dataPlaneUrl, origin, options }) =>
+    ({ writeKey, dataPlaneUrl, options }) =>
       new Promise<void>((resolve) => {
         window.rudder = new window.rudderanalytics.RudderAnalytics();
         window.rudder.load(writeKey, dataPlaneUrl, {
-          configUrl: `${origin}/rudder`,
-          destSDKBaseURL: `${origin}/rudder/destinations`,
-          pluginsSDKBaseURL: `${origin}/rudder/plugins`,
+          configUrl: dataPlaneUrl,
           polyfillIfRequired: false,
           logLevel: 'ERROR',
           ...options,
         });
         window.rudder.ready(resolve);
       }),
-    { writeKey: WRITE_KEY, dataPlaneUrl: collector.url, origin: site.origin, options },
+    { writeKey: WRITE_KEY, dataPlaneUrl: collector.url, options },
   );
 }
 
@@ -90,7 +78,7 @@ test('RudderStack v3 delivers every call type through /v1/{type} (XHR, Anonymous
   await callEveryType(page);
   await expectDelivered(collector, CALL_TYPES, requests);
   expectEveryTypeOnce(collector);
-  expect(collectorPaths(requests, collector)).toEqual(new Set(CALL_TYPES.map((type) => `/v1/${type}`)));
+  expect(collectorPaths(requests, collector)).toEqual(new Set([SOURCE_CONFIG, ...CALL_TYPES.map((type) => `/v1/${type}`)]));
 });
 
 test('RudderStack v3 in batch mode delivers every call type through /v1/batch, each stored once', async ({
@@ -104,7 +92,7 @@ test('RudderStack v3 in batch mode delivers every call type through /v1/batch, e
   await callEveryType(page);
   await expectDelivered(collector, CALL_TYPES, requests);
   expectEveryTypeOnce(collector);
-  expect(collectorPaths(requests, collector)).toEqual(new Set(['/v1/batch']));
+  expect(collectorPaths(requests, collector)).toEqual(new Set([SOURCE_CONFIG, '/v1/batch']));
 });
 
 test('RudderStack v3 with useBeacon delivers every call type through /beacon/v1/batch, each stored once', async ({
@@ -118,5 +106,5 @@ test('RudderStack v3 with useBeacon delivers every call type through /beacon/v1/
   await callEveryType(page);
   await expectDelivered(collector, CALL_TYPES, requests);
   expectEveryTypeOnce(collector);
-  expect(collectorPaths(requests, collector)).toEqual(new Set(['/beacon/v1/batch']));
+  expect(collectorPaths(requests, collector)).toEqual(new Set([SOURCE_CONFIG, '/beacon/v1/batch']));
 });

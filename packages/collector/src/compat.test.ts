@@ -165,6 +165,19 @@ it('keeps unknown fields at every level as sent', async () => {
   expect(payload.context).toMatchObject(sent.context as object);
 });
 
+it("answers RudderStack's source config request for a known write key, and 401 for an unknown one", async () => {
+  const res = await fetch(`${running.url}/sourceConfig/?p=npm&writeKey=${TEST_WRITE_KEY}`, {
+    headers: { Authorization: basic(TEST_WRITE_KEY), Origin: TEST_ORIGIN },
+  });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('access-control-allow-origin')).toBe(TEST_ORIGIN);
+  const { source } = (await res.json()) as any;
+  expect(source).toMatchObject({ id: 'test', enabled: true, destinations: [] });
+  expect(source.config.statsCollection).toEqual({ errors: { enabled: false }, metrics: { enabled: false } });
+  const unknown = await fetch(`${running.url}/sourceConfig`, { headers: { Authorization: basic('not-a-write-key') } });
+  expect(unknown.status).toBe(401);
+});
+
 it('allows the headers Segment and RudderStack send from a browser in the CORS preflight', async () => {
   const res = await fetch(`${running.url}/v1/track`, {
     method: 'OPTIONS',

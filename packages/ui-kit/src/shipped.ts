@@ -4,7 +4,7 @@
  * source-map comment, which a browser never downloads with the code).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
@@ -30,7 +30,7 @@ export function shipped(file: URL): ShippedFile {
  * The packages a built, unminified file imports (index.js, index.d.ts: one statement per line):
  * `import … from 'x'`, `export … from 'x'`, `import 'x'`, `import('x')`; relative paths left out.
  */
-export function importedPackages(code: string): string[] {
+function importedPackages(code: string): string[] {
   const statements =
     /^\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm;
   const specifiers = Array.from(code.matchAll(statements), (m) => (m[1] ?? m[2] ?? m[3])!).filter((s) => !s.startsWith('.'));
@@ -41,4 +41,21 @@ export function importedPackages(code: string): string[] {
       .join('/'),
   );
   return [...new Set(names)].sort();
+}
+
+/**
+ * Per file of a package's npm entry (dist/index.js, dist/index.d.ts), the packages it imports that its
+ * package.json does not list in `dependencies`: what a user's install would not resolve. Empty lists
+ * when all is well. `packageDir`: e.g. `new URL('..', import.meta.url)` from a package's src/.
+ */
+export function undeclaredImports(packageDir: URL): Record<string, string[]> {
+  const dir = fileURLToPath(packageDir);
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  const declared = Object.keys(pkg.dependencies ?? {});
+  return Object.fromEntries(
+    ['index.js', 'index.d.ts'].map((file) => {
+      const imported = importedPackages(shipped(new URL(`dist/${file}`, packageDir)).code);
+      return [file, imported.filter((name) => !declared.includes(name))];
+    }),
+  );
 }

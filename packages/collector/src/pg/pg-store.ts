@@ -53,6 +53,8 @@ export interface PgStoreOptions {
   statementTimeoutMs?: number;
   /** Longest a request waits for a connection (pool exhausted, database away) before it fails (503). @defaultValue 5000 */
   connectTimeoutMs?: number;
+  /** Shown in pg_stat_activity. @defaultValue 'tillit-collector' */
+  applicationName?: string;
   /** TLS options passed to node's tls.connect (a managed database's CA, client certificates). */
   ssl?: pg.ConnectionConfig['ssl'];
 }
@@ -90,7 +92,7 @@ export class PgStore implements Store {
     this.config = {
       connectionString: options.url,
       ...(options.ssl !== undefined ? { ssl: options.ssl } : {}),
-      application_name: 'tillit-collector',
+      application_name: options.applicationName ?? 'tillit-collector',
       options: `-c search_path=${this.schema}`,
       statement_timeout: options.statementTimeoutMs ?? 15_000,
       idle_in_transaction_session_timeout: 60_000,
@@ -161,6 +163,12 @@ export class PgStore implements Store {
     await this.start();
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // A connection killed between two statements emits 'error' on the client, which the pool listens for
+    // only while it is idle: unheard, it would end the process. The statement after it fails instead.
+    const lost = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', lost);
     try {
       await client.query(begin);
       const result = await fn(client);
@@ -172,6 +180,7 @@ export class PgStore implements Store {
       });
       throw error;
     } finally {
+      client.off('error', lost);
       client.release(broken);
     }
   }

@@ -17,7 +17,7 @@ import { truncateIp } from '../ip.js';
  * beacons send it), if the request's origin is one of its own; `trusted` when it is one of the site's
  * server keys, which no page may send.
  */
-function siteOf(c: CollectorContext, bodyWriteKey: string | undefined): { site: SiteConfig; trusted: boolean } {
+export function siteOf(c: CollectorContext, bodyWriteKey: string | undefined): { site: SiteConfig; trusted: boolean } {
   const writeKey = bodyWriteKey ?? basicAuthUser(c.header('authorization')) ?? c.query('writeKey') ?? undefined;
   if (!writeKey) {
     const reason = 'missing write key: send it as "writeKey" in the body, as the HTTP Basic user name or as ?writeKey=';

@@ -1,0 +1,152 @@
+/**
+ * PostgreSQL faults, on the local test server only (127.0.0.1), bounded in count and time: connections
+ * killed, the pool exhausted, the database refusing connections. Every event answered 200 is stored
+ * exactly once, a failed request is a 503 with Retry-After, and the collector recovers without a restart.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterEach, expect, it } from 'vitest';
+import { type Collector, createCollector } from '../server.js';
+import { TEST_WRITE_KEY } from '../testing.js';
+import { PgStore, type PgStoreOptions } from './pg-store.js';
+import { TEST_DATABASE_URL, adminQuery, createTestSchema } from './test-database.js';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A collector on its own PgStore (tests tune the pool), named so that only its connections are killed. */
+function collectorOn(options: Omit<PgStoreOptions, 'applicationName'>): { collector: Collector; appName: string } {
+  const appName = `tillit-fault-${randomBytes(4).toString('hex')}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'tillit-pg-fault-'));
+  const store = new PgStore({ ...options, applicationName: appName });
+  const collector = createCollector(
+    { port: 0, dataDir, sites: [{ name: 'test', writeKey: TEST_WRITE_KEY, origins: [] }], serverKey: 's'.repeat(40) },
+    { store },
+  );
+  cleanups.push(async () => {
+    await collector.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  return { collector, appName };
+}
+
+const batchOf = (count: number) =>
+  Array.from({ length: count }, () => ({
+    type: 'track',
+    event: 'Load',
+    messageId: randomUUID(),
+    anonymousId: 'load-subject',
+    timestamp: new Date().toISOString(),
+  }));
+
+/** Sends a batch; a 503 must carry Retry-After. */
+async function send(collector: Collector, batch: { messageId: string }[]): Promise<number> {
+  const res = await collector.handle(
+    new Request('http://collector.test/v1/batch', { method: 'POST', body: JSON.stringify({ writeKey: TEST_WRITE_KEY, batch }) }),
+  );
+  if (res.status === 503) expect(res.headers.get('Retry-After')).toBe('1');
+  else expect(res.status).toBe(200);
+  return res.status;
+}
+
+/** How many times each id is stored, in `schema` of `url`. */
+async function storedCounts(url: string, schema: string, ids: string[]): Promise<number[]> {
+  const client = new pg.Client(url);
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ id: string; n: number }>(
+      `SELECT id, (SELECT count(*)::int FROM ${schema}.events WHERE message_id = id) AS n FROM unnest($1::text[]) AS id`,
+      [ids],
+    );
+    return rows.map((r) => r.n);
+  } finally {
+    await client.end();
+  }
+}
+
+const terminate = (appName: string) =>
+  adminQuery('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [appName]);
+
+it('stores every acknowledged event once while its connections are killed, and recovers by itself', async () => {
+  const { url, schema, drop } = await createTestSchema();
+  cleanups.push(drop);
+  const { collector, appName } = collectorOn({ url, schema, poolMax: 4 });
+  const acked: string[] = [];
+  const failed: string[] = [];
+  // 4 senders x 15 batches of 20, with every connection of this collector killed twice on the way.
+  const sender = async (n: number) => {
+    for (let i = 0; i < 15; i++) {
+      const batch = batchOf(20);
+      if (n === 0 && (i === 5 || i === 10)) await terminate(appName);
+      ((await send(collector, batch)) === 200 ? acked : failed).push(...batch.map((e) => e.messageId));
+    }
+  };
+  await Promise.all([0, 1, 2, 3].map(sender));
+  expect(await storedCounts(url, schema, acked)).toEqual(acked.map(() => 1));
+  // No restart: the next batch is stored, and a retried batch that had failed is stored once.
+  const retried = failed.length ? failed.slice(0, 20).map((messageId) => ({ ...batchOf(1)[0]!, messageId })) : batchOf(20);
+  expect(await send(collector, retried)).toBe(200);
+  expect(
+    await storedCounts(
+      url,
+      schema,
+      retried.map((e) => e.messageId),
+    ),
+  ).toEqual(retried.map(() => 1));
+});
+
+it('answers 503 with Retry-After while the pool is exhausted, and serves again once connections free up', async () => {
+  const { url, schema, drop } = await createTestSchema();
+  cleanups.push(drop);
+  const { collector } = collectorOn({ url, schema, poolMax: 2, connectTimeoutMs: 300 });
+  expect(await send(collector, batchOf(5))).toBe(200);
+  // Holds a lock that every subject lookup waits for: two data-subject requests then hold both connections.
+  const blocker = new pg.Client(url);
+  await blocker.connect();
+  cleanups.push(() => blocker.end());
+  await blocker.query('BEGIN');
+  await blocker.query(`LOCK TABLE ${schema}.subjects IN ACCESS EXCLUSIVE MODE`);
+  const lookup = () =>
+    collector.handle(
+      new Request(`http://collector.test/v1/subjects/${randomUUID()}`, { headers: { Authorization: 'Bearer some-secret' } }),
+    );
+  const waiting = [lookup(), lookup()];
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const batch = batchOf(5);
+  expect(await send(collector, batch)).toBe(503);
+  await blocker.query('COMMIT');
+  expect((await Promise.all(waiting)).map((r) => r.status)).toEqual([404, 404]);
+  expect(await send(collector, batch)).toBe(200);
+  expect(
+    await storedCounts(
+      url,
+      schema,
+      batch.map((e) => e.messageId),
+    ),
+  ).toEqual([1, 1, 1, 1, 1]);
+});
+
+it('answers 503 with Retry-After while the database refuses connections, and recovers without a restart', async () => {
+  const database = `tillit_fault_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`CREATE DATABASE ${database}`);
+  const url = TEST_DATABASE_URL.replace(/\/[^/]*$/, `/${database}`);
+  cleanups.push(() => adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+  const { collector, appName } = collectorOn({ url, connectTimeoutMs: 1_000 });
+  const before = batchOf(10);
+  expect(await send(collector, before)).toBe(200);
+  await adminQuery(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
+  cleanups.push(() => adminQuery(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`).catch(() => {}));
+  await terminate(appName);
+  const during = batchOf(10);
+  expect(await send(collector, during)).toBe(503);
+  expect(await send(collector, during)).toBe(503);
+  await adminQuery(`ALTER DATABASE ${database} ALLOW_CONNECTIONS true`);
+  expect(await send(collector, during)).toBe(200);
+  const ids = [...before, ...during].map((e) => e.messageId);
+  expect(await storedCounts(url, 'public', ids)).toEqual(ids.map(() => 1));
+});
