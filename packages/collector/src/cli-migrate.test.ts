@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { migrateCommand } from './cli-migrate.js';
 import { LATEST_VERSION } from './pg/migrations.js';
-import { createTestSchema } from './pg/test-database.js';
 import { SQLITE_SCHEMA_VERSION } from './sqlite-schema.js';
+import { createTestSchema } from './pg/test-database.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { insightsCommand } from './cli-insights.js';
 import { migrateCommand } from './cli-migrate.js';
 import { tokenCommand } from './cli-token.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -8,6 +9,7 @@ import { createCollector } from './server.js';
 const USAGE = `Usage: tillit-collector [--config FILE]
        tillit-collector token --user ID [--minutes 10] [--site NAME] [--config FILE]
        tillit-collector migrate [--config FILE]
+       tillit-collector insights ANALYSIS [--from ISO] [--to ISO] [--model M ...] [--json|--csv] [--site NAME]
 
 Starts the Tillit collector. Configuration comes from a JSON file (--config or TILLIT_CONFIG)
 and environment variables: TILLIT_HOST, TILLIT_PORT, TILLIT_DATA_DIR, TILLIT_DATABASE_URL, TILLIT_CLIENT_IP,
@@ -18,11 +20,18 @@ TILLIT_WRITE_KEY with TILLIT_ORIGINS and TILLIT_TOKEN_KEYS (comma lists) for a o
 (what a site's backend does with mintToken() from @tillit/collector).
 
 \`migrate\` brings the database's schema up to date and exits (SQLite in the data directory, or
-PostgreSQL with TILLIT_DATABASE_URL / "database"); collectors also migrate at start, under a lock.`;
+PostgreSQL with TILLIT_DATABASE_URL / "database"); collectors also migrate at start, under a lock.
+
+\`insights\` runs one analysis (attribution, journeys, cltv, segments, basket, cohorts, nps) on the
+stored events and prints JSON (default) or CSV; parameters as GET /v1/insights/ANALYSIS takes them.`;
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'token') {
     console.log(tokenCommand(process.argv.slice(3)));
+    return;
+  }
+  if (process.argv[2] === 'insights') {
+    process.stdout.write(`${(await insightsCommand(process.argv.slice(3))).trimEnd()}\n`);
     return;
   }
   if (process.argv[2] === 'migrate') {

@@ -126,6 +126,19 @@ it("takes RudderStack's AnonymousId header and originalTimestamp for events that
   expect(row!.payload.timestamp).toBe(originalTimestamp);
 });
 
+it('stores numeric ids as their strings, and refuses other ids with the reason', async () => {
+  const numeric = await post('/v1/identify', {
+    ...event({ type: 'identify', userId: 42, anonymousId: 7 }),
+    writeKey: TEST_WRITE_KEY,
+  });
+  expect(numeric.body).toEqual({ success: true });
+  expect(stored().map((row) => [row.user_id, row.anonymous_id])).toEqual([['42', '7']]);
+  const bad = await post('/v1/identify', { ...event({ type: 'identify', userId: ['42'] }), writeKey: TEST_WRITE_KEY });
+  expect(bad.status).toBe(400);
+  expect(bad.body.reason).toMatch(/userId/);
+  expect(stored()).toHaveLength(1);
+});
+
 it("maps Segment's categoryPreferences to purposes (case-insensitive, a union with the event's own) and keeps the object", async () => {
   const categoryPreferences = { Advertising: false, ANALYTICS: true, Functional: true, Unlisted: true };
   const consent = { categoryPreferences, purposes: ['marketing'], vendor: { id: 7 } };

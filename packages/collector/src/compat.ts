@@ -81,11 +81,15 @@ export interface ClientDefaults {
 /**
  * Fills in place what other clients leave out before an event is checked: RudderStack sends only
  * `originalTimestamp`, and analytics.js repeats the write key in every event of a batch (it
- * authenticates the request and is not stored with the event).
+ * authenticates the request and is not stored with the event). Numeric ids, which Segment's HTTP API
+ * takes, become their strings.
  */
 export function applyClientDefaults(raw: unknown, defaults: ClientDefaults): void {
   if (!isObject(raw)) return;
   if ('writeKey' in raw) delete raw.writeKey;
+  for (const key of ['userId', 'anonymousId'] as const) {
+    if (typeof raw[key] === 'number' && Number.isFinite(raw[key])) raw[key] = String(raw[key]);
+  }
   raw.timestamp ??= typeof raw.originalTimestamp === 'string' ? raw.originalTimestamp : defaults.receivedAt;
   if (defaults.anonymousId && raw.anonymousId == null && raw.userId == null) raw.anonymousId = defaults.anonymousId;
 }

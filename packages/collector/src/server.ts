@@ -14,6 +14,7 @@ import { compatRoutes } from './routes/compat.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
 import { ingestRoutes } from './routes/ingest.js';
+import { insightsRoutes } from './routes/insights.js';
 import { operatorRoutes } from './routes/operator.js';
 import { subjectRoutes } from './routes/subject.js';
 import { StorageHealth, guardStore } from './storage-guard.js';
@@ -53,6 +54,7 @@ const ROUTES: CollectorRoute[] = [
   ...subjectRoutes,
   ...identityRoutes,
   ...operatorRoutes,
+  ...insightsRoutes,
   ...portalRoutes,
 ];
 

@@ -116,7 +116,7 @@ CREATE INDEX IF NOT EXISTS dsr_requests_subject ON dsr_requests (subject_hash) W
  * before it is inserted; an update may only pseudonymise a record once (ids -> subject hash, url
  * cleared), and changes nothing else, nor anything after that.
  */
-const V2_PROOF = `
+const V3_PROOF = `
 ALTER TABLE identity_links ADD COLUMN proven INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE audit_log ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
 CREATE INDEX audit_log_denied ON audit_log (action, at) WHERE subject_hash IS NULL;
@@ -139,9 +139,21 @@ BEGIN SELECT RAISE(ABORT, 'consent_records is append-only: only erasure may pseu
  * schema above, written idempotently, so a file made before versions existed is brought to it as well.
  * A change is a new entry, never an edit.
  */
+// Objections (Art. 21) and restrictions (Art. 18), by the subject's keyed hash only.
+const V2_PROCESSING_LIMITS = `
+CREATE TABLE processing_limits (
+  site TEXT NOT NULL,
+  subject_hash TEXT NOT NULL,
+  right TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (site, subject_hash, right)
+) WITHOUT ROWID;
+`;
+
 const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
   { version: 1, name: 'events, consent log, subjects, links, suppressions, audit, requests', sql: SCHEMA },
-  { version: 2, name: 'proven identity links, counted failed requests, consent log closed', sql: V2_PROOF },
+  { version: 2, name: 'processing_limits: objections and restrictions for the insights', sql: V2_PROCESSING_LIMITS },
+  { version: 3, name: 'proven identity links, counted failed requests, consent log closed', sql: V3_PROOF },
 ];
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 

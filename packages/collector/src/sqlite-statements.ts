@@ -103,8 +103,22 @@ function maintenanceStatements(db: Database.Database) {
   };
 }
 
+function limitStatements(db: Database.Database) {
+  return {
+    add: db.prepare(
+      'INSERT OR IGNORE INTO processing_limits (site, subject_hash, right, at) VALUES (@site, @subjectHash, @right, @at)',
+    ),
+    remove: db.prepare('DELETE FROM processing_limits WHERE site = ? AND subject_hash = ? AND right = ?'),
+    list: db.prepare('SELECT site, subject_hash AS subjectHash, right, at FROM processing_limits WHERE site = ? ORDER BY at'),
+  };
+}
+
+/** The site's events in time order, for the insights (read on a connection of their own). */
+export const STREAM_EVENTS = `SELECT ${EVENT_COLUMNS} FROM events WHERE site = ? AND timestamp >= ? AND timestamp < ? ORDER BY timestamp, id`;
+
 export function prepareStatements(db: Database.Database) {
   return {
+    limits: limitStatements(db),
     consent: consentStatements(db),
     subject: subjectStatements(db),
     operator: operatorStatements(db),

@@ -4,13 +4,15 @@ import { lockDataDir, makeDataDir, touchOwnerOnly } from './data-dir.js';
 import { GroupCommitter } from './group-commit.js';
 import { ROW_WIDTH, WriterThread, commitEventValues, flattenRows } from './sqlite-event-writer.js';
 import { applySchema } from './sqlite-schema.js';
-import { RETENTION_CHUNK, type Statements, prepareStatements } from './sqlite-statements.js';
+import { RETENTION_CHUNK, STREAM_EVENTS, type Statements, prepareStatements } from './sqlite-statements.js';
 import type {
   AuditRow,
   ConsentRow,
   ErasureCounts,
+  EventQuery,
   EventRow,
   IdentityLinkRow,
+  ProcessingLimit,
   RequestRow,
   Store,
   SubjectRef,
@@ -253,6 +255,41 @@ export class SqliteStore implements Store {
 
   async ping(): Promise<void> {
     this.sql.maintenance.ping.get();
+  }
+
+  /**
+   * On a read-only connection of its own: better-sqlite3's iterator keeps its connection busy, and the
+   * main one must stay free for other requests. WAL gives the stream one snapshot.
+   */
+  async *streamEvents({ site, from, to, pageSize = 5000 }: EventQuery): AsyncIterable<EventRow> {
+    await this.committer.exclusive(() => undefined); // every insert requested before is committed
+    const reader = new Database(this.path, { readonly: true, fileMustExist: true });
+    try {
+      const rows = reader.prepare(STREAM_EVENTS).iterate(site, from ?? Number.MIN_SAFE_INTEGER, to ?? Number.MAX_SAFE_INTEGER);
+      let inPage = 0;
+      for (const row of rows as Iterable<EventRow>) {
+        yield row;
+        // Let other requests run between pages.
+        if (++inPage === pageSize) {
+          inPage = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      }
+    } finally {
+      reader.close();
+    }
+  }
+
+  async addProcessingLimit(limit: ProcessingLimit): Promise<void> {
+    await this.committer.exclusive(() => this.sql.limits.add.run(limit));
+  }
+
+  async removeProcessingLimit(site: string, subjectHash: string, right: ProcessingLimit['right']): Promise<boolean> {
+    return this.committer.exclusive(() => this.sql.limits.remove.run(site, subjectHash, right).changes > 0);
+  }
+
+  async listProcessingLimits(site: string): Promise<ProcessingLimit[]> {
+    return this.sql.limits.list.all(site) as ProcessingLimit[];
   }
 
   async countEvents(): Promise<number> {

@@ -38,6 +38,7 @@ export function storeContract(name: string, makeFixture: () => Promise<StoreFixt
     identityProofContract(withStore);
     erasureContract(withStore);
     operatorContract(withStore);
+    insightsContract(withStore);
   });
 }
 
@@ -210,6 +211,44 @@ function operatorContract(withStore: WithStore): void {
       expect(await store.deleteExpired(1_000)).toEqual({ events: 2, identityLinks: 1 });
       expect(await store.countEvents()).toBe(1);
       expect(await store.deleteExpired(1_000)).toEqual({ events: 0, identityLinks: 0 });
+    }),
+  );
+}
+
+function insightsContract(withStore: WithStore): void {
+  it(
+    "streams a site's events in timestamp order within [from, to), page by page, including inserts just made",
+    withStore(async (store) => {
+      const times = [5_000, 1_000, 3_000, 3_000, 9_000];
+      const rows = times.map((timestamp) => eventRow({ timestamp }));
+      await store.insertEvents(rows.slice(0, 3));
+      const pending = store.insertEvents([...rows.slice(3), eventRow({ site: 'site-b', timestamp: 2_000 })]);
+      const seen: number[] = [];
+      for await (const row of store.streamEvents({ site: 'site-a', from: 1_000, to: 9_000, pageSize: 2 }))
+        seen.push(row.timestamp);
+      await pending;
+      expect(seen).toEqual([1_000, 3_000, 3_000, 5_000]);
+      const all: string[] = [];
+      for await (const row of store.streamEvents({ site: 'site-a' })) all.push(row.messageId);
+      expect(all).toHaveLength(5);
+      expect(all[0]).toBe(rows[1]!.messageId);
+    }),
+  );
+
+  it(
+    'keeps objections and restrictions by subject hash until lifted',
+    withStore(async (store) => {
+      await store.addProcessingLimit({ site: 'site-a', subjectHash: 'h1', right: 'objection', at: 1 });
+      await store.addProcessingLimit({ site: 'site-a', subjectHash: 'h1', right: 'objection', at: 2 });
+      await store.addProcessingLimit({ site: 'site-a', subjectHash: 'h2', right: 'restriction', at: 3 });
+      await store.addProcessingLimit({ site: 'site-b', subjectHash: 'h3', right: 'restriction', at: 4 });
+      expect(await store.listProcessingLimits('site-a')).toEqual([
+        { site: 'site-a', subjectHash: 'h1', right: 'objection', at: 1 },
+        { site: 'site-a', subjectHash: 'h2', right: 'restriction', at: 3 },
+      ]);
+      expect(await store.removeProcessingLimit('site-a', 'h1', 'objection')).toBe(true);
+      expect(await store.removeProcessingLimit('site-a', 'h1', 'objection')).toBe(false);
+      expect((await store.listProcessingLimits('site-a')).map((l) => l.subjectHash)).toEqual(['h2']);
     }),
   );
 }

@@ -130,6 +130,26 @@ export interface ErasureCounts {
   consentRecords: number;
 }
 
+/** Which events an analysis reads: one site, `from <= timestamp < to` (ms). */
+export interface EventQuery {
+  site: string;
+  from?: number;
+  to?: number;
+  /** Rows read from the database at a time; memory holds one page. @defaultValue 5000 */
+  pageSize?: number;
+}
+
+/**
+ * An objection to profiling (Art. 21) or a restriction of processing (Art. 18), kept by the subject's
+ * keyed hash (like the audit log): the insights leave the person out of per-person results.
+ */
+export interface ProcessingLimit {
+  site: string;
+  subjectHash: string;
+  right: 'objection' | 'restriction';
+  at: number;
+}
+
 export interface Store {
   /**
    * Inserts events, ignoring any whose messageId is already stored. Resolves once the rows are
@@ -204,6 +224,16 @@ export interface Store {
    * failed requests older than it; returns the counts of events and links.
    */
   deleteExpired(cutoff: number): Promise<{ events: number; identityLinks: number }>;
+  /**
+   * The site's events in timestamp order (ties by insertion), read page by page from one snapshot
+   * that includes every insert requested before the call: the insights stream them, never load them all.
+   */
+  streamEvents(query: EventQuery): AsyncIterable<EventRow>;
+  /** Records an objection or restriction (again: keeps the first time). */
+  addProcessingLimit(limit: ProcessingLimit): Promise<void>;
+  /** Lifts one; false when there was none. */
+  removeProcessingLimit(site: string, subjectHash: string, right: ProcessingLimit['right']): Promise<boolean>;
+  listProcessingLimits(site: string): Promise<ProcessingLimit[]>;
   /** Number of stored events (health and tests). */
   countEvents(): Promise<number>;
   /**

@@ -56,6 +56,7 @@ export type {
   ExclusionReason,
   IdentityMap,
   InsightEvent,
+  PeopleList,
   PersonOptions,
   ScanOptions,
 } from './types.js';

@@ -58,6 +58,11 @@ describe('scanEvents', () => {
     expect(coverage.excluded).toEqual({ 'objection (Art. 21)': 2, 'restriction (Art. 18)': 1 });
   });
 
+  it('takes a test of ids instead of a list', async () => {
+    const { used } = await scan([page('u1', at(0)), page('u2', at(1))], { restricted: (id) => id === 'u2' });
+    expect(used.map((s) => s.person)).toEqual(['u1']);
+  });
+
   it('stitches anonymous events to the user an identify linked them to', async () => {
     const before = page('anon-1', at(0));
     const after = page('anon-1', at(2));

@@ -1,5 +1,5 @@
 import { personOf } from './identity.js';
-import type { AnalysisPurpose, Coverage, EventSource, ExclusionReason, InsightEvent, PersonOptions } from './types.js';
+import type { AnalysisPurpose, Coverage, EventSource, ExclusionReason, InsightEvent, PeopleList, PersonOptions } from './types.js';
 
 /** One event an analysis may use: who it is about and when (epoch ms). */
 export interface Scanned {
@@ -32,18 +32,19 @@ export function consentReason(
   return granted.includes(purpose) ? null : 'purpose not granted';
 }
 
-function peopleOf(ids: Iterable<string> | undefined, links: ReadonlyMap<string, string>): Set<string> {
+/** A test of ids: a listed anonymousId also names the user it is linked to. */
+function peopleOf(list: PeopleList | undefined, links: ReadonlyMap<string, string>): (id: string) => boolean {
+  if (typeof list === 'function') return list;
   const people = new Set<string>();
-  for (const id of ids ?? []) {
+  for (const id of list ?? []) {
     people.add(id);
     people.add(links.get(id) ?? id);
   }
-  return people;
+  return (id) => people.has(id);
 }
 
-function listed(people: Set<string>, person: string, event: InsightEvent): boolean {
-  if (!people.size) return false;
-  return people.has(person) || (!!event.anonymousId && people.has(event.anonymousId));
+function listed(isListed: (id: string) => boolean, person: string, event: InsightEvent): boolean {
+  return isListed(person) || (!!event.anonymousId && isListed(event.anonymousId));
 }
 
 /**

@@ -46,11 +46,14 @@ export interface ScanOptions {
 
 /** Options of analyses that produce one row per person (profiling): objection and restriction apply. */
 export interface PersonOptions extends ScanOptions {
-  /** Ids (userId or anonymousId) of people who objected to profiling (Art. 21). */
-  objected?: Iterable<string>;
-  /** Ids of people whose processing is restricted (Art. 18). */
-  restricted?: Iterable<string>;
+  /** Ids (userId or anonymousId) of people who objected to profiling (Art. 21), or a test of an id. */
+  objected?: PeopleList;
+  /** Ids of people whose processing is restricted (Art. 18), or a test of an id. */
+  restricted?: PeopleList;
 }
+
+/** People named by id, or a test that says whether an id (userId or anonymousId) is one of them. */
+export type PeopleList = Iterable<string> | ((id: string) => boolean);
 
 /** anonymousId → the userId an identify (or an event carrying both) linked it to. */
 export type IdentityMap = ReadonlyMap<string, string>;

@@ -2,10 +2,10 @@
 import type { Event, EventContext } from '@tillit/schema';
 import { currentIdentity } from './identity.js';
 import { uuidv7 } from './ids.js';
-import { utf8Bytes } from './queue-policy.js';
+import { MAX_EVENT_BYTES, utf8Bytes } from './queue-policy.js';
 import { parseJson } from './safe.js';
 import { grantedNow, purposeNow, type State } from './state.js';
-import { campaignOf, sanitizeUrl } from './url.js';
+import { campaignOf, sanitizeUrl, scrubEmails } from './url.js';
 
 /** sessionStorage, after consent: the landing page's campaign. */
 export const CAMPAIGN_KEY = 'tillit_campaign';
@@ -28,17 +28,28 @@ export function createEvents(s: State, queued: () => void): Events {
   const landing = campaignOf(location.href);
   const held: [purpose: string, draft: Draft][] = [];
   const clean = (url: string) => sanitizeUrl(url, urlDenylist);
-
-  const context = (): EventContext => {
-    const url = clean(location.href);
-    const u = url ? new URL(url) : location;
-    return {
-      page: { url, path: u.pathname, search: u.search, title: document.title.slice(0, 1024), referrer: clean(document.referrer) },
-      campaign: landing ?? parseJson(s.session.getItem(CAMPAIGN_KEY)) ?? undefined,
-      locale: navigator.language,
-      library: { name: 'tillit', version: __TILLIT_VERSION__ },
-    };
+  // Each a linear pass over text a link can make long: the URL is cleaned once per navigation, not
+  // per event, and the referrer once (it stays the same for the document's life).
+  const referrer = clean(document.referrer);
+  let href: string | undefined;
+  let page: { url: string; path: string; search: string };
+  const pageNow = () => {
+    if (location.href !== href) {
+      href = location.href;
+      const url = clean(href);
+      const u = url ? new URL(url) : location;
+      page = { url, path: u.pathname, search: u.search };
+    }
+    // The title is scrubbed before the cut, so that no address is cut into a part the pattern misses.
+    return { ...page, title: scrubEmails(document.title).slice(0, 1024), referrer };
   };
+
+  const context = (): EventContext => ({
+    page: pageNow(),
+    campaign: landing ?? parseJson(s.session.getItem(CAMPAIGN_KEY)) ?? undefined,
+    locale: navigator.language,
+    library: { name: 'tillit', version: __TILLIT_VERSION__ },
+  });
 
   const enqueue = (purpose: string, draft: Draft) => {
     const identity = currentIdentity(s);
@@ -50,8 +61,10 @@ export function createEvents(s: State, queued: () => void): Events {
       userId: draft.userId ?? identity.userId,
       context: { ...(draft.context as EventContext), consent: { purposes: grantedNow(s), policyVersion } },
     } as Event;
-    // An event over the collector's limits is rejected by index (or 413 alone), then dropped.
-    s.queue.add({ id: event.messageId, p: purpose, n: utf8Bytes(JSON.stringify(event)), t: Date.now(), e: event });
+    const bytes = utf8Bytes(JSON.stringify(event));
+    // The collector rejects a larger event: it is never queued (nor written to IndexedDB).
+    if (bytes > MAX_EVENT_BYTES) return s.log(`dropped, over ${MAX_EVENT_BYTES} bytes:`, event);
+    s.queue.add({ id: event.messageId, p: purpose, n: bytes, t: Date.now(), e: event });
     queued();
   };
 

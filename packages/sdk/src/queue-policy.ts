@@ -22,6 +22,8 @@ export interface QueueBounds {
 
 /** Browsers cap keepalive and beacon bodies at 64 KB; the schema's LIMITS says the same (checked by the type). */
 export const MAX_REQUEST_BYTES: (typeof LIMITS)['maxClientRequestBytes'] = 65536;
+/** The collector's limit for one event as UTF-8 JSON (the schema's LIMITS; checked by the type). */
+export const MAX_EVENT_BYTES: (typeof LIMITS)['maxEventBytes'] = 32768;
 /** Room for `{"batch":[],"sentAt":"…","writeKey":"…"}` around the events, with a write key of up to 256 characters. */
 export const ENVELOPE_BYTES = 400;
 

@@ -3,7 +3,7 @@
  * the site's tabs, with this page's unacknowledged events mirrored in memory. When IndexedDB is
  * missing, throws or hangs, the memory mirror is the whole queue.
  */
-import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
+import { promisifyRequest } from 'idb-keyval';
 import { type QueueBounds, type QueueItem, trim } from './queue-policy.js';
 
 export interface Queue {
@@ -21,37 +21,41 @@ export interface Queue {
 }
 
 const DB = 'tillit';
+const STORE = 'queue';
+const store = (db: IDBDatabase, mode: IDBTransactionMode) => db.transaction(STORE, mode).objectStore(STORE);
 // getAll is everywhere now; idb-keyval's values() carries a cursor fallback for old browsers.
-const all = (s: UseStore) => s('readonly', (st) => promisifyRequest(st.getAll() as IDBRequest<QueueItem[]>));
-// Not idb-keyval's set/delMany/clear: their default-store parameter pulls its 'keyval-store' code into the bundle.
-const write = (s: UseStore, fn: (st: IDBObjectStore) => void) =>
-  s('readwrite', (st) => {
-    fn(st);
-    return promisifyRequest(st.transaction);
-  });
-const delMany = (ids: string[], s: UseStore) =>
-  write(s, (st) => {
+const all = (db: IDBDatabase) => promisifyRequest(store(db, 'readonly').getAll() as IDBRequest<QueueItem[]>);
+const write = (db: IDBDatabase, fn: (st: IDBObjectStore) => void) => {
+  const st = store(db, 'readwrite');
+  fn(st);
+  return promisifyRequest(st.transaction);
+};
+const delMany = (ids: string[], db: IDBDatabase) =>
+  write(db, (st) => {
     for (const id of ids) st.delete(id);
   });
 
 /**
- * Opens Tillit's database, or rejects: on an error, or when it does not open in time (Safari can
- * leave indexedDB.open pending forever). `onVersionChange`: another tab deletes the database on
- * withdrawal; the connection closes to let it, and the caller reopens on next use.
+ * Opens Tillit's database (idb-keyval's createStore, less its reopening: the queue does that), or
+ * rejects: on an error, or when it does not open in time (Safari can leave indexedDB.open pending
+ * forever). `onLost`: another tab deletes the database on withdrawal (the connection closes to let
+ * it), or the browser closed the connection; the caller reopens on next use.
  */
-function openDatabase(timeoutMs: number, onVersionChange: () => void): Promise<UseStore> {
+function openDatabase(timeoutMs: number, onLost: () => void): Promise<IDBDatabase> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   // A throw in here (no indexedDB at all) rejects too.
-  return new Promise<UseStore>((resolve, reject) => {
+  return new Promise<IDBDatabase>((resolve, reject) => {
     timer = setTimeout(() => reject('open timed out'), timeoutMs);
-    const store = createStore(DB, 'queue');
-    store('readonly', (s) => {
-      const conn = s.transaction.db;
-      conn.onversionchange = () => {
-        conn.close();
-        onVersionChange();
+    const request = indexedDB.open(DB);
+    request.onupgradeneeded = () => request.result.createObjectStore(STORE);
+    promisifyRequest(request).then((db) => {
+      db.onclose = onLost;
+      db.onversionchange = () => {
+        db.close();
+        onLost();
       };
-    }).then(() => resolve(store), reject);
+      resolve(db);
+    }, reject);
   }).finally(() => clearTimeout(timer));
 }
 
@@ -66,7 +70,7 @@ export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void,
   // Writes not yet handed to IndexedDB: everything added in one task goes in one transaction.
   let puts: QueueItem[] = [];
   let dels: string[] = [];
-  let db: Promise<UseStore | null> | undefined;
+  let db: Promise<IDBDatabase | null> | undefined;
   let isShared = false;
 
   const fallback = (why: unknown) => {
@@ -156,7 +160,7 @@ export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void,
       isShared = false;
       if (s) {
         await write(s, (st) => st.clear()); // gone now, even if another tab keeps the database open a while
-        await s('readonly', (st) => st.transaction.db.close());
+        s.close();
       }
       await new Promise((resolve) => {
         try {

@@ -413,3 +413,48 @@ it('erasure deletes the decision cookie', async () => {
   expect(document.cookie).not.toContain('tillit_consent=');
   expect(make({ consentCookie: true }).consent.get()).toBeNull();
 });
+
+it('scrubs e-mail addresses from the page title, and cuts it to 1024 characters', async () => {
+  const title = document.title;
+  document.title = `Order for ann.lee@example.com ${'x'.repeat(2000)}`;
+  const t = make();
+  await t.consent.acceptAll();
+  t.page();
+  document.title = title;
+  await vi.waitFor(() => expect(sentEvents()).toHaveLength(1));
+  expect(sentEvents()[0].context.page.title).toBe(`Order for  ${'x'.repeat(1013)}`);
+});
+
+it("drops an event over the collector's 32 KB before it is queued, and only that one", async () => {
+  const t = make({ debug: true });
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+  await t.consent.acceptAll();
+  t.track('Big', { text: 'x'.repeat(40_000) });
+  t.track('Small', { text: 'x'.repeat(1000) });
+  await vi.waitFor(() => expect(sentEvents().map((e) => e.event)).toEqual(['Small']));
+  expect(log.mock.calls.some((c) => String(c[1]).includes('over 32768 bytes'))).toBe(true);
+  log.mockRestore();
+});
+
+it('cleans a long URL once per navigation, not once per event', async () => {
+  history.replaceState(null, '', `/p/${'a'.repeat(100_000)}?email=ann@example.com`);
+  const t = make();
+  await t.consent.acceptAll();
+  const cost = (name: string) => {
+    const start = performance.now();
+    t.track(name);
+    return performance.now() - start;
+  };
+  const first = cost('First'); // cleans the URL: a pass over 100 KB
+  const later = Math.min(...Array.from({ length: 5 }, (_, i) => cost(`Later ${i}`)));
+  expect(later).toBeLessThan(first / 5);
+  history.pushState(null, '', '/next');
+  t.track('Next');
+  await vi.waitFor(() => expect(sentEvents()).toHaveLength(7));
+  const [firstSent] = sentEvents();
+  // Cut to the wire format's 4096 characters, path and search too.
+  expect(firstSent.context.page.url).toMatch(/^http:\/\/[^/]+\/p\/a+$/);
+  expect(firstSent.context.page.url).toHaveLength(4096);
+  expect(firstSent.context.page.path.length).toBeLessThan(4096);
+  expect(sentEvents().at(-1).context.page.path).toBe('/next');
+});

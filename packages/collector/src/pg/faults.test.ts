@@ -1,12 +1,14 @@
 /**
  * PostgreSQL faults, on the local test server only (127.0.0.1), bounded in count and time: connections
- * killed, the pool exhausted, the database refusing connections. Every event answered 200 is stored
+ * killed, the pool exhausted, the database refusing connections, one of two collector processes killed. Every event answered 200 is stored
  * exactly once, a failed request is a 503 with Retry-After, and the collector recovers without a restart.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterEach, expect, it } from 'vitest';
 import { type Collector, createCollector } from '../server.js';
@@ -149,4 +151,78 @@ it('answers 503 with Retry-After while the database refuses connections, and rec
   expect(await send(collector, during)).toBe(200);
   const ids = [...before, ...during].map((e) => e.messageId);
   expect(await storedCounts(url, 'public', ids)).toEqual(ids.map(() => 1));
+});
+
+const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+/** The built collector CLI in a process of its own; resolves with its URL once it listens. */
+async function spawnCollector(configFile: string): Promise<{ child: ChildProcess; url: string }> {
+  if (!existsSync(CLI)) throw new Error(`[tillit] ${CLI} is missing: run \`npm run build\` first (npm test does)`);
+  const child = spawn(process.execPath, [CLI, '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  cleanups.push(() => child.kill('SIGKILL'));
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`collector did not start:\n${output}`)), 15_000);
+    const read = (d: Buffer) => {
+      output += d;
+      const listening = /listening on (http:\/\/\S+)/.exec(output);
+      if (listening) {
+        clearTimeout(timer);
+        resolve(listening[1]!);
+      }
+    };
+    child.stdout!.on('data', read);
+    child.stderr!.on('data', read);
+    child.once('exit', (code) => reject(new Error(`collector exited (${code}):\n${output}`)));
+  });
+  return { child, url };
+}
+
+it('delivers every event exactly once when one of two collector processes is killed with SIGKILL under load', async () => {
+  const { url, schema, drop } = await createTestSchema();
+  cleanups.push(drop);
+  const dir = mkdtempSync(join(tmpdir(), 'tillit-pg-kill-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const configFile = join(dir, 'tillit.json');
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      port: 0,
+      dataDir: dir,
+      serverKey: 's'.repeat(40),
+      database: { url, schema, poolMax: 4 },
+      sites: [{ name: 'test', writeKey: TEST_WRITE_KEY }],
+    }),
+  );
+  const collectors = [await spawnCollector(configFile), await spawnCollector(configFile)];
+  const sent: string[] = [];
+  const acked: string[] = [];
+  /** Posts to collector `first`, and on a failure to the other one, as a load balancer would (bounded). */
+  const deliver = async (batch: { messageId: string }[], first: number) => {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const target = collectors[(first + attempt) % 2]!;
+      const status = await fetch(`${target.url}/v1/batch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ writeKey: TEST_WRITE_KEY, batch }),
+      }).then(
+        (res) => res.status,
+        () => 0,
+      );
+      if (status === 200) return acked.push(...batch.map((e) => e.messageId));
+      expect([0, 503]).toContain(status);
+    }
+    throw new Error('a batch was not delivered in 20 attempts');
+  };
+  const sender = async (n: number) => {
+    for (let i = 0; i < 20; i++) {
+      if (n === 0 && i === 8) collectors[1]!.child.kill('SIGKILL');
+      const batch = batchOf(20);
+      sent.push(...batch.map((e) => e.messageId));
+      await deliver(batch, (n + i) % 2);
+    }
+  };
+  await Promise.all([0, 1, 2, 3].map(sender));
+  expect(acked.length).toBe(sent.length);
+  expect(await storedCounts(url, schema, sent)).toEqual(sent.map(() => 1));
 });

@@ -193,9 +193,21 @@ CREATE TABLE failure_windows (
 ${ifAppRole(`GRANT SELECT, INSERT, UPDATE, DELETE ON failure_windows TO ${APP_ROLE};`)}
 `;
 
+// Objections (Art. 21) and restrictions (Art. 18), by the subject's keyed hash only.
+const V4_PROCESSING_LIMITS = `
+CREATE TABLE processing_limits (
+  site text NOT NULL,
+  subject_hash text NOT NULL,
+  "right" text NOT NULL,
+  at bigint NOT NULL,
+  PRIMARY KEY (site, subject_hash, "right")
+);
+${ifAppRole(`GRANT SELECT, INSERT, DELETE ON processing_limits TO ${APP_ROLE};`)}
+`;
+
 // Issue 15: proven identity links (only they widen a user's access), failed requests counted per hour,
 // and erasure clears the consent record's url; an erased (pseudonymised) record changes no more.
-const V4_PROOF = `
+const V5_PROOF = `
 ALTER TABLE identity_links ADD COLUMN proven boolean NOT NULL DEFAULT false;
 ALTER TABLE audit_log ADD COLUMN count integer NOT NULL DEFAULT 1;
 CREATE INDEX audit_log_denied ON audit_log (action, at) WHERE subject_hash IS NULL;
@@ -229,7 +241,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'events, consent log, subjects, suppressions, audit, requests', sql: V1_TABLES },
   { version: 2, name: `role ${APP_ROLE} without UPDATE/DELETE on consent_records`, sql: V2_ROLE },
   { version: 3, name: 'failure_windows: the failure rate limit shared by every collector', sql: V3_FAILURES },
-  { version: 4, name: 'proven identity links, counted failed requests, erasure clears the consent url', sql: V4_PROOF },
+  { version: 4, name: 'processing_limits: objections and restrictions for the insights', sql: V4_PROCESSING_LIMITS },
+  { version: 5, name: 'proven identity links, counted failed requests, erasure clears the consent url', sql: V5_PROOF },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

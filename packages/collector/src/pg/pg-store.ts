@@ -4,8 +4,10 @@ import type {
   AuditRow,
   ConsentRow,
   ErasureCounts,
+  EventQuery,
   EventRow,
   IdentityLinkRow,
+  ProcessingLimit,
   RequestRow,
   Store,
   SubjectRef,
@@ -14,6 +16,7 @@ import type {
 } from '../store.js';
 import { PgFailureLimit } from './failure-limit.js';
 import { GroupCommitter } from './group-commit.js';
+import { addPgLimit, listPgLimits, removePgLimit, streamPgEvents } from './pg-insights.js';
 import { LOCK_CLASS, type LockName, lockKey } from './locks.js';
 import { APP_ROLE, migrate } from './migrations.js';
 import { dropPartitionsBefore, ensurePartitions } from './partitions.js';
@@ -505,6 +508,27 @@ export class PgStore implements Store {
 
   async ping(): Promise<void> {
     await this.query('SELECT 1');
+  }
+
+  async *streamEvents(query: EventQuery): AsyncIterable<EventRow> {
+    await this.start();
+    await this.events.drain();
+    yield* streamPgEvents(this.pool, query);
+  }
+
+  async addProcessingLimit(limit: ProcessingLimit): Promise<void> {
+    await this.start();
+    await addPgLimit(this.pool, limit);
+  }
+
+  async removeProcessingLimit(site: string, hash: string, right: ProcessingLimit['right']): Promise<boolean> {
+    await this.start();
+    return removePgLimit(this.pool, site, hash, right);
+  }
+
+  async listProcessingLimits(site: string): Promise<ProcessingLimit[]> {
+    await this.start();
+    return listPgLimits(this.pool, site);
   }
 
   async countEvents(): Promise<number> {

@@ -1,0 +1,55 @@
+/** What the insights read from PostgreSQL: the site's events streamed through a cursor, and processing limits. */
+import type pg from 'pg';
+import type { EventQuery, EventRow, ProcessingLimit } from '../store.js';
+import { EVENT_COLUMNS } from './sql.js';
+
+/**
+ * The site's events in time order through a server-side cursor in one read-only REPEATABLE READ
+ * transaction: one snapshot, one page in memory at a time.
+ */
+export async function* streamPgEvents(pool: pg.Pool, { site, from, to, pageSize = 5000 }: EventQuery): AsyncIterable<EventRow> {
+  const client = await pool.connect();
+  let done = false;
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await client.query(
+      `DECLARE insight_events NO SCROLL CURSOR FOR SELECT ${EVENT_COLUMNS} FROM events
+       WHERE site = $1 AND timestamp >= $2 AND timestamp < $3 ORDER BY timestamp, seq`,
+      [site, from ?? Number.MIN_SAFE_INTEGER, to ?? Number.MAX_SAFE_INTEGER],
+    );
+    for (;;) {
+      const page = await client.query<EventRow>(`FETCH ${Math.max(1, Math.floor(pageSize))} FROM insight_events`);
+      if (!page.rows.length) break;
+      yield* page.rows;
+    }
+    await client.query('COMMIT');
+    done = true;
+  } finally {
+    if (!done) await client.query('ROLLBACK').catch(() => undefined);
+    client.release();
+  }
+}
+
+export async function addPgLimit(pool: pg.Pool, { site, subjectHash, right, at }: ProcessingLimit): Promise<void> {
+  await pool.query(
+    'INSERT INTO processing_limits (site, subject_hash, "right", at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+    [site, subjectHash, right, at],
+  );
+}
+
+export async function removePgLimit(pool: pg.Pool, site: string, subjectHash: string, right: string): Promise<boolean> {
+  const result = await pool.query('DELETE FROM processing_limits WHERE site = $1 AND subject_hash = $2 AND "right" = $3', [
+    site,
+    subjectHash,
+    right,
+  ]);
+  return (result.rowCount ?? 0) > 0;
+}
+
+export async function listPgLimits(pool: pg.Pool, site: string): Promise<ProcessingLimit[]> {
+  const result = await pool.query<ProcessingLimit>(
+    'SELECT site, subject_hash AS "subjectHash", "right", at FROM processing_limits WHERE site = $1 ORDER BY at',
+    [site],
+  );
+  return result.rows;
+}
