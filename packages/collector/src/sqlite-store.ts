@@ -34,6 +34,13 @@ export interface SqliteStoreOptions {
    * @defaultValue true
    */
   writerThread?: boolean;
+  /**
+   * Take the data directory's lock (default): a second collector on it is refused. False only for a
+   * one-off reader beside the running collector (`tillit-collector insights`): it ingests nothing, so it
+   * cannot let an erased id back in.
+   * @defaultValue true
+   */
+  lock?: boolean;
 }
 
 /**
@@ -53,7 +60,7 @@ export class SqliteStore implements Store {
 
   constructor(options: SqliteStoreOptions) {
     makeDataDir(options.dataDir);
-    this.lock = lockDataDir(options.dataDir);
+    this.lock = options.lock === false ? { release() {} } : lockDataDir(options.dataDir);
     this.path = join(options.dataDir, options.fileName ?? 'tillit.db');
     try {
       touchOwnerOnly(this.path);
