@@ -58,7 +58,7 @@ export async function insightsCommand(args: string[], env: NodeJS.ProcessEnv = p
   const hashOf = keyedHasher(loadServerKey(config.serverKey, config.dataDir));
   const store = openStore(config, hashOf);
   try {
-    const result = await runInsight({ store, hashOf }, site, analysis, params);
+    const result = await runInsight({ store, hashOf, serverSidePurposes: config.serverSidePurposes }, site, analysis, params);
     return given.csv ? insightCsv(analysis, result as unknown as Record<string, unknown>) : JSON.stringify(result, null, 2);
   } finally {
     await store.close();

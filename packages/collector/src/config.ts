@@ -126,13 +126,21 @@ export const CollectorConfig = z
     durability: z.enum(['full', 'normal']).default('full'),
     /** Events older than this many days are deleted (at start and every hour), and the Art. 15 answer says so. */
     retentionDays: z.number().int().min(1).default(395),
-    /** Bearer token of the operator API (Art. 30 register, offline requests, audit log). Without it that API is off. */
+    /** Least level of the JSON log on stdout (`silent` for none). No personal data is logged at any level. */
+    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    /** Bearer token of the operator API (Art. 30 register, offline requests, audit log, /metrics). Without it that API is off. */
     operatorToken: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)').optional(),
     /**
      * Key of the keyed hashes (audit log, suppression list, pseudonymised consent records) and of portal tokens.
      * Without it one is made once and kept in dataDir/tillit-secret.key (back it up with the database).
      */
     serverKey: z.string().min(32, 'must be at least 32 characters').optional(),
+    /**
+     * Purposes that events without a consent snapshot (sent by the site's backend, e.g. orders under a
+     * contract, Art. 6(1)(b)) count for in the insights. Empty: such events are left out, and the answer says so.
+     * State their legal basis in `register`.
+     */
+    serverSidePurposes: z.array(Purpose).default([]),
     /** Processing register (Art. 30), quoted in every access answer (Art. 15). */
     register: ProcessingRegister.default(DEFAULT_REGISTER),
     /**
@@ -242,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = env.TILL
   if (env.TILLIT_CLIENT_IP) raw.clientIp = env.TILLIT_CLIENT_IP;
   if (env.TILLIT_DURABILITY) raw.durability = env.TILLIT_DURABILITY;
   if (env.TILLIT_RETENTION_DAYS) raw.retentionDays = Number(env.TILLIT_RETENTION_DAYS);
+  if (env.TILLIT_LOG_LEVEL) raw.logLevel = env.TILLIT_LOG_LEVEL;
   if (env.TILLIT_OPERATOR_TOKEN) raw.operatorToken = env.TILLIT_OPERATOR_TOKEN;
   if (env.TILLIT_SERVER_KEY) raw.serverKey = env.TILLIT_SERVER_KEY;
   if (env.TILLIT_PUBLIC_ORIGIN) raw.publicOrigin = env.TILLIT_PUBLIC_ORIGIN;

@@ -1,5 +1,6 @@
 import type { SubjectKind } from '@tillit/schema';
 import type { CollectorConfig } from './config.js';
+import type { CollectorMetrics } from './metrics.js';
 import type { Context, Route } from './router.js';
 import type { StorageHealth } from './storage-guard.js';
 import type { Store } from './store.js';
@@ -24,6 +25,8 @@ export interface CollectorDeps {
   suppression: SuppressionList;
   /** Credentials of the data-subject and operator routes, with their one failure limit. */
   auth: SubjectAuth;
+  /** This collector's Prometheus metrics (its own registry). */
+  metrics: CollectorMetrics;
 }
 
 /** A collector route: its handler reads the shared state as `c.env`. A route module exports an array of these. */

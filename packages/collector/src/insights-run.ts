@@ -22,6 +22,8 @@ import type { EventQuery, Store } from './store.js';
 
 export interface InsightDeps {
   store: Store;
+  /** Purposes assumed for events without a consent snapshot (config `serverSidePurposes`). */
+  serverSidePurposes: readonly string[];
   hashOf: (site: string, kind: SubjectKind, id: string) => string;
 }
 
@@ -71,11 +73,13 @@ export async function runInsight(deps: InsightDeps, site: string, analysis: Anal
   };
   const purpose = PURPOSE_OF[analysis];
   const events = (): EventSource => storedEvents(deps.store, query);
-  const identities = await stitchIdentities(events(), (event) => consentReason(event, purpose) === null);
+  const grants = (event: InsightEvent) => consentReason(event, purpose, deps.serverSidePurposes) === null;
+  const identities = await stitchIdentities(events(), grants);
   const { objected, restricted } = await limitTests(deps, site);
   // Restriction (Art. 18) stops all processing but storage; objection (Art. 21) is to profiling, so per-person results only.
   const perPerson = purpose === 'personalization';
-  const options = { ...params, purpose, identities, restricted, ...(perPerson ? { objected } : {}) };
+  const purposesWithoutSnapshot = deps.serverSidePurposes;
+  const options = { ...params, purpose, identities, restricted, purposesWithoutSnapshot, ...(perPerson ? { objected } : {}) };
   const body = await analyse(analysis, events(), options);
   const window = {
     from: params.from === undefined ? null : iso(params.from),

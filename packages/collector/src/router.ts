@@ -42,6 +42,18 @@ export interface RouterOptions<E> {
   clientAddress(req: RawRequest): string;
   /** Request headers a page may send besides Content-Type (CORS preflight); default Authorization. */
   corsHeaders?: readonly string[];
+  /** Called once per answer (metrics, access log): the matched route pattern, never the raw path with ids. */
+  onReply?(answered: Answered): void;
+}
+
+export interface Answered {
+  req: RawRequest;
+  /** The route pattern, e.g. `/v1/subjects/:id`; null when no route matched. */
+  route: string | null;
+  reply: Reply;
+  seconds: number;
+  /** An error no handler expected (answered 500). */
+  unexpected?: unknown;
 }
 
 const CORS_METHODS = 'GET, POST, DELETE, OPTIONS';
@@ -49,6 +61,7 @@ const CORS_METHODS = 'GET, POST, DELETE, OPTIONS';
 const PARAM = '([^/]{1,256})';
 
 interface PathEntry<E> {
+  path: string;
   names: string[];
   pattern: RegExp | null;
   methods: Map<string, Handler<E>>;
@@ -62,7 +75,7 @@ function compile<E>(routes: Route<E>[]): { exact: Map<string, PathEntry<E>>; pat
     if (!entry) {
       const names = [...route.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
       const source = route.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:\w+/g, PARAM);
-      entry = { names, pattern: names.length ? new RegExp(`^${source}$`) : null, methods: new Map() };
+      entry = { path: route.path, names, pattern: names.length ? new RegExp(`^${source}$`) : null, methods: new Map() };
       byPath.set(route.path, entry);
       if (!entry.pattern) exact.set(route.path, entry);
     }
@@ -99,7 +112,13 @@ export function createRouter<E>(routes: Route<E>[], options: RouterOptions<E>): 
     return null;
   }
 
-  async function route(req: RawRequest, path: string, origin: string | undefined, allowed: boolean): Promise<Reply> {
+  async function route(
+    req: RawRequest,
+    path: string,
+    origin: string | undefined,
+    allowed: boolean,
+    matched: { route: string | null },
+  ): Promise<Reply> {
     if (req.method === 'OPTIONS') {
       if (!allowed) throw new HttpError(403, 'origin_not_allowed', `origin ${origin ?? '(none)'} is not in the allowlist`);
       return {
@@ -114,6 +133,7 @@ export function createRouter<E>(routes: Route<E>[], options: RouterOptions<E>): 
     }
     const found = find(path);
     if (!found) throw new HttpError(404, 'not_found', `no route ${path}`);
+    matched.route = found.entry.path;
     const handler = found.entry.methods.get(req.method);
     if (!handler) {
       const allow = [...found.entry.methods.keys()].join(', ');
@@ -129,11 +149,17 @@ export function createRouter<E>(routes: Route<E>[], options: RouterOptions<E>): 
     const path = req.url.split('?', 1)[0]!;
     const origin = headerOf(req.headers, 'origin');
     const allowed = origin !== undefined && options.originAllowed(origin);
+    const started = performance.now();
+    const matched: { route: string | null } = { route: null };
+    let unexpected: unknown;
     let reply: Reply;
     try {
-      reply = await route(req, path, origin, allowed);
+      reply = await route(req, path, origin, allowed, matched);
     } catch (error) {
-      if (!(error instanceof HttpError)) console.error('[tillit-collector] unexpected error:', error);
+      if (!(error instanceof HttpError)) {
+        unexpected = error;
+        if (!options.onReply) console.error('[tillit-collector] unexpected error:', error);
+      }
       reply = errorReply(
         error instanceof HttpError ? error : new HttpError(500, 'internal', 'unexpected error; it has been logged'),
       );
@@ -144,6 +170,8 @@ export function createRouter<E>(routes: Route<E>[], options: RouterOptions<E>): 
       reply.headers['Access-Control-Expose-Headers'] = 'Retry-After, Content-Disposition';
       reply.headers.Vary = 'Origin';
     }
+    const seconds = (performance.now() - started) / 1000;
+    options.onReply?.({ req, route: matched.route, reply, seconds, ...(unexpected === undefined ? {} : { unexpected }) });
     return reply;
   };
 }

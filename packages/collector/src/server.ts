@@ -1,6 +1,7 @@
 import { type IncomingMessage, type RequestListener, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import type { DestinationStream } from 'pino';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { keyedHasher, loadServerKey } from './auth.js';
 import { type CollectorConfig, type CollectorConfigInput, parseConfig } from './config.js';
@@ -12,11 +13,12 @@ import { openStore } from './open-store.js';
 import { createRouter } from './router.js';
 import { compatRoutes } from './routes/compat.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes, observability, observeReplies } from './observe.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { insightsRoutes } from './routes/insights.js';
 import { operatorRoutes } from './routes/operator.js';
 import { subjectRoutes } from './routes/subject.js';
-import { StorageHealth, guardStore } from './storage-guard.js';
+import { guardStore } from './storage-guard.js';
 import type { Store } from './store.js';
 import { SubjectAuth } from './subject-auth.js';
 import { SuppressionList } from './suppression.js';
@@ -43,11 +45,14 @@ export interface Collector {
 export interface CollectorOptions {
   /** A store to use instead of SQLite under `config.dataDir`. */
   store?: Store;
+  /** Where the JSON log goes instead of stdout (tests capture it). */
+  logDestination?: DestinationStream;
 }
 
 /** Every route of the collector, module by module; a new API is one more module here. */
 const ROUTES: CollectorRoute[] = [
   ...healthRoutes,
+  ...metricsRoutes,
   ...ingestRoutes,
   ...compatRoutes,
   ...subjectRoutes,
@@ -64,7 +69,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
   const serverKey = loadServerKey(config.serverKey, config.dataDir);
   const hashOf = keyedHasher(serverKey);
   const store = options.store ?? openStore(config, hashOf);
-  const storageHealth = new StorageHealth();
+  const { log, metrics, storageHealth } = observability(config, options.logDestination);
   const guarded = guardStore(store, storageHealth);
   const deps: CollectorDeps = {
     config,
@@ -74,6 +79,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     hashOf,
     suppression: new SuppressionList(hashOf),
     auth: new SubjectAuth({ config, store: guarded, serverKey, hashOf }),
+    metrics,
   };
   // Configured origins only: the sites', and the collector's own for its /privacy page (publicOrigin, and the
   // address it listens on, added by listen()). Never derived from the Host header, which DNS rebinding sets.
@@ -84,6 +90,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     originAllowed: (origin) => allowedOrigins.has(origin),
     clientAddress: (req) => clientAddress(config, req),
     corsHeaders: CLIENT_REQUEST_HEADERS,
+    onReply: observeReplies(log, metrics),
   });
 
   const purgeExpired = () => store.deleteExpired(Date.now() - config.retentionDays * DAY_MS);

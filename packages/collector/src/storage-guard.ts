@@ -12,12 +12,16 @@ export const STORAGE_RETRY_SECONDS = 5;
 export class StorageHealth {
   private failure: { at: number; message: string } | null = null;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    /** Told of each failure (the collector logs and counts it). */
+    private readonly report: (message: string) => void = (m) => console.error(`[tillit-collector] the store failed: ${m}`),
+  ) {}
 
   failed(error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
     this.failure = { at: this.now(), message };
-    console.error(`[tillit-collector] the store failed: ${message}`);
+    this.report(message);
   }
 
   /** Why the collector is not ready to store, or null. */

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CollectorConfigInput } from './config.js';
-import { type Collector, createCollector } from './server.js';
+import { type Collector, type CollectorOptions, createCollector } from './server.js';
 import type { SqliteStore } from './sqlite-store.js';
 import { TEST_ORIGIN, TEST_WRITE_KEY } from './testing.js';
 
@@ -27,14 +27,20 @@ export interface TestCollector {
 export function testCollector(
   overrides: Partial<CollectorConfigInput> = {},
   dataDir = mkdtempSync(join(tmpdir(), 'tillit-collector-')),
+  options: CollectorOptions = {},
 ): TestCollector {
-  const collector = createCollector({
-    port: 0,
-    dataDir,
-    sites: [{ name: 'test', writeKey: TEST_WRITE_KEY, origins: [TEST_ORIGIN] }],
-    durability: 'normal',
-    ...overrides,
-  });
+  const collector = createCollector(
+    {
+      port: 0,
+      dataDir,
+      sites: [{ name: 'test', writeKey: TEST_WRITE_KEY, origins: [TEST_ORIGIN] }],
+      durability: 'normal',
+      // A request log line per request would bury the test output.
+      logLevel: 'silent',
+      ...overrides,
+    },
+    options,
+  );
   return {
     collector,
     dataDir,

@@ -29,6 +29,8 @@ export async function startCollector(
     dataDir,
     sites: [{ name: 'test', writeKey: TEST_WRITE_KEY, origins: [TEST_ORIGIN] }],
     durability: 'normal',
+    // A request log line per request would bury the test output.
+    logLevel: 'silent',
     ...overrides,
   });
   const url = await collector.listen();

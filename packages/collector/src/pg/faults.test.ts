@@ -51,7 +51,7 @@ async function send(collector: Collector, batch: { messageId: string }[]): Promi
   const res = await collector.handle(
     new Request('http://collector.test/v1/batch', { method: 'POST', body: JSON.stringify({ writeKey: TEST_WRITE_KEY, batch }) }),
   );
-  if (res.status === 503) expect(res.headers.get('Retry-After')).toBe('1');
+  if (res.status === 503) expect(Number(res.headers.get('Retry-After'))).toBeGreaterThan(0);
   else expect(res.status).toBe(200);
   return res.status;
 }

@@ -62,7 +62,9 @@ export async function ingestEvents(
   const accepted = inserted.filter(Boolean).length;
   // Events of erased subjects count as duplicates: the client deletes them from its queue, and they
   // are not stored (suppressed, removed from prepared.rows above).
-  return { accepted, duplicates: inserted.length - accepted + suppressed, rejected: prepared.rejected };
+  const result = { accepted, duplicates: inserted.length - accepted + suppressed, rejected: prepared.rejected };
+  c.env.metrics.ingested(result, inserted.length);
+  return result;
 }
 
 /** Also the answer of `/v1/b` and `/beacon/v1/batch` (routes/compat.ts). */
@@ -95,6 +97,7 @@ async function consent(c: CollectorContext) {
     record.anonymousId && suppression.isAnonymousSuppressed(site.name, record.anonymousId)
       ? await store.appendPseudonymousConsent(row, hashOf(site.name, 'anonymous', record.anonymousId))
       : await store.appendConsent(row, secretHash);
+  c.env.metrics.consent(record.purposes);
   return json(201, { receiptId: storedReceipt });
 }
 

@@ -183,6 +183,28 @@ describe('insights API', () => {
   });
 });
 
+describe('server-side events', () => {
+  it('count only for the purposes the config declares for events without a consent snapshot', async () => {
+    const order = {
+      type: 'track',
+      event: 'Order Completed',
+      userId: 'user-s',
+      messageId: randomUUID(),
+      timestamp: new Date(T0 + 5 * DAY).toISOString(),
+      properties: { revenue: 70 },
+    };
+    const posted = await send('/v1/batch', {
+      method: 'POST',
+      body: JSON.stringify({ writeKey: TEST_WRITE_KEY, batch: [order] }),
+    });
+    expect(posted.body).toMatchObject({ accepted: 1 });
+    expect((await insight('attribution')).body).toMatchObject({ conversions: 3, excluded: { 'no consent snapshot': 1 } });
+    await running.stop();
+    running = await startCollector({ operatorToken: OPERATOR, serverSidePurposes: ['analytics'] }, running.dataDir);
+    expect((await insight('attribution')).body).toMatchObject({ conversions: 4, revenue: 250 });
+  });
+});
+
 describe('tillit-collector insights', () => {
   it('answers from the same data directory, as CSV or JSON, and names a bad option', async () => {
     const config = join(running.dataDir, 'cli-config.json');

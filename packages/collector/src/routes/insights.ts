@@ -32,7 +32,9 @@ async function insight(c: CollectorContext) {
     throw badParam(error);
   }
   const site = auth.siteOf(url.searchParams.get('site') ?? undefined, '?site=');
-  const result = await runInsight(c.env, site, request.analysis, request.params);
+  const { store, hashOf, config } = c.env;
+  const deps = { store, hashOf, serverSidePurposes: config.serverSidePurposes };
+  const result = await runInsight(deps, site, request.analysis, request.params);
   if (format === 'json') return json(200, result);
   const body = insightCsv(request.analysis, result as unknown as Record<string, unknown>);
   const headers = {
