@@ -1,5 +1,13 @@
 import { personOf } from './identity.js';
-import type { AnalysisPurpose, Coverage, EventSource, ExclusionReason, InsightEvent, PeopleList, PersonOptions } from './types.js';
+import type {
+  AnalysisPurpose,
+  Coverage,
+  EventSource,
+  ExclusionReason,
+  InsightEvent,
+  PeopleList,
+  PersonOptions,
+} from './types.js';
 
 /** One event an analysis may use: who it is about and when (epoch ms). */
 export interface Scanned {
