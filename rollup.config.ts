@@ -101,7 +101,14 @@ function configs(dir: string): RollupOptions[] {
         nodeResolve({ browser: true }),
         esbuild({ target: 'es2020', define, minify: true, legalComments: 'none', tsconfig: join(root, 'tsconfig.json') }),
         // After esbuild's minify: terser compresses further (~4% smaller gzipped script-tag bundles).
-        terser({ ecma: 2020, compress: { passes: 2 }, format: { comments: false } }),
+        // Property names ending in `_` (lower-case letters, so never `__proto__`) are internal-only by
+        // convention and get short names; wire-format, public-API and IndexedDB-stored names never end in `_`.
+        terser({
+          ecma: 2020,
+          compress: { passes: 2 },
+          mangle: { properties: { regex: /^[a-z]+_$/, keep_quoted: true } },
+          format: { comments: false },
+        }),
       ],
       output: { file: join(pkgDir, 'dist', iife.file), format: 'iife', sourcemap: true },
     });

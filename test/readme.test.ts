@@ -126,11 +126,15 @@ it('every command the README shows is run here, or says why not', () => {
     'npm test -- <filter>': 'this suite is part of it',
     'npm install @tillit/sdk': "run in a site's own project, not in this repository",
     'npm run bench': 'benchmarks take minutes; bench/run.mjs is run by `npm run bench` itself',
+    "export TILLIT_DATABASE_URL='postgres://tillit:secret@db.internal:5432/tillit?sslmode=verify-full&sslrootcert=/etc/tillit/ca.pem'":
+      'an example of a managed database; migrate on PostgreSQL is tested in packages/collector/src/cli-migrate.test.ts',
+    'export TILLIT_SERVER_KEY="$(openssl rand -base64 32)"': 'sets a shell variable; the server key is tested in the collector',
   };
   const runHere = [
     'npm start',
     'npm run build',
     'npx tillit-collector --config tillit.json',
+    'npx tillit-collector migrate',
     'npx tillit-collector token --user 42 --minutes 10 --config tillit.json',
     "sqlite3 data/tillit.db 'select type, event, anonymous_id from events'",
   ];
@@ -156,6 +160,13 @@ it('npx tillit-collector --help prints its usage (the bin is linked)', () => {
   const { status, stdout, output } = run('npx', ['--no', '--', 'tillit-collector', '--help']);
   expect(status, output).toBe(0);
   expect(stdout).toMatch(/^Usage: tillit-collector \[--config FILE\]/);
+});
+
+it('npx tillit-collector migrate brings the default SQLite store up to date and exits', () => {
+  const dataDir = join(tmp, 'migrate-data');
+  const { status, output } = run('npx', ['--no', '--', 'tillit-collector', 'migrate'], { env: { TILLIT_DATA_DIR: dataDir } });
+  expect(status, output).toBe(0);
+  expect(output).toMatch(/SQLite .*tillit\.db: schema at version \d+/);
 });
 
 describe("the collector with the README's config example", () => {

@@ -4,9 +4,10 @@
  * Every comparison is constant-time.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SubjectKind } from '@tillit/schema';
+import { makeDataDir } from './data-dir.js';
 
 /** Longest lifetime a token may have: they stand in for a login, so they must be short-lived. */
 export const MAX_TOKEN_MINUTES = 60;
@@ -124,7 +125,7 @@ export function loadServerKey(configured: string | undefined, dataDir: string): 
   if (configured) return configured;
   const file = join(dataDir, 'tillit-secret.key');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
+  makeDataDir(dataDir);
   const key = randomBytes(32).toString('base64url');
   writeFileSync(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);

@@ -56,7 +56,7 @@ export async function insightsCommand(args: string[], env: NodeJS.ProcessEnv = p
   if (!site || !config.sites.some((s) => s.name === site))
     throw new ConfigError(`[tillit-collector] insights: no site named ${site} in the config`);
   const hashOf = keyedHasher(loadServerKey(config.serverKey, config.dataDir));
-  const store = openStore(config, hashOf);
+  const store = openStore(config, hashOf, { reader: true });
   try {
     const result = await runInsight({ store, hashOf, serverSidePurposes: config.serverSidePurposes }, site, analysis, params);
     return given.csv ? insightCsv(analysis, result as unknown as Record<string, unknown>) : JSON.stringify(result, null, 2);

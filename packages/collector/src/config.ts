@@ -21,6 +21,12 @@ export const SiteConfig = z.object({
    * (`mintToken()`, `tillit-collector token`). Several keys let you rotate: sign with the new one, remove the old later.
    */
   tokenKeys: z.array(z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)')).default([]),
+  /**
+   * Secret write keys for the site's backend (never a page: a request with an Origin is refused). Events
+   * and consent records sent with one are trusted: an `identify` or a record naming a user links the
+   * browser to that user for data-subject access. Send as the HTTP Basic user name or `writeKey`.
+   */
+  serverKeys: z.array(z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)')).default([]),
 });
 
 /** A register that says what a default install does; every real site should state its own controller and authority. */

@@ -8,9 +8,11 @@ import type { Store, SubjectRef } from './store.js';
 export function openStore(
   config: CollectorConfig,
   hashOf: (site: string, kind: SubjectRef['kind'], id: string) => string,
+  /** For a one-off reader beside the running collector: SQLite takes no data-dir lock. */
+  options: { reader?: boolean } = {},
 ): Store {
   const db = config.database;
-  if (!db) return new SqliteStore({ dataDir: config.dataDir, durability: config.durability });
+  if (!db) return new SqliteStore({ dataDir: config.dataDir, durability: config.durability, lock: options.reader !== true });
   return new PgStore({
     url: db.url,
     schema: db.schema,

@@ -14,6 +14,7 @@ import { createRouter } from './router.js';
 import { compatRoutes } from './routes/compat.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes, observability, observeReplies } from './observe.js';
+import { identityRoutes } from './routes/identity.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { insightsRoutes } from './routes/insights.js';
 import { operatorRoutes } from './routes/operator.js';
@@ -56,6 +57,7 @@ const ROUTES: CollectorRoute[] = [
   ...ingestRoutes,
   ...compatRoutes,
   ...subjectRoutes,
+  ...identityRoutes,
   ...operatorRoutes,
   ...insightsRoutes,
   ...portalRoutes,

@@ -9,10 +9,13 @@ import type { EventRow } from './store.js';
 
 export const INSERT_EVENT = `INSERT OR IGNORE INTO events (message_id, site, type, event, anonymous_id, user_id, timestamp, received_at, payload)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-export const UPSERT_LINK = `INSERT INTO identity_links (site, anonymous_id, user_id, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?)
-  ON CONFLICT (site, anonymous_id, user_id) DO UPDATE SET last_seen_at = max(last_seen_at, excluded.last_seen_at)`;
+/** A link stays proven once it was proven (the last value: 1 proven, 0 claimed). */
+export const UPSERT_LINK = `INSERT INTO identity_links (site, anonymous_id, user_id, first_seen_at, last_seen_at, proven)
+  VALUES (?, ?, ?, ?, ?, ?)
+  ON CONFLICT (site, anonymous_id, user_id) DO UPDATE SET last_seen_at = max(last_seen_at, excluded.last_seen_at),
+  proven = max(proven, excluded.proven)`;
 
-/** The fields of a row in the order of INSERT_EVENT's placeholders. */
+/** The fields of a row: INSERT_EVENT's placeholders in order, then whether an identify's link is proven. */
 const EVENT_FIELDS = [
   'messageId',
   'site',
@@ -23,6 +26,7 @@ const EVENT_FIELDS = [
   'timestamp',
   'receivedAt',
   'payload',
+  'linkProven',
 ] as const satisfies readonly (keyof EventRow)[];
 export const ROW_WIDTH = EVENT_FIELDS.length;
 
@@ -30,7 +34,10 @@ export const ROW_WIDTH = EVENT_FIELDS.length;
 export function flattenRows(rows: readonly EventRow[]): unknown[] {
   const values = new Array<unknown>(rows.length * ROW_WIDTH);
   let i = 0;
-  for (const row of rows) for (const field of EVENT_FIELDS) values[i++] = row[field];
+  for (const row of rows) {
+    for (const field of EVENT_FIELDS) values[i++] = row[field];
+    values[i - 1] = row.linkProven ? 1 : 0;
+  }
   return values;
 }
 
@@ -46,11 +53,12 @@ export function commitEventValues(values: unknown[], width: number, insert: RunS
   const flags = new Uint8Array(values.length / width);
   for (let i = 0, r = 0; i < values.length; i += width, r++) {
     const row = values.slice(i, i + width);
+    const proven = row.pop();
     if (insert.run(...row).changes !== 1) continue;
     flags[r] = 1;
     // identify is what links a browser to a user; only new rows, so a retry costs nothing more.
     const [, site, type, , anonymousId, userId, , receivedAt] = row;
-    if (type === 'identify' && anonymousId && userId) link.run(site, anonymousId, userId, receivedAt, receivedAt);
+    if (type === 'identify' && anonymousId && userId) link.run(site, anonymousId, userId, receivedAt, receivedAt, proven);
   }
   return flags;
 }

@@ -108,6 +108,33 @@ CREATE INDEX IF NOT EXISTS dsr_requests_subject ON dsr_requests (subject_hash) W
 `;
 
 /**
+ * Issue 15. identity_links.proven: anyone with the public write key can claim a link, so only a proven
+ * one (the browser's subject secret, or a server key) lets a user's access and erasure cover the
+ * anonymous id; claimed ones serve analytics only. audit_log.count: failed requests name no subject, so
+ * one row per action and hour counts them. Consent log: INSERT OR REPLACE deleted the old row without
+ * firing the DELETE trigger, so a row whose id, receipt_id or (site, record_id) is stored is refused
+ * before it is inserted; an update may only pseudonymise a record once (ids -> subject hash, url
+ * cleared), and changes nothing else, nor anything after that.
+ */
+const V3_PROOF = `
+ALTER TABLE identity_links ADD COLUMN proven INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE audit_log ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
+CREATE INDEX audit_log_denied ON audit_log (action, at) WHERE subject_hash IS NULL;
+DROP TRIGGER consent_records_append_only_update;
+CREATE TRIGGER consent_records_append_only_insert BEFORE INSERT ON consent_records
+WHEN EXISTS (SELECT 1 FROM consent_records WHERE id = NEW.id OR receipt_id = NEW.receipt_id
+  OR (record_id = NEW.record_id AND site = NEW.site))
+BEGIN SELECT RAISE(ABORT, 'consent_records is append-only: a stored record is never replaced'); END;
+CREATE TRIGGER consent_records_append_only_update BEFORE UPDATE ON consent_records
+WHEN OLD.subject_hash IS NOT NULL OR NEW.subject_hash IS NULL OR NEW.anonymous_id IS NOT NULL OR NEW.user_id IS NOT NULL
+  OR NEW.url IS NOT NULL OR NEW.id IS NOT OLD.id OR NEW.receipt_id IS NOT OLD.receipt_id OR NEW.record_id IS NOT OLD.record_id
+  OR NEW.site IS NOT OLD.site OR NEW.purposes IS NOT OLD.purposes OR NEW.policy_version IS NOT OLD.policy_version
+  OR NEW.source IS NOT OLD.source OR NEW.text_hash IS NOT OLD.text_hash OR NEW.decided_at IS NOT OLD.decided_at
+  OR NEW.received_at IS NOT OLD.received_at OR NEW.locale IS NOT OLD.locale
+BEGIN SELECT RAISE(ABORT, 'consent_records is append-only: only erasure may pseudonymise a record, once'); END;
+`;
+
+/**
  * Versions of the SQLite schema, recorded in `schema_migrations` as in PostgreSQL. Version 1 is the
  * schema above, written idempotently, so a file made before versions existed is brought to it as well.
  * A change is a new entry, never an edit.
@@ -126,6 +153,7 @@ CREATE TABLE processing_limits (
 const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
   { version: 1, name: 'events, consent log, subjects, links, suppressions, audit, requests', sql: SCHEMA },
   { version: 2, name: 'processing_limits: objections and restrictions for the insights', sql: V2_PROCESSING_LIMITS },
+  { version: 3, name: 'proven identity links, counted failed requests, consent log closed', sql: V3_PROOF },
 ];
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 

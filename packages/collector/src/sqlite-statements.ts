@@ -7,12 +7,13 @@ const EVENT_COLUMNS =
   'message_id AS messageId, site, type, event, anonymous_id AS anonymousId, user_id AS userId, timestamp, received_at AS receivedAt, payload';
 const CONSENT_COLUMNS = `receipt_id AS receiptId, site, anonymous_id AS anonymousId, user_id AS userId, purposes,
   policy_version AS policyVersion, source, text_hash AS textHash, decided_at AS decidedAt, received_at AS receivedAt, locale, url`;
-const LINK_COLUMNS = 'anonymous_id AS anonymousId, user_id AS userId, first_seen_at AS firstSeenAt, last_seen_at AS lastSeenAt';
-const AUDIT_COLUMNS = 'at, site, action, subject_hash AS subjectHash, via, outcome, receipt_id AS receiptId';
+const LINK_COLUMNS =
+  'anonymous_id AS anonymousId, user_id AS userId, first_seen_at AS firstSeenAt, last_seen_at AS lastSeenAt, proven';
+const AUDIT_COLUMNS = 'at, site, action, subject_hash AS subjectHash, via, outcome, receipt_id AS receiptId, count';
 const REQUEST_COLUMNS = `receipt_id AS receiptId, site, kind, channel, subject_hash AS subjectHash, reference,
   received_at AS receivedAt, due_at AS dueAt, state, updated_at AS updatedAt, answered_at AS answeredAt`;
 // Rows a subject owns, for an anonymous id (@anonIds = [the id], @userId = null) or a user (@anonIds = JSON
-// array of its linked anonymous ids, @userId = the user id). json_each stands where PostgreSQL would take = ANY($2).
+// array of the anonymous ids with a proven link to it, @userId = the user id). json_each stands where PostgreSQL would take = ANY($2).
 const ANON_IDS = '(SELECT value FROM json_each(@anonIds))';
 const OWNED = `site = @site AND (anonymous_id IN ${ANON_IDS} OR user_id = @userId)`;
 // identity_links is keyed (site, anonymous_id, user_id): with OWNED's OR the planner scans the whole site,
@@ -31,12 +32,15 @@ function consentStatements(db: Database.Database) {
     bindSecret: db.prepare('INSERT OR IGNORE INTO subjects (anonymous_id, site, secret_hash, created_at) VALUES (?, ?, ?, ?)'),
     upsertLink: db.prepare(UPSERT_LINK),
     findSubject: db.prepare('SELECT site, secret_hash AS secretHash FROM subjects WHERE anonymous_id = ?'),
+    isLinkProven: db
+      .prepare('SELECT proven FROM identity_links WHERE site = ? AND anonymous_id = ? AND user_id = ? AND proven = 1')
+      .pluck(),
   };
 }
 
 function subjectStatements(db: Database.Database) {
   return {
-    linkedAnonIds: db.prepare('SELECT anonymous_id AS a FROM identity_links WHERE site = ? AND user_id = ?').pluck(),
+    provenAnonIds: db.prepare('SELECT anonymous_id FROM identity_links WHERE site = ? AND user_id = ? AND proven = 1').pluck(),
     read: {
       subjects: db.prepare(`SELECT anonymous_id AS anonymousId, created_at AS createdAt FROM subjects
         WHERE site = @site AND anonymous_id IN ${ANON_IDS} ORDER BY created_at`),
@@ -48,10 +52,12 @@ function subjectStatements(db: Database.Database) {
     },
     erase: {
       events: db.prepare(`DELETE FROM events WHERE ${OWNED}`),
-      links: db.prepare(`DELETE FROM identity_links WHERE ${OWNED_LINKS}`),
+      // Every link naming the subject goes, claimed ones too: they carry its id.
+      linksOfUser: db.prepare('DELETE FROM identity_links WHERE site = @site AND user_id = @userId'),
+      linksOfAnon: db.prepare(`DELETE FROM identity_links WHERE site = @site AND anonymous_id IN ${ANON_IDS}`),
       subjects: db.prepare(`DELETE FROM subjects WHERE site = @site AND anonymous_id IN ${ANON_IDS}`),
       consent: db.prepare(
-        `UPDATE consent_records SET anonymous_id = NULL, user_id = NULL, subject_hash = @subjectHash WHERE ${OWNED}`,
+        `UPDATE consent_records SET anonymous_id = NULL, user_id = NULL, url = NULL, subject_hash = @subjectHash WHERE ${OWNED}`,
       ),
       suppress: db.prepare('INSERT OR REPLACE INTO suppressions (hash, erased_at) VALUES (?, ?)'),
     },
@@ -64,6 +70,10 @@ function operatorStatements(db: Database.Database) {
   return {
     insertAudit: db.prepare(`INSERT INTO audit_log (at, site, action, subject_hash, via, outcome, receipt_id)
       VALUES (@at, @site, @action, @subjectHash, @via, @outcome, @receiptId)`),
+    countDenied: db.prepare(`UPDATE audit_log SET count = count + 1
+      WHERE action = ? AND at = ? AND subject_hash IS NULL AND site = '*' AND outcome = 'denied'`),
+    insertDenied: db.prepare(`INSERT INTO audit_log (at, site, action, subject_hash, via, outcome, receipt_id, count)
+      VALUES (?, '*', ?, NULL, 'none', 'denied', NULL, 1)`),
     listAudit: db.prepare(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?`),
     insertRequest: db.prepare(`INSERT INTO dsr_requests (receipt_id, site, kind, channel, subject_hash, reference, received_at,
       due_at, state, updated_at, answered_at) VALUES (@receiptId, @site, @kind, @channel, @subjectHash, @reference,
@@ -85,6 +95,8 @@ function maintenanceStatements(db: Database.Database) {
       `DELETE FROM events WHERE id IN (SELECT id FROM events WHERE received_at < ? ORDER BY received_at LIMIT ${RETENTION_CHUNK})`,
     ),
     deleteExpiredLinks: db.prepare('DELETE FROM identity_links WHERE last_seen_at < ?'),
+    anyExpiredDenied: db.prepare(`SELECT 1 FROM audit_log WHERE subject_hash IS NULL AND outcome = 'denied' AND at < ? LIMIT 1`),
+    deleteExpiredDenied: db.prepare(`DELETE FROM audit_log WHERE subject_hash IS NULL AND outcome = 'denied' AND at < ?`),
     countEvents: db.prepare('SELECT count(*) FROM events').pluck(),
     // Reads the schema page from the file: fails when the database cannot be read.
     ping: db.prepare('SELECT count(*) FROM sqlite_master').pluck(),

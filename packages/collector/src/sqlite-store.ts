@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { lockDataDir, makeDataDir, touchOwnerOnly } from './data-dir.js';
 import { GroupCommitter } from './group-commit.js';
 import { ROW_WIDTH, WriterThread, commitEventValues, flattenRows } from './sqlite-event-writer.js';
 import { applySchema } from './sqlite-schema.js';
@@ -21,6 +21,7 @@ import type {
 } from './store.js';
 
 const ANSWERED_STATES = new Set(['answered', 'refused', 'withdrawn']);
+const HOUR_MS = 3_600_000;
 
 export interface SqliteStoreOptions {
   dataDir: string;
@@ -33,6 +34,13 @@ export interface SqliteStoreOptions {
    * @defaultValue true
    */
   writerThread?: boolean;
+  /**
+   * Take the data directory's lock (default): a second collector on it is refused. False only for a
+   * one-off reader beside the running collector (`tillit-collector insights`): it ingests nothing, so it
+   * cannot let an erased id back in.
+   * @defaultValue true
+   */
+  lock?: boolean;
 }
 
 /**
@@ -48,11 +56,20 @@ export class SqliteStore implements Store {
   private readonly sql: Statements;
   private readonly committer: GroupCommitter;
 
+  private readonly lock: { release(): void };
+
   constructor(options: SqliteStoreOptions) {
-    mkdirSync(options.dataDir, { recursive: true });
+    makeDataDir(options.dataDir);
+    this.lock = options.lock === false ? { release() {} } : lockDataDir(options.dataDir);
     this.path = join(options.dataDir, options.fileName ?? 'tillit.db');
+    try {
+      touchOwnerOnly(this.path);
+      this.db = new Database(this.path);
+    } catch (error) {
+      this.lock.release();
+      throw error;
+    }
     const synchronous = options.durability === 'normal' ? 'NORMAL' : 'FULL';
-    this.db = new Database(this.path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${synchronous}`);
     this.db.pragma('busy_timeout = 5000');
@@ -80,18 +97,33 @@ export class SqliteStore implements Store {
     return (this.sql.consent.receiptOf.get(row.site, row.recordId) as { receiptId: string } | undefined)?.receiptId ?? null;
   }
 
-  appendConsent(row: ConsentRow, secretHash: string | null): Promise<string> {
+  appendConsent(row: ConsentRow, secretHash: string | null, options: { trusted?: boolean } = {}): Promise<string> {
     const { insert, bindSecret, upsertLink } = this.sql.consent;
     return this.committer.exclusive(
       this.db.transaction(() => {
         const stored = this.receiptOf(row);
         if (stored) return stored;
-        insert.run({ ...row, subjectHash: null });
-        if (secretHash && row.anonymousId) bindSecret.run(row.anonymousId, row.site, secretHash, row.receivedAt);
-        if (row.anonymousId && row.userId) upsertLink.run(row.site, row.anonymousId, row.userId, row.receivedAt, row.receivedAt);
+        const { anonymousId, userId, site, receivedAt } = row;
+        if (secretHash && anonymousId) bindSecret.run(anonymousId, site, secretHash, receivedAt);
+        const proven = options.trusted === true || (userId !== null && this.provesUser(row, secretHash));
+        insert.run({ ...row, userId: proven ? userId : null, subjectHash: null });
+        if (anonymousId && userId) upsertLink.run(site, anonymousId, userId, receivedAt, receivedAt, proven ? 1 : 0);
         return row.receiptId;
       }),
     );
+  }
+
+  /** Whether a record from the public write key may claim its user: by the anonymous id's secret, or a proven link. */
+  private provesUser(row: ConsentRow, secretHash: string | null): boolean {
+    if (!row.anonymousId || !row.userId) return false;
+    const subject = this.sql.consent.findSubject.get(row.anonymousId) as { site: string; secretHash: string } | undefined;
+    if (secretHash && subject?.site === row.site && subject.secretHash === secretHash) return true;
+    return this.sql.consent.isLinkProven.get(row.site, row.anonymousId, row.userId) !== undefined;
+  }
+
+  async linkIdentity(link: { site: string; anonymousId: string; userId: string; at: number }): Promise<void> {
+    const { site, anonymousId, userId, at } = link;
+    await this.committer.exclusive(() => this.sql.consent.upsertLink.run(site, anonymousId, userId, at, at, 1));
   }
 
   appendPseudonymousConsent(row: ConsentRow, subjectHash: string): Promise<string> {
@@ -111,7 +143,7 @@ export class SqliteStore implements Store {
 
   /** The parameters of the statements about what a subject owns: for a user, every anonymous id linked to it. */
   private owned(ref: SubjectRef) {
-    const anonIds = ref.kind === 'anonymous' ? [ref.id] : (this.sql.subject.linkedAnonIds.all(ref.site, ref.id) as string[]);
+    const anonIds = ref.kind === 'anonymous' ? [ref.id] : (this.sql.subject.provenAnonIds.all(ref.site, ref.id) as string[]);
     return { anonIds, params: { site: ref.site, anonIds: JSON.stringify(anonIds), userId: ref.kind === 'user' ? ref.id : null } };
   }
 
@@ -125,7 +157,10 @@ export class SqliteStore implements Store {
           subjects: read.subjects.all(params) as SubjectRows['subjects'],
           events: read.events.all(params) as EventRow[],
           consent: read.consent.all(params) as ConsentRow[],
-          links: read.links.all(params) as IdentityLinkRow[],
+          links: (read.links.all(params) as (Omit<IdentityLinkRow, 'proven'> & { proven: number })[]).map((link) => ({
+            ...link,
+            proven: link.proven === 1,
+          })),
           audit: read.audit.all(subjectHash) as AuditRow[],
           requests: read.requests.all(subjectHash) as RequestRow[],
         };
@@ -146,7 +181,7 @@ export class SqliteStore implements Store {
       const { anonIds, params } = this.owned(ref);
       const counts: ErasureCounts = {
         events: erase.events.run(params).changes,
-        identityLinks: erase.links.run(params).changes,
+        identityLinks: (ref.kind === 'user' ? erase.linksOfUser : erase.linksOfAnon).run(params).changes,
         subjects: erase.subjects.run(params).changes,
         consentRecords: erase.consent.run({ ...params, subjectHash }).changes,
       };
@@ -179,6 +214,14 @@ export class SqliteStore implements Store {
     await this.committer.exclusive(() => this.sql.operator.insertAudit.run(row));
   }
 
+  async countDenied(action: string, at: number): Promise<void> {
+    const { countDenied, insertDenied } = this.sql.operator;
+    const hour = at - (at % HOUR_MS);
+    await this.committer.exclusive(() => {
+      if (countDenied.run(action, hour).changes === 0) insertDenied.run(hour, action);
+    });
+  }
+
   async listAudit(options: { limit: number; before?: number }): Promise<AuditRow[]> {
     return this.sql.operator.listAudit.all(options.before ?? Number.MAX_SAFE_INTEGER, options.limit) as AuditRow[];
   }
@@ -201,6 +244,8 @@ export class SqliteStore implements Store {
 
   async deleteExpired(cutoff: number): Promise<{ events: number; identityLinks: number }> {
     const { anyExpiredEvent, anyExpiredLink, deleteExpiredEvents, deleteExpiredLinks } = this.sql.maintenance;
+    const { anyExpiredDenied, deleteExpiredDenied } = this.sql.maintenance;
+    if (anyExpiredDenied.get(cutoff)) await this.committer.exclusive(() => deleteExpiredDenied.run(cutoff));
     // Usually nothing has expired: a read is enough then, and start-up takes no write lock.
     if (!anyExpiredEvent.get(cutoff) && !anyExpiredLink.get(cutoff)) return { events: 0, identityLinks: 0 };
     let events = 0;
@@ -263,5 +308,6 @@ export class SqliteStore implements Store {
     const writer = await this.committer.detachWriter();
     await writer?.close();
     if (this.db.open) this.db.close();
+    this.lock.release();
   }
 }

@@ -1,76 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditRow, ConsentRow, EventRow, RequestRow, Store, SubjectRef } from './store.js';
+import type { RequestRow, Store } from './store.js';
+import {
+  type StoreFixture,
+  type WithStore,
+  anon,
+  auditRow,
+  consentRow,
+  eventRow,
+  hashOf,
+  identify,
+  user,
+} from './store-contract-rows.js';
+import { erasureContract, identityProofContract, subjectContract } from './store-contract-subjects.js';
+
+export { type StoreFixture, auditRow, consentRow, eventRow } from './store-contract-rows.js';
 
 /**
  * The behaviour every {@link Store} owes the collector (store.ts lists it), as a test suite a store
  * runs against itself: `storeContract('SqliteStore', makeSqliteFixture)`. Only the Store interface is
- * used, so a PostgreSQL store runs the same tests.
+ * used, so a PostgreSQL store runs the same tests. Each test gets a fresh, empty store from `makeFixture`.
  */
-export interface StoreFixture {
-  store: Store;
-  /** Closes the store and opens a new one on the same data (a restart). */
-  reopen(): Promise<Store>;
-  /** Closes the last store opened and removes its data. */
-  destroy(): Promise<void>;
-}
-
-let sequence = 0;
-const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++sequence}`;
-
-export function eventRow(extra: Partial<EventRow> = {}): EventRow {
-  return {
-    messageId: unique('m'),
-    site: 'site-a',
-    type: 'track',
-    event: 'Viewed',
-    anonymousId: 'anon-1',
-    userId: null,
-    timestamp: 1_000,
-    receivedAt: 1_000,
-    payload: '{"properties":{"sku":"s-1"}}',
-    ...extra,
-  };
-}
-
-export function consentRow(extra: Partial<ConsentRow> = {}): ConsentRow {
-  return {
-    receiptId: unique('r'),
-    recordId: null,
-    site: 'site-a',
-    anonymousId: 'anon-1',
-    userId: null,
-    purposes: '{"analytics":true}',
-    policyVersion: '2026-11',
-    source: 'banner',
-    textHash: null,
-    decidedAt: '2026-11-30T10:00:00.000Z',
-    receivedAt: 1_000,
-    locale: 'sv-SE',
-    url: 'https://shop.test/',
-    ...extra,
-  };
-}
-
-export function auditRow(extra: Partial<AuditRow> = {}): AuditRow {
-  return {
-    at: 2_000,
-    site: 'site-a',
-    action: 'erase',
-    subjectHash: 'h',
-    via: 'secret',
-    outcome: 'ok',
-    receiptId: null,
-    ...extra,
-  };
-}
-
-const anon = (id: string, site = 'site-a'): SubjectRef => ({ site, kind: 'anonymous', id });
-const user = (id: string, site = 'site-a'): SubjectRef => ({ site, kind: 'user', id });
-const hashOf = (kind: string, id: string) => `hash:${kind}:${id}`;
-const identify = (anonymousId: string, userId: string, extra: Partial<EventRow> = {}) =>
-  eventRow({ type: 'identify', event: null, anonymousId, userId, ...extra });
-
-/** Runs the store contract against stores made by `makeFixture` (a fresh, empty store per test). */
 export function storeContract(name: string, makeFixture: () => Promise<StoreFixture>): void {
   /** Runs `body` with a fresh store and removes it afterwards, pass or fail. */
   const withStore = (body: (store: Store, fixture: StoreFixture) => Promise<void>) => async () => {
@@ -86,13 +35,12 @@ export function storeContract(name: string, makeFixture: () => Promise<StoreFixt
     insertContract(withStore);
     consentContract(withStore);
     subjectContract(withStore);
+    identityProofContract(withStore);
     erasureContract(withStore);
     operatorContract(withStore);
     insightsContract(withStore);
   });
 }
-
-type WithStore = (body: (store: Store, fixture: StoreFixture) => Promise<void>) => () => Promise<void>;
 
 function insertContract(withStore: WithStore): void {
   it(
@@ -189,93 +137,29 @@ function consentContract(withStore: WithStore): void {
   );
 }
 
-function subjectContract(withStore: WithStore): void {
-  it(
-    'reads what an anonymous id owns, and nothing of another id or another site',
-    withStore(async (store) => {
-      await store.appendConsent(consentRow(), 'secret-hash');
-      await store.insertEvents([eventRow(), eventRow({ anonymousId: 'anon-2' }), eventRow({ site: 'site-b' })]);
-      const rows = await store.readSubject(anon('anon-1'), 'h');
-      expect(rows.subjects).toEqual([{ anonymousId: 'anon-1', createdAt: 1_000 }]);
-      expect(rows.events.map((e) => [e.site, e.anonymousId])).toEqual([['site-a', 'anon-1']]);
-      expect(rows.events[0]).toMatchObject({ type: 'track', event: 'Viewed', payload: '{"properties":{"sku":"s-1"}}' });
-      expect(rows.consent).toHaveLength(1);
-      expect((await store.readSubject(anon('anon-1', 'site-b'), 'h')).subjects).toEqual([]);
-    }),
-  );
-
-  it(
-    'reads a user with every anonymous id linked to it, without another user’s link on the same browser',
-    withStore(async (store) => {
-      await store.insertEvents([eventRow({ anonymousId: 'phone' }), eventRow({ anonymousId: 'laptop' })]);
-      await store.insertEvents([identify('phone', 'user-1'), identify('laptop', 'user-1'), identify('phone', 'user-2')]);
-      await store.insertEvents([eventRow({ anonymousId: null, userId: 'user-1' }), eventRow({ anonymousId: 'stranger' })]);
-      const rows = await store.readSubject(user('user-1'), 'h');
-      expect(rows.events).toHaveLength(6);
-      expect(rows.events.some((e) => e.anonymousId === 'stranger')).toBe(false);
-      expect(rows.links.map((l) => `${l.anonymousId}>${l.userId}`).sort()).toEqual(['laptop>user-1', 'phone>user-1']);
-      expect((await store.readSubject(user('user-1', 'site-b'), 'h')).events).toEqual([]);
-    }),
-  );
-
-  it(
-    'links a browser to a user through a consent record that names both',
-    withStore(async (store) => {
-      await store.appendConsent(consentRow({ userId: 'user-1' }), 'secret-hash');
-      await store.insertEvents([eventRow()]);
-      const rows = await store.readSubject(user('user-1'), 'h');
-      expect(rows.links.map((l) => [l.anonymousId, l.userId, l.firstSeenAt])).toEqual([['anon-1', 'user-1', 1_000]]);
-      expect(rows.events).toHaveLength(1);
-    }),
-  );
-}
-
-function erasureContract(withStore: WithStore): void {
-  it(
-    'erases a user in one transaction: rows of every linked id, pseudonymised proof, suppressions, audit',
-    withStore(async (store) => {
-      await store.appendConsent(consentRow({ anonymousId: 'phone', userId: 'user-1' }), 'secret-phone');
-      await store.insertEvents([
-        identify('laptop', 'user-1'),
-        eventRow({ anonymousId: 'laptop' }),
-        eventRow({ anonymousId: 'other' }),
-      ]);
-      let committed: unknown = null;
-      const audit = auditRow({ subjectHash: 'hash-user-1', receiptId: 'receipt-1' });
-      const counts = await store.eraseSubject(user('user-1'), 'hash-user-1', hashOf, audit, (s) => (committed = s));
-      expect(counts).toEqual({ events: 2, identityLinks: 2, subjects: 1, consentRecords: 1 });
-      const suppressions = [
-        { hash: 'hash:anonymous:phone', erasedAt: 2_000 },
-        { hash: 'hash:anonymous:laptop', erasedAt: 2_000 },
-        { hash: 'hash:user:user-1', erasedAt: 2_000 },
-      ];
-      expect(committed).toEqual(expect.arrayContaining(suppressions));
-      expect(await store.loadSuppressions()).toEqual(expect.arrayContaining(suppressions));
-      expect(await store.subjectErasedAt('hash:user:user-1')).toBe(2_000);
-      expect(await store.subjectErasedAt('hash:user:never-erased')).toBeNull();
-      const after = await store.readSubject(user('user-1'), 'hash-user-1');
-      expect([after.events, after.consent, after.links, after.subjects]).toEqual([[], [], [], []]);
-      expect(after.audit).toEqual([audit]);
-      expect(await store.findSubject('phone')).toBeNull();
-      expect((await store.readSubject(anon('other'), 'h')).events).toHaveLength(1);
-    }),
-  );
-
-  it(
-    'erases an anonymous id without touching another subject',
-    withStore(async (store) => {
-      await store.appendConsent(consentRow(), 'secret-1');
-      await store.appendConsent(consentRow({ anonymousId: 'anon-2' }), 'secret-2');
-      await store.insertEvents([eventRow(), eventRow({ anonymousId: 'anon-2' })]);
-      const counts = await store.eraseSubject(anon('anon-1'), 'h1', hashOf, auditRow(), () => {});
-      expect(counts).toEqual({ events: 1, identityLinks: 0, subjects: 1, consentRecords: 1 });
-      const other = await store.readSubject(anon('anon-2'), 'h2');
-      expect([other.events.length, other.consent.length, other.subjects.length]).toEqual([1, 1, 1]);
-    }),
-  );
-}
-
 function operatorContract(withStore: WithStore): void {
+  it(
+    'counts failed requests in one row per action and hour, and expires them with the events',
+    withStore(async (store) => {
+      const hour = 3_600_000;
+      for (const at of [10 * hour + 1, 10 * hour + 500, 10 * hour + hour - 1]) await store.countDenied('access', at);
+      await store.countDenied('erase', 10 * hour + 2);
+      await store.countDenied('access', 11 * hour);
+      const rows = await store.listAudit({ limit: 10 });
+      expect(rows.map((r) => [r.action, r.at, r.count, r.site, r.via, r.outcome, r.subjectHash])).toEqual([
+        ['access', 11 * hour, 1, '*', 'none', 'denied', null],
+        ['erase', 10 * hour, 1, '*', 'none', 'denied', null],
+        ['access', 10 * hour, 3, '*', 'none', 'denied', null],
+      ]);
+      await store.appendAudit(auditRow({ at: 10 * hour }));
+      await store.deleteExpired(11 * hour);
+      expect((await store.listAudit({ limit: 10 })).map((r) => [r.action, r.outcome])).toEqual([
+        ['erase', 'ok'],
+        ['access', 'denied'],
+      ]);
+    }),
+  );
+
   it(
     'lists the audit log newest first, by page',
     withStore(async (store) => {

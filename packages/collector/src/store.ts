@@ -31,6 +31,11 @@ export interface EventRow {
   receivedAt: number;
   /** The event as stored, JSON. */
   payload: string;
+  /**
+   * The sender proved it may link ids (it used a server key, not the public write key): an `identify`
+   * then makes a proven link. Not stored with the event.
+   */
+  linkProven?: boolean;
 }
 
 export interface ConsentRow {
@@ -64,6 +69,12 @@ export interface IdentityLinkRow {
   userId: string;
   firstSeenAt: number;
   lastSeenAt: number;
+  /**
+   * Proven by the browser's subject secret or a server key. Only proven links widen what a user's
+   * credential reads or erases; a claimed link (anyone with the public write key can make one) serves
+   * analytics only.
+   */
+  proven: boolean;
 }
 
 /** Every row the store holds about one subject, as stored. */
@@ -86,6 +97,8 @@ export interface AuditRow {
   via: string;
   outcome: string;
   receiptId: string | null;
+  /** Requests this row stands for: 1, or more for the hourly row of failed requests (see countDenied). */
+  count?: number;
 }
 
 /** A request received by e-mail or post, recorded by the operator and tracked until answered. */
@@ -141,16 +154,26 @@ export interface Store {
   /**
    * Inserts events, ignoring any whose messageId is already stored. Resolves once the rows are
    * committed, with `true` for each row inserted and `false` for each duplicate. A newly stored
-   * `identify` event with both ids links its anonymous id to its user id (see readSubject).
-   * Concurrent calls may share one transaction (group commit).
+   * `identify` event with both ids links its anonymous id to its user id: a proven link if the row
+   * says `linkProven`, else a claimed one. Concurrent calls may share one transaction (group commit).
    */
   insertEvents(rows: EventRow[]): Promise<boolean[]>;
   /**
    * Appends a consent record; binds `secretHash` to the anonymous id if it has none yet. Resolves
    * with the record's receipt id: a record whose `recordId` is already stored for the site is not
    * stored again, and resolves with the first one's receipt.
+   *
+   * A record may claim a user (`userId`) only with proof: `options.trusted` (sent with a server key),
+   * `secretHash` equal to the hash bound to its anonymous id (the browser holds the subject secret),
+   * or a proven link between its two ids. Then the record keeps the user id and the ids are linked,
+   * proven. Without proof the record is stored without the user id, and the ids get a claimed link.
    */
-  appendConsent(row: ConsentRow, secretHash: string | null): Promise<string>;
+  appendConsent(row: ConsentRow, secretHash: string | null, options?: { trusted?: boolean }): Promise<string>;
+  /**
+   * Records a proven link (the caller checked the proof: the anonymous id's subject secret, or a server
+   * key); from now on a user's access and erasure cover the anonymous id. Idempotent.
+   */
+  linkIdentity(link: { site: string; anonymousId: string; userId: string; at: number }): Promise<void>;
   /**
    * Like appendConsent, for a subject that was erased: the record keeps only `subjectHash`, and no
    * secret is bound (proof that a late decision was made, without bringing the id back).
@@ -158,12 +181,16 @@ export interface Store {
   appendPseudonymousConsent(row: ConsentRow, subjectHash: string): Promise<string>;
   /** The site and secret hash bound to an anonymous id, or null. */
   findSubject(anonymousId: string): Promise<{ site: string; secretHash: string } | null>;
-  /** Every row about the subject (for a user: also the rows of each anonymous id linked to it). */
+  /**
+   * Every row about the subject, in its site. For a user: also the rows of each anonymous id with a
+   * proven link to it (claimed links widen nothing), and those links.
+   */
   readSubject(ref: SubjectRef, subjectHash: string): Promise<SubjectRows>;
   /**
-   * Erases a subject in one transaction: deletes its events, identity links and subject rows (for a user,
-   * those of every linked anonymous id too), pseudonymises its consent records with `subjectHash`, and
-   * adds a suppression and an audit row (with the suppression hash of every id erased, from `hashOf`).
+   * Erases a subject in one transaction: deletes its events, every identity link naming it (proven or
+   * claimed) and its subject rows (for a user, those of every anonymous id with a proven link too),
+   * pseudonymises its consent records with `subjectHash` (ids replaced, url cleared: the rest is the
+   * proof), and adds a suppression and an audit row (with the suppression hash of every id erased, from `hashOf`).
    */
   eraseSubject(
     ref: SubjectRef,
@@ -181,12 +208,21 @@ export interface Store {
    */
   subjectErasedAt(subjectHash: string): Promise<number | null>;
   appendAudit(row: AuditRow): Promise<void>;
+  /**
+   * Counts a failed data-subject request (wrong credential, unknown id), which names no subject: one
+   * audit row per action and hour (site '*', via 'none', outcome 'denied') holds the count, so a
+   * guessing attack adds a row an hour, not a row a guess.
+   */
+  countDenied(action: string, at: number): Promise<void>;
   listAudit(options: { limit: number; before?: number }): Promise<AuditRow[]>;
   insertRequest(row: RequestRow): Promise<void>;
   listRequests(options: { openOnly: boolean }): Promise<RequestRow[]>;
   /** Sets a request's state; null when there is no such request. */
   updateRequest(receiptId: string, state: string, at: number): Promise<RequestRow | null>;
-  /** Deletes events received before `cutoff` (ms) and identity links not seen since; returns the counts. */
+  /**
+   * Deletes events received before `cutoff` (ms), identity links not seen since, and the counts of
+   * failed requests older than it; returns the counts of events and links.
+   */
   deleteExpired(cutoff: number): Promise<{ events: number; identityLinks: number }>;
   /**
    * The site's events in timestamp order (ties by insertion), read page by page from one snapshot
@@ -207,6 +243,6 @@ export interface Store {
   failureLimit?(name: string, maxFailures: number, windowMs: number): FailureLimit;
   /** Resolves when the database answers a query now (readiness); rejects with the reason otherwise. */
   ping(): Promise<void>;
-  /** Commits what is pending and closes the database. */
+  /** Commits what is pending and closes the database; a second call does nothing. */
   close(): Promise<void>;
 }

@@ -12,7 +12,7 @@ import { post } from './transport.js';
  */
 export function sendRecord(s: State, record: ConsentRecord, retries = 0): Promise<void> {
   // After a withdrawal nothing is granted, but the withdrawal's record still names the identity.
-  const identity = currentIdentity(s) ?? s.identity;
+  const identity = currentIdentity(s) ?? s.identity_;
   const withSecret = !!identity && !identity.sent && record.anonymousId === identity.id;
   const body = { ...record, writeKey: s.writeKey, secret: withSecret ? identity.secret : undefined };
   return post(s.fetch, `${s.collectorUrl}/v1/consent`, body, true)
@@ -24,7 +24,7 @@ export function sendRecord(s: State, record: ConsentRecord, retries = 0): Promis
         identity.sent = 1;
         saveIdentity(s);
       }
-      const { decision } = s;
+      const { decision_: decision } = s;
       if (decision?.record?.timestamp === record.timestamp) {
         delete decision.record;
         decision.receiptId = receiptId;

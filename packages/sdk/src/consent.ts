@@ -24,14 +24,14 @@ export interface Consent {
 export const gpcOn = () => (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
 
 /** A copy; while the collector has not acknowledged it, it still carries its consent record. */
-export const publicDecision = (s: State): ConsentDecision | null => s.decision && { ...s.decision };
+export const publicDecision = (s: State): ConsentDecision | null => s.decision_ && { ...s.decision_ };
 
 /** Nothing but the decision may remain: identity, unsent events, campaign and queue go. */
 function wipe(s: State) {
-  s.identity = null;
-  for (const key of [ID_KEY, UNSENT_KEY]) s.local.removeItem(key);
-  s.session.removeItem(CAMPAIGN_KEY);
-  s.queue.destroy().catch(warn);
+  s.identity_ = null;
+  for (const key of [ID_KEY, UNSENT_KEY]) s.local_.removeItem(key);
+  s.session_.removeItem(CAMPAIGN_KEY);
+  s.queue_.destroy_().catch(warn);
 }
 
 /** Applies a decision change (from `before`, the purposes granted until now): identity, withdrawal, held events, listeners. */
@@ -41,18 +41,18 @@ function apply(s: State, delivery: Delivery, events: Events, before: string[]) {
   if (!now.length) {
     // Refused or withdrawn: nothing but the decision may remain. (Undecided, e.g. a tab still on
     // an older policy version seeing this one's decision, deletes nothing.)
-    if (s.decision) wipe(s);
+    if (s.decision_) wipe(s);
   } else {
     ensureIdentity(s);
     if (lost.length) {
       s.log('withdrawn:', lost);
-      s.queue.read().then((all) => s.queue.remove(all.filter((i) => lost.includes(i.p)).map((i) => i.id)), warn);
+      s.queue_.read().then((all) => s.queue_.remove_(all.filter((i) => lost.includes(i.p)).map((i) => i.id)), warn);
     }
     delivery.schedule();
   }
   events.decided();
   const decision = publicDecision(s);
-  for (const listener of s.listeners) safe(listener)(decision);
+  for (const listener of s.listeners_) safe(listener)(decision);
 }
 
 export function createConsent(s: State, delivery: Delivery, events: Events): Consent {
@@ -79,7 +79,7 @@ export function createConsent(s: State, delivery: Delivery, events: Events): Con
         locale: navigator.language,
         url: sanitizeUrl(location.href, s.urlDenylist),
       };
-      s.decision = { purposes: record.purposes, policyVersion, source, decidedAt: timestamp, record };
+      s.decision_ = { purposes: record.purposes, policyVersion, source, decidedAt: timestamp, record };
       if (grantedNow(s).length && !identity) {
         // Made before the decision is stored, so another tab reacting to the decision finds it.
         const made = ensureIdentity(s);
@@ -99,24 +99,24 @@ export function createConsent(s: State, delivery: Delivery, events: Events): Con
     if (e.key !== DECISION_KEY && e.key !== null) return;
     const before = grantedNow(s);
     const next = readDecision(s);
-    const onlyReceipt = next && s.decision && next.decidedAt === s.decision.decidedAt;
-    s.decision = next;
+    const onlyReceipt = next && s.decision_ && next.decidedAt === s.decision_.decidedAt;
+    s.decision_ = next;
     if (onlyReceipt) return; // nothing to apply
-    s.identity = null;
+    s.identity_ = null;
     applyFrom(before);
   });
 
-  if (s.decision?.record) sendRecord(s, s.decision.record);
+  if (s.decision_?.record) sendRecord(s, s.decision_.record);
   // GPC with no stored choice: the GPC purposes are refused and that refusal is recorded;
   // other purposes stay undecided until the visitor chooses.
-  if (!s.decision && gpcOn() && purposes.some((p) => gpcPurposes.includes(p))) decide(() => false, {}, 'gpc');
+  if (!s.decision_ && gpcOn() && purposes.some((p) => gpcPurposes.includes(p))) decide(() => false, {}, 'gpc');
 
   return {
     decide,
     async forget() {
       const before = grantedNow(s);
       deleteDecision(s);
-      s.decision = null;
+      s.decision_ = null;
       wipe(s);
       applyFrom(before);
     },

@@ -8,7 +8,7 @@ export const DECISION_KEY = 'tillit_consent';
 /** The stored decision, if it is still valid (same policy version, not expired). */
 export function readDecision(s: State) {
   const cookie = s.consentCookie && /(?:^|;\s*)tillit_consent=([^;]*)/.exec(document.cookie)?.[1];
-  const raw = s.local.getItem(DECISION_KEY) ?? (cookie ? decodeURIComponent(cookie) : null);
+  const raw = s.local_.getItem(DECISION_KEY) ?? (cookie ? decodeURIComponent(cookie) : null);
   return validDecision(raw, s.policyVersion, s.decisionMaxAgeMs, Date.now());
 }
 
@@ -22,8 +22,8 @@ function writeCookie(s: State, value: string, maxAgeSeconds: number) {
 }
 
 export function saveDecision(s: State) {
-  const { decision } = s;
-  s.local.setItem(DECISION_KEY, JSON.stringify(decision));
+  const { decision_: decision } = s;
+  s.local_.setItem(DECISION_KEY, JSON.stringify(decision));
   // Without the pending record: the cookie travels with every request to the site.
   if (s.consentCookie && decision)
     writeCookie(
@@ -34,7 +34,7 @@ export function saveDecision(s: State) {
 }
 
 export function deleteDecision(s: State) {
-  s.local.removeItem(DECISION_KEY);
+  s.local_.removeItem(DECISION_KEY);
   // -1, not 0: a max-age of 0 can leave the cookie for the rest of the millisecond (happy-dom does).
   if (s.consentCookie) writeCookie(s, '', -1);
 }

@@ -26,12 +26,12 @@ export interface Delivery {
 
 /** The last page's unsent events (of purposes still granted) go back into the queue. */
 export function restoreUnsent(s: State) {
-  for (const item of parseJson<QueueItem[]>(s.local.getItem(UNSENT_KEY)) ?? []) if (purposeNow(s, item.p)) s.queue.add(item);
-  s.local.removeItem(UNSENT_KEY);
+  for (const item of parseJson<QueueItem[]>(s.local_.getItem(UNSENT_KEY)) ?? []) if (purposeNow(s, item.p)) s.queue_.add(item);
+  s.local_.removeItem(UNSENT_KEY);
 }
 
 export function createDelivery(s: State): Delivery {
-  const { batchSize, intervalMs, queue, log } = s;
+  const { batchSize, intervalMs, queue_: queue, log: log } = s;
   let failures = 0; // consecutive failed deliveries: the backoff's exponent
   let retryAt = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -56,7 +56,7 @@ export function createDelivery(s: State): Delivery {
   const send = async (): Promise<boolean> => {
     for (const batch of toBatches(sendable(await queue.read()), batchSize)) {
       const result = await deliver(batch, s);
-      if (result.done.length) await queue.remove(result.done);
+      if (result.done.length) await queue.remove_(result.done);
       if (result.retry !== undefined) {
         const wait = Math.max(result.retry, backoffDelay(failures++));
         retryAt = Date.now() + wait;
@@ -74,7 +74,7 @@ export function createDelivery(s: State): Delivery {
       let again = false;
       try {
         if (!grantedNow(s).length) return;
-        const locks = queue.shared() && navigator.locks;
+        const locks = queue.shared_() && navigator.locks;
         again = locks
           ? await locks.request('tillit-flush', { ifAvailable: true }, (lock) => (lock ? send() : true))
           : await send();
@@ -82,22 +82,22 @@ export function createDelivery(s: State): Delivery {
         warn(e);
       } finally {
         flushing = undefined;
-        if (again || queue.recent().length) schedule();
+        if (again || queue.recent_().length) schedule();
       }
     })());
 
   const unload = () => {
-    const items = sendable(queue.recent());
+    const items = sendable(queue.recent_());
     if (!items[0]) return;
     // An IndexedDB write still in flight dies with the page; localStorage is synchronous. The next
     // page moves these back into the queue (same keys: no copies; the collector deduplicates).
-    s.local.setItem(UNSENT_KEY, JSON.stringify(items));
-    deliver(toBatches(items, batchSize)[0]!, s, true).then((r) => queue.remove(r.done), warn);
+    s.local_.setItem(UNSENT_KEY, JSON.stringify(items));
+    deliver(toBatches(items, batchSize)[0]!, s, true).then((r) => queue.remove_(r.done), warn);
   };
 
   return {
     schedule,
-    queued: () => schedule(queue.recent().length >= batchSize ? 0 : undefined),
+    queued: () => schedule(queue.recent_().length >= batchSize ? 0 : undefined),
     // After a flush in progress, one more: it may have read the queue before the latest events.
     flush: () => (flushing ? flushing.then(flushOnce) : flushOnce()),
     unload,

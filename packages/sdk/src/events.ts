@@ -46,7 +46,7 @@ export function createEvents(s: State, queued: () => void): Events {
 
   const context = (): EventContext => ({
     page: pageNow(),
-    campaign: landing ?? parseJson(s.session.getItem(CAMPAIGN_KEY)) ?? undefined,
+    campaign: landing ?? parseJson(s.session_.getItem(CAMPAIGN_KEY)) ?? undefined,
     locale: navigator.language,
     library: { name: 'tillit', version: __TILLIT_VERSION__ },
   });
@@ -64,7 +64,7 @@ export function createEvents(s: State, queued: () => void): Events {
     const bytes = utf8Bytes(JSON.stringify(event));
     // The collector rejects a larger event: it is never queued (nor written to IndexedDB).
     if (bytes > MAX_EVENT_BYTES) return s.log(`dropped, over ${MAX_EVENT_BYTES} bytes:`, event);
-    s.queue.add({ id: event.messageId, p: purpose, n: bytes, t: Date.now(), e: event });
+    s.queue_.add({ id: event.messageId, p: purpose, n: bytes, t: Date.now(), e: event });
     queued();
   };
 
@@ -87,7 +87,7 @@ export function createEvents(s: State, queued: () => void): Events {
   };
 
   const decided = () => {
-    if (landing && grantedNow(s).length) s.session.setItem(CAMPAIGN_KEY, JSON.stringify(landing));
+    if (landing && grantedNow(s).length) s.session_.setItem(CAMPAIGN_KEY, JSON.stringify(landing));
     for (const [purpose, draft] of held.splice(0)) {
       const state = purposeNow(s, purpose);
       if (state) enqueue(purpose, draft);

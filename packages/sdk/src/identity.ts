@@ -9,17 +9,17 @@ export const ID_KEY = 'tillit_id';
 /** The identity, only while something is granted (read from storage on first use). */
 export function currentIdentity(s: State): Identity | null {
   if (!grantedNow(s).length) return null;
-  s.identity ??= parseJson<Identity>(s.local.getItem(ID_KEY));
-  return s.identity;
+  s.identity_ ??= parseJson<Identity>(s.local_.getItem(ID_KEY));
+  return s.identity_;
 }
 
-export const saveIdentity = (s: State) => s.identity && s.local.setItem(ID_KEY, JSON.stringify(s.identity));
+export const saveIdentity = (s: State) => s.identity_ && s.local_.setItem(ID_KEY, JSON.stringify(s.identity_));
 
 /** The identity, made and stored if there is none (after an expired decision, the stored one is reused). */
 export function ensureIdentity(s: State): Identity {
   let identity = currentIdentity(s);
   if (!identity) {
-    identity = s.identity = { id: uuidv7(), secret: secret(), userId: s.userId };
+    identity = s.identity_ = { id: uuidv7(), secret: secret(), userId: s.userId };
     saveIdentity(s);
   }
   return identity;

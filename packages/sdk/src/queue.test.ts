@@ -27,7 +27,7 @@ it('writes through to its own IndexedDB database, in key (time) order', async ()
   q.add(item('a'));
   expect((await q.read()).map((i) => i.id)).toEqual(['a', 'b']);
   expect(await databases()).toEqual(['tillit']);
-  expect(q.shared()).toBe(true);
+  expect(q.shared_()).toBe(true);
   // A second page (a reload, another tab) sees the same events.
   expect((await createQueue(bounds, log).read()).map((i) => i.id)).toEqual(['a', 'b']);
 });
@@ -35,9 +35,9 @@ it('writes through to its own IndexedDB database, in key (time) order', async ()
 it('removes acknowledged events', async () => {
   const q = createQueue(bounds, log);
   for (const id of ['a', 'b', 'c']) q.add(item(id));
-  await q.remove(['a', 'c']);
+  await q.remove_(['a', 'c']);
   expect((await q.read()).map((i) => i.id)).toEqual(['b']);
-  expect(q.recent().map((i) => i.id)).toEqual(['b']);
+  expect(q.recent_().map((i) => i.id)).toEqual(['b']);
 });
 
 it('drops the oldest beyond its bounds, and says so', async () => {
@@ -64,20 +64,20 @@ it('keeps IndexedDB within its bounds as events are added, not only at the next 
     });
   q.add(item('a'));
   q.add(item('b'));
-  await q.remove([]); // its transaction runs after the pending writes
+  await q.remove_([]); // its transaction runs after the pending writes
   expect(await stored()).toEqual(['a', 'b']);
   // a and b are written: deleted by the adds that push them out. c never gets written at all.
   for (const id of ['c', 'd', 'e']) q.add(item(id));
-  expect(q.recent().map((i) => i.id)).toEqual(['d', 'e']);
-  await q.remove([]);
+  expect(q.recent_().map((i) => i.id)).toEqual(['d', 'e']);
+  await q.remove_([]);
   expect(await stored()).toEqual(['d', 'e']);
   expect(logs.join()).toContain('dropped');
   // Bytes and age too.
   q.add({ ...item('f'), n: 2e6 });
-  expect(q.recent().map((i) => i.id)).toEqual([]);
+  expect(q.recent_().map((i) => i.id)).toEqual([]);
   q.add(item('g', Date.now() - 2 * 864e5));
   q.add(item('h'));
-  await q.remove([]);
+  await q.remove_([]);
   expect(await stored()).toEqual(['h']);
 });
 
@@ -85,9 +85,9 @@ it('deletes the whole database on destroy', async () => {
   const q = createQueue(bounds, log);
   q.add(item('a'));
   await q.read();
-  await q.destroy();
+  await q.destroy_();
   expect(await databases()).toEqual([]);
-  expect(q.recent()).toEqual([]);
+  expect(q.recent_()).toEqual([]);
 });
 
 it('falls back to memory when IndexedDB is missing', async () => {
@@ -96,7 +96,7 @@ it('falls back to memory when IndexedDB is missing', async () => {
   const q = createQueue(bounds, log);
   q.add(item('a'));
   expect((await q.read()).map((i) => i.id)).toEqual(['a']);
-  expect(q.shared()).toBe(false);
+  expect(q.shared_()).toBe(false);
   expect(logs.join()).toContain('IndexedDB unavailable');
 });
 
@@ -118,7 +118,7 @@ it('falls back to memory when IndexedDB throws', async () => {
   } as unknown as IDBFactory;
   const q = createQueue(bounds, log);
   q.add(item('a'));
-  await q.remove(['zz']);
+  await q.remove_(['zz']);
   expect((await q.read()).map((i) => i.id)).toEqual(['a']);
 });
 
@@ -128,5 +128,5 @@ it('keeps in its mirror what was added while a read was running', async () => {
   const reading = q.read();
   q.add(item('b')); // its IndexedDB write may land after the read's transaction
   expect((await reading).map((i) => i.id)).toContain('a');
-  expect(q.recent().map((i) => i.id)).toContain('b');
+  expect(q.recent_().map((i) => i.id)).toContain('b');
 });

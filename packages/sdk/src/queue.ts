@@ -11,13 +11,13 @@ export interface Queue {
   add(item: QueueItem): void;
   /** Every queued item in tracking order, after dropping what is beyond the bounds. */
   read(): Promise<QueueItem[]>;
-  remove(ids: string[]): Promise<void>;
+  remove_(ids: string[]): Promise<void>;
   /** Clears the queue and deletes the database. */
-  destroy(): Promise<void>;
+  destroy_(): Promise<void>;
   /** This page's items not yet acknowledged: readable synchronously, for the unload beacon. */
-  recent(): QueueItem[];
+  recent_(): QueueItem[];
   /** True when the queue lives in IndexedDB, which other tabs share. */
-  shared(): boolean;
+  shared_(): boolean;
 }
 
 const DB = 'tillit';
@@ -59,17 +59,71 @@ function openDatabase(timeoutMs: number, onLost: () => void): Promise<IDBDatabas
   }).finally(() => clearTimeout(timer));
 }
 
+/** This page's side of the queue, which the functions below share (`_` ends internal names: the build mangles them). */
+interface Mirror {
+  /** This page's unacknowledged items. */
+  mem_: QueueItem[];
+  /** Running total of mem_'s `n`: the bounds are enforced per add without going over the whole queue. */
+  bytes_: number;
+  /** Writes not yet handed to IndexedDB: everything added in one task goes in one transaction. */
+  puts_: QueueItem[];
+  dels_: string[];
+}
+
+const setMem = (m: Mirror, items: QueueItem[]) => {
+  m.mem_ = items;
+  m.bytes_ = items.reduce((s, i) => s + i.n, 0);
+};
+
+/** Hands the pending writes to one transaction (none when the queue is in memory). */
+function flush(m: Mirror, db: IDBDatabase | null) {
+  const { puts_, dels_ } = m;
+  m.puts_ = [];
+  m.dels_ = [];
+  return (
+    db &&
+    write(db, (st) => {
+      for (const i of puts_) st.put(i, i.id);
+      for (const id of dels_) st.delete(id);
+    })
+  );
+}
+
+/**
+ * This page's oldest beyond the bounds are beyond them in the shared queue too: they leave
+ * IndexedDB now (or are never written), one per add, not thousands at the next read.
+ */
+function dropOldest(m: Mirror, bounds: QueueBounds, log: (...a: unknown[]) => void, now: number) {
+  const mem = m.mem_;
+  while (mem[0] && (mem.length > bounds.maxEvents || m.bytes_ > bounds.maxBytes || now - mem[0].t >= bounds.maxAgeMs)) {
+    const d = mem.shift()!;
+    m.bytes_ -= d.n;
+    log('queue bounds: dropped', d);
+    const k = m.puts_.indexOf(d);
+    if (k < 0) m.dels_.push(d.id);
+    else m.puts_.splice(k, 1);
+  }
+}
+
+const bounded = (items: QueueItem[], bounds: QueueBounds, log: (...a: unknown[]) => void) => {
+  const { keep, drop } = trim(items, bounds, Date.now());
+  if (drop.length) log('queue bounds: dropped', drop);
+  return { keep, drop };
+};
+
+/** Resolves once the database is gone, or could not be deleted. */
+const deleteDatabase = () =>
+  new Promise((resolve) => {
+    try {
+      const req = indexedDB.deleteDatabase(DB);
+      req.onsuccess = req.onerror = req.onblocked = resolve;
+    } catch {
+      resolve(0);
+    }
+  });
+
 export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void, timeoutMs = 1500): Queue {
-  let mem: QueueItem[] = [];
-  /** Running total of mem's `n`: the bounds are enforced per add without going over the whole queue. */
-  let bytes = 0;
-  const setMem = (m: QueueItem[]) => {
-    mem = m;
-    bytes = m.reduce((s, i) => s + i.n, 0);
-  };
-  // Writes not yet handed to IndexedDB: everything added in one task goes in one transaction.
-  let puts: QueueItem[] = [];
-  let dels: string[] = [];
+  const m: Mirror = { mem_: [], bytes_: 0, puts_: [], dels_: [] };
   let db: Promise<IDBDatabase | null> | undefined;
   let isShared = false;
 
@@ -89,53 +143,25 @@ export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void,
       return store;
     }, fallback));
 
-  const bounded = (items: QueueItem[]) => {
-    const { keep, drop } = trim(items, bounds, Date.now());
-    if (drop.length) log('queue bounds: dropped', drop);
-    return { keep, drop };
-  };
-
   return {
     add(item) {
-      const now = Date.now();
-      mem.push(item);
-      bytes += item.n;
+      m.mem_.push(item);
+      m.bytes_ += item.n;
       // The first write since the last transaction opens the next one (a spare one, empty, is harmless).
-      if (puts.push(item) < 2)
+      if (m.puts_.push(item) < 2)
         open()
-          .then((s) => {
-            const p = puts;
-            const d = dels;
-            puts = [];
-            dels = [];
-            return (
-              s &&
-              write(s, (st) => {
-                for (const i of p) st.put(i, i.id);
-                for (const id of d) st.delete(id);
-              })
-            );
-          })
+          .then((s) => flush(m, s))
           .catch(fallback); // quota, private mode: this page goes on in memory
-      // This page's oldest beyond the bounds are beyond them in the shared queue too: they leave
-      // IndexedDB now (or are never written), one per add, not thousands at the next read.
-      while (mem[0] && (mem.length > bounds.maxEvents || bytes > bounds.maxBytes || now - mem[0].t >= bounds.maxAgeMs)) {
-        const d = mem.shift()!;
-        bytes -= d.n;
-        log('queue bounds: dropped', d);
-        const k = puts.indexOf(d);
-        if (k < 0) dels.push(d.id);
-        else puts.splice(k, 1);
-      }
+      dropOldest(m, bounds, log, Date.now());
     },
     async read() {
-      const known = new Set(mem);
+      const known = new Set(m.mem_);
       const s = await open();
       if (!s) {
-        setMem(bounded(mem).keep);
-        return mem;
+        setMem(m, bounded(m.mem_, bounds, log).keep);
+        return m.mem_;
       }
-      const { keep, drop } = bounded(await all(s));
+      const { keep, drop } = bounded(await all(s), bounds, log);
       if (drop.length)
         await delMany(
           drop.map((i) => i.id),
@@ -144,17 +170,23 @@ export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void,
       // What another tab has sent or dropped leaves the mirror too; what was added during this read
       // stays (it may not be written yet, and it keeps this page's flush timer going).
       const ids = new Set(keep.map((i) => i.id));
-      setMem(mem.filter((i) => ids.has(i.id) || !known.has(i)));
+      setMem(
+        m,
+        m.mem_.filter((i) => ids.has(i.id) || !known.has(i)),
+      );
       return keep;
     },
-    async remove(ids) {
+    async remove_(ids) {
       const gone = new Set(ids);
-      setMem(mem.filter((i) => !gone.has(i.id)));
+      setMem(
+        m,
+        m.mem_.filter((i) => !gone.has(i.id)),
+      );
       const s = await open();
       if (s) await delMany(ids, s);
     },
-    async destroy() {
-      setMem([]);
+    async destroy_() {
+      setMem(m, []);
       const s = await db;
       db = undefined;
       isShared = false;
@@ -162,16 +194,9 @@ export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void,
         await write(s, (st) => st.clear()); // gone now, even if another tab keeps the database open a while
         s.close();
       }
-      await new Promise((resolve) => {
-        try {
-          const req = indexedDB.deleteDatabase(DB);
-          req.onsuccess = req.onerror = req.onblocked = resolve;
-        } catch {
-          resolve(0);
-        }
-      });
+      await deleteDatabase();
     },
-    recent: () => mem,
-    shared: () => isShared,
+    recent_: () => m.mem_,
+    shared_: () => isShared,
   };
 }

@@ -43,15 +43,15 @@ export interface Identity {
 /** Shared by every part of the SDK: the settings, the storages and queue, and what changes. */
 export interface State extends Readonly<Settings> {
   /** localStorage (or the configured storage): the decision (strictly necessary), and after consent the identity. */
-  readonly local: KeyValueStorage;
-  readonly session: KeyValueStorage;
-  readonly queue: Queue;
+  readonly local_: KeyValueStorage;
+  readonly session_: KeyValueStorage;
+  readonly queue_: Queue;
   readonly log: Log;
-  readonly listeners: Set<(d: ConsentDecision | null) => void>;
+  readonly listeners_: Set<(d: ConsentDecision | null) => void>;
   /** The current decision; it keeps its consent record until the collector has acknowledged it. */
-  decision: StoredDecision | null;
+  decision_: StoredDecision | null;
   /** The stored identity once read; use `currentIdentity`, which hides it while nothing is granted. */
-  identity: Identity | null;
+  identity_: Identity | null;
   /** Set by identify(); before consent it lives here only, in memory. */
   userId?: string;
 }
@@ -76,21 +76,21 @@ export function createState(config: TillitConfig): State {
     maxPendingEvents: config.maxPendingEvents ?? 100,
     consentCookie: config.consentCookie,
     fetch: config.fetch ?? ((...a) => fetch(...a)),
-    local: config.storage ?? webStorage(() => localStorage),
-    session: webStorage(() => sessionStorage),
-    queue: createQueue(
+    local_: config.storage ?? webStorage(() => localStorage),
+    session_: webStorage(() => sessionStorage),
+    queue_: createQueue(
       { maxEvents: queue.maxEvents ?? 1000, maxBytes: queue.maxBytes ?? 5e6, maxAgeMs: (queue.maxAgeDays ?? 7) * 864e5 },
       log,
       config.idbTimeoutMs,
     ),
-    log,
-    listeners: new Set(),
-    decision: null,
-    identity: null,
+    log: log,
+    listeners_: new Set(),
+    decision_: null,
+    identity_: null,
   };
 }
 
 /** A purpose's state now: granted, refused, or undecided (undefined). */
-export const purposeNow = (s: State, purpose: string) => purposeState(s.decision, purpose, s.gpcPurposes);
+export const purposeNow = (s: State, purpose: string) => purposeState(s.decision_, purpose, s.gpcPurposes);
 /** The purposes granted now, in configured order. */
-export const grantedNow = (s: State) => grantedPurposes(s.decision, s.purposes, s.gpcPurposes);
+export const grantedNow = (s: State) => grantedPurposes(s.decision_, s.purposes, s.gpcPurposes);

@@ -22,7 +22,7 @@ export type { PrivacyLoader } from './privacy-proxy.js';
  */
 export function createTillit(config: TillitConfig, loadPrivacy: PrivacyLoader): Tillit {
   const s = createState(config);
-  s.decision = readDecision(s);
+  s.decision_ = readDecision(s);
   restoreUnsent(s);
   const delivery = createDelivery(s);
   const events = createEvents(s, delivery.queued);
@@ -69,8 +69,8 @@ function consentApi(s: State, decide: ReturnType<typeof createConsent>['decide']
     acceptAll: (o) => decide((p) => !(gpcOn() && gpcPurposes.includes(p)), o),
     rejectAll: (o) => decide(() => false, o),
     onChange(listener) {
-      s.listeners.add(listener);
-      return () => void s.listeners.delete(listener);
+      s.listeners_.add(listener);
+      return () => void s.listeners_.delete(listener);
     },
   };
 }

@@ -205,11 +205,44 @@ CREATE TABLE processing_limits (
 ${ifAppRole(`GRANT SELECT, INSERT, DELETE ON processing_limits TO ${APP_ROLE};`)}
 `;
 
+// Issue 15: proven identity links (only they widen a user's access), failed requests counted per hour,
+// and erasure clears the consent record's url; an erased (pseudonymised) record changes no more.
+const V5_PROOF = `
+ALTER TABLE identity_links ADD COLUMN proven boolean NOT NULL DEFAULT false;
+ALTER TABLE audit_log ADD COLUMN count integer NOT NULL DEFAULT 1;
+CREATE INDEX audit_log_denied ON audit_log (action, at) WHERE subject_hash IS NULL;
+
+CREATE OR REPLACE FUNCTION consent_records_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'UPDATE' THEN RAISE EXCEPTION 'consent_records is append-only'; END IF;
+  IF OLD.subject_hash IS NOT NULL OR NEW.subject_hash IS NULL OR NEW.anonymous_id IS NOT NULL OR NEW.user_id IS NOT NULL
+    OR NEW.url IS NOT NULL OR NEW.id IS DISTINCT FROM OLD.id
+    OR NEW.receipt_id IS DISTINCT FROM OLD.receipt_id OR NEW.record_id IS DISTINCT FROM OLD.record_id
+    OR NEW.site IS DISTINCT FROM OLD.site OR NEW.purposes IS DISTINCT FROM OLD.purposes
+    OR NEW.policy_version IS DISTINCT FROM OLD.policy_version OR NEW.source IS DISTINCT FROM OLD.source
+    OR NEW.text_hash IS DISTINCT FROM OLD.text_hash OR NEW.decided_at IS DISTINCT FROM OLD.decided_at
+    OR NEW.received_at IS DISTINCT FROM OLD.received_at OR NEW.locale IS DISTINCT FROM OLD.locale THEN
+    RAISE EXCEPTION 'consent_records is append-only: only erasure may pseudonymise a record, once';
+  END IF;
+  RETURN NEW;
+END $$;
+
+CREATE OR REPLACE FUNCTION tillit_pseudonymise_consent(p_site text, p_anon_ids text[], p_user_id text, p_hash text)
+RETURNS integer LANGUAGE sql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+  WITH changed AS (
+    UPDATE consent_records SET anonymous_id = NULL, user_id = NULL, url = NULL, subject_hash = p_hash
+    WHERE site = p_site AND (anonymous_id = ANY (p_anon_ids) OR user_id = p_user_id)
+    RETURNING 1
+  ) SELECT count(*)::integer FROM changed
+$$;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'events, consent log, subjects, suppressions, audit, requests', sql: V1_TABLES },
   { version: 2, name: `role ${APP_ROLE} without UPDATE/DELETE on consent_records`, sql: V2_ROLE },
   { version: 3, name: 'failure_windows: the failure rate limit shared by every collector', sql: V3_FAILURES },
   { version: 4, name: 'processing_limits: objections and restrictions for the insights', sql: V4_PROCESSING_LIMITS },
+  { version: 5, name: 'proven identity links, counted failed requests, erasure clears the consent url', sql: V5_PROOF },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

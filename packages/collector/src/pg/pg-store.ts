@@ -23,6 +23,7 @@ import { dropPartitionsBefore, ensurePartitions } from './partitions.js';
 import {
   AUDIT_COLUMNS,
   CONSENT_COLUMNS,
+  COUNT_DENIED,
   DELETE_EXPIRED_EVENTS,
   DELETE_EXPIRED_IDS,
   EVENT_COLUMNS,
@@ -202,7 +203,7 @@ export class PgStore implements Store {
   }
 
   private async commitEvents(rows: EventRow[]): Promise<boolean[]> {
-    const columns: unknown[][] = Array.from({ length: 11 }, () => new Array(rows.length));
+    const columns: unknown[][] = Array.from({ length: 12 }, () => new Array(rows.length));
     const hashes = new Map<string, string>();
     const hashed = (site: string, kind: SubjectRef['kind'], id: string | null) => {
       if (!this.hashOf || !id) return null;
@@ -215,9 +216,19 @@ export class PgStore implements Store {
       return h;
     };
     for (const [i, r] of rows.entries()) {
-      const values = [r.messageId, r.site, r.type, r.event, r.anonymousId, r.userId, r.timestamp, r.receivedAt, r.payload];
-      values.push(hashed(r.site, 'anonymous', r.anonymousId), hashed(r.site, 'user', r.userId));
-      for (let c = 0; c < 11; c++) columns[c]![i] = values[c];
+      const values: unknown[] = [
+        r.messageId,
+        r.site,
+        r.type,
+        r.event,
+        r.anonymousId,
+        r.userId,
+        r.timestamp,
+        r.receivedAt,
+        r.payload,
+      ];
+      values.push(hashed(r.site, 'anonymous', r.anonymousId), hashed(r.site, 'user', r.userId), r.linkProven === true);
+      for (let c = 0; c < 12; c++) columns[c]![i] = values[c];
     }
     const stored = await this.tx(async (client) => {
       await this.lock(client, 'erasure', true);
@@ -228,7 +239,7 @@ export class PgStore implements Store {
     return rows.map((r) => fresh.delete(r.messageId));
   }
 
-  appendConsent(row: ConsentRow, secretHash: string | null): Promise<string> {
+  appendConsent(row: ConsentRow, secretHash: string | null, options: { trusted?: boolean } = {}): Promise<string> {
     return this.tx(async (client) => {
       await this.lock(client, 'erasure', true);
       // Erased by another collector since this one loaded its suppressions: kept under the hash only.
@@ -236,16 +247,41 @@ export class PgStore implements Store {
       if (hash && (await client.query('SELECT 1 FROM suppressions WHERE hash = $1', [hash])).rowCount) {
         return this.insertConsent(client, row, hash);
       }
-      const receipt = await this.insertConsent(client, row, null);
-      if (receipt !== row.receiptId) return receipt;
-      if (secretHash && row.anonymousId) {
+      const { anonymousId, userId, site, receivedAt } = row;
+      if (secretHash && anonymousId) {
         await client.query(
           'INSERT INTO subjects (anonymous_id, site, secret_hash, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
-          [row.anonymousId, row.site, secretHash, row.receivedAt],
+          [anonymousId, site, secretHash, receivedAt],
         );
       }
-      if (row.anonymousId && row.userId) await client.query(UPSERT_LINK, [row.site, row.anonymousId, row.userId, row.receivedAt]);
+      const proven = options.trusted === true || (await this.provesUser(client, row, secretHash));
+      const receipt = await this.insertConsent(client, { ...row, userId: proven ? userId : null }, null);
+      if (receipt !== row.receiptId) return receipt;
+      if (anonymousId && userId) await client.query(UPSERT_LINK, [site, anonymousId, userId, receivedAt, proven]);
       return row.receiptId;
+    });
+  }
+
+  /** Whether a record from the public write key may claim its user: by the anonymous id's secret, or a proven link. */
+  private async provesUser(client: pg.ClientBase, row: ConsentRow, secretHash: string | null): Promise<boolean> {
+    if (!row.anonymousId || !row.userId) return false;
+    const bound = await client.query('SELECT 1 FROM subjects WHERE anonymous_id = $1 AND site = $2 AND secret_hash = $3', [
+      row.anonymousId,
+      row.site,
+      secretHash,
+    ]);
+    if (secretHash && bound.rowCount) return true;
+    const link = await client.query(
+      'SELECT 1 FROM identity_links WHERE site = $1 AND anonymous_id = $2 AND user_id = $3 AND proven',
+      [row.site, row.anonymousId, row.userId],
+    );
+    return (link.rowCount ?? 0) > 0;
+  }
+
+  async linkIdentity(link: { site: string; anonymousId: string; userId: string; at: number }): Promise<void> {
+    await this.tx(async (client) => {
+      await this.lock(client, 'erasure', true);
+      await client.query(UPSERT_LINK, [link.site, link.anonymousId, link.userId, link.at, true]);
     });
   }
 
@@ -288,11 +324,11 @@ export class PgStore implements Store {
     return rows[0] ?? null;
   }
 
-  /** $1..$3 of OWNED: the site, the subject's anonymous ids (for a user, every one linked to it), the user id. */
+  /** $1..$3 of OWNED: the site, the subject's anonymous ids (for a user, each one with a proven link), the user id. */
   private async ownedParams(client: pg.ClientBase, ref: SubjectRef): Promise<[string, string[], string | null]> {
     if (ref.kind === 'anonymous') return [ref.site, [ref.id], null];
     const linked = await client.query<{ a: string }>(
-      'SELECT anonymous_id AS a FROM identity_links WHERE site = $1 AND user_id = $2',
+      'SELECT anonymous_id AS a FROM identity_links WHERE site = $1 AND user_id = $2 AND proven',
       [ref.site, ref.id],
     );
     return [ref.site, linked.rows.map((r) => r.a), ref.id];
@@ -345,7 +381,12 @@ export class PgStore implements Store {
            SELECT count(*) AS n FROM gone`,
           p,
         ),
-        identityLinks: (await client.query(`DELETE FROM identity_links WHERE ${OWNED_LINKS}`, p)).rowCount ?? 0,
+        // Every link naming the subject goes, claimed ones too: they carry its id.
+        identityLinks:
+          (ref.kind === 'user'
+            ? await client.query('DELETE FROM identity_links WHERE site = $1 AND user_id = $2', [p[0], p[2]])
+            : await client.query('DELETE FROM identity_links WHERE site = $1 AND anonymous_id = ANY ($2::text[])', [p[0], p[1]])
+          ).rowCount ?? 0,
         subjects: (await client.query('DELETE FROM subjects WHERE site = $1 AND anonymous_id = ANY ($2::text[])', [p[0], p[1]]))
           .rowCount!,
         consentRecords: await count('SELECT tillit_pseudonymise_consent($1, $2, $3, $4) AS n', [...p, subjectHash]),
@@ -384,6 +425,10 @@ export class PgStore implements Store {
   async appendAudit(row: AuditRow): Promise<void> {
     await this.start();
     await this.insertAudit(this.pool, row);
+  }
+
+  async countDenied(action: string, at: number): Promise<void> {
+    await this.query(COUNT_DENIED, [action, at - (at % HOUR_MS)]);
   }
 
   listAudit(options: { limit: number; before?: number }): Promise<AuditRow[]> {
@@ -446,6 +491,7 @@ export class PgStore implements Store {
       events += await chunked(DELETE_EXPIRED_EVENTS);
       await chunked(DELETE_EXPIRED_IDS);
       const links = await client.query('DELETE FROM identity_links WHERE last_seen_at < $1', [cutoff]);
+      await client.query(`DELETE FROM audit_log WHERE subject_hash IS NULL AND outcome = 'denied' AND at < $1`, [cutoff]);
       await client.query('DELETE FROM failure_windows WHERE reset_at < $1', [Date.now()]);
       return { events, identityLinks: links.rowCount ?? 0 };
     });

@@ -9,7 +9,7 @@ import { batch, ingestEvents, siteOf } from './ingest.js';
  * collector forwards nothing) and no error or metrics reports to RudderStack.
  */
 const sourceConfig: CollectorRoute['handler'] = (c) => {
-  const { name } = siteOf(c, undefined);
+  const { name } = siteOf(c, undefined).site;
   const config = { statsCollection: { errors: { enabled: false }, metrics: { enabled: false } } };
   return json(200, { source: { id: name, name, workspaceId: 'tillit', enabled: true, config, destinations: [] } });
 };

@@ -14,20 +14,30 @@ import { truncateIp } from '../ip.js';
 
 /**
  * The site of the write key (from the body, else the HTTP Basic user, else `?writeKey=` as RudderStack's
- * beacons send it), if the request's origin is one of its own.
+ * beacons send it), if the request's origin is one of its own; `trusted` when it is one of the site's
+ * server keys, which no page may send.
  */
-export function siteOf(c: CollectorContext, bodyWriteKey: string | undefined): SiteConfig {
+export function siteOf(c: CollectorContext, bodyWriteKey: string | undefined): { site: SiteConfig; trusted: boolean } {
   const writeKey = bodyWriteKey ?? basicAuthUser(c.header('authorization')) ?? c.query('writeKey') ?? undefined;
   if (!writeKey) {
     const reason = 'missing write key: send it as "writeKey" in the body, as the HTTP Basic user name or as ?writeKey=';
     throw new HttpError(401, 'unauthorized', reason);
   }
   const site = c.env.config.sites.find((s) => s.writeKey === writeKey);
+  const serverSite = site ? undefined : c.env.config.sites.find((s) => s.serverKeys.includes(writeKey));
+  if (serverSite) {
+    if (c.origin !== undefined) {
+      const reason =
+        'a server key was sent from a page: it is a secret of the site’s backend (rotate it), pages send the write key';
+      throw new HttpError(403, 'origin_not_allowed', reason);
+    }
+    return { site: serverSite, trusted: true };
+  }
   if (!site) throw new HttpError(401, 'unauthorized', 'unknown write key');
   if (c.origin !== undefined && !site.origins.includes(c.origin)) {
     throw new HttpError(403, 'origin_not_allowed', `origin ${c.origin} is not allowed for this write key`);
   }
-  return site;
+  return { site, trusted: false };
 }
 
 /** Stores the events of a request; `toEnvelope` brings another client's body to the batch form. */
@@ -40,7 +50,7 @@ export async function ingestEvents(
   const envelope = BatchEnvelope.safeParse(toEnvelope(await c.json(LIMITS.maxBatchBytes)));
   if (!envelope.success) throw new HttpError(400, 'bad_request', `not a batch: ${describeIssues(envelope.error)}`);
   const { batch: events, sentAt, writeKey } = envelope.data;
-  const site = siteOf(c, writeKey);
+  const { site, trusted } = siteOf(c, writeKey);
   if (events.length > LIMITS.maxBatchEvents) {
     const reason = `the batch has ${events.length} events, over the limit of ${LIMITS.maxBatchEvents}: split it`;
     throw new HttpError(413, 'payload_too_large', reason, { limit: LIMITS.maxBatchEvents });
@@ -56,6 +66,8 @@ export async function ingestEvents(
     categoryPurposes: config.categoryPurposes,
     anonymousId: anonymousIdHeader(c.header('anonymousid')),
   });
+  // Only a server key proves an identify's link; from the public write key it is a claim (analytics only).
+  if (trusted) for (const row of prepared.rows) row.linkProven = true;
   const suppressed = suppression.filter(prepared.rows);
   // A storage failure answers 503 + Retry-After (storage-guard.ts): clients keep the events and retry.
   const inserted = await store.insertEvents(prepared.rows);
@@ -75,7 +87,7 @@ async function consent(c: CollectorContext) {
   const parsed = ConsentRecord.safeParse(await c.json(LIMITS.maxConsentBytes));
   if (!parsed.success) throw new HttpError(400, 'bad_request', `not a consent record: ${describeIssues(parsed.error)}`);
   const record = parsed.data;
-  const site = siteOf(c, record.writeKey);
+  const { site, trusted } = siteOf(c, record.writeKey);
   const secretHash = record.secret && record.anonymousId ? sha256Hex(record.secret) : null;
   const row = {
     receiptId: randomUUID(),
@@ -96,7 +108,7 @@ async function consent(c: CollectorContext) {
   const storedReceipt =
     record.anonymousId && suppression.isAnonymousSuppressed(site.name, record.anonymousId)
       ? await store.appendPseudonymousConsent(row, hashOf(site.name, 'anonymous', record.anonymousId))
-      : await store.appendConsent(row, secretHash);
+      : await store.appendConsent(row, secretHash, { trusted });
   c.env.metrics.consent(record.purposes);
   return json(201, { receiptId: storedReceipt });
 }

@@ -9,8 +9,9 @@ import { TEST_ORIGIN, TEST_WRITE_KEY } from '../testing.js';
 const TOKEN_KEY = 'k'.repeat(40);
 const OTHER_KEY = 'o'.repeat(40);
 const OPERATOR = 'operator-token-'.padEnd(40, 'x');
+const SERVER_KEY = 'server-key-'.padEnd(40, 's');
 const CONFIG: Partial<CollectorConfigInput> = {
-  sites: [{ name: 'test', writeKey: TEST_WRITE_KEY, origins: [TEST_ORIGIN], tokenKeys: [TOKEN_KEY] }],
+  sites: [{ name: 'test', writeKey: TEST_WRITE_KEY, origins: [TEST_ORIGIN], tokenKeys: [TOKEN_KEY], serverKeys: [SERVER_KEY] }],
   operatorToken: OPERATOR,
   failureLimit: { max: 20, windowSeconds: 60 },
 };
@@ -47,7 +48,7 @@ async function consent(subject: Subject, extra: Record<string, unknown> = {}) {
   expect(res.status).toBe(201);
 }
 
-async function track(anonymousId: string | null, events: Record<string, unknown>[]) {
+async function track(anonymousId: string | null, events: Record<string, unknown>[], writeKey = TEST_WRITE_KEY) {
   const batch = events.map((e) => ({
     type: 'track',
     event: 'Product Viewed',
@@ -58,9 +59,19 @@ async function track(anonymousId: string | null, events: Record<string, unknown>
   }));
   const res = await running.fetch(`/v1/batch`, {
     method: 'POST',
-    body: JSON.stringify({ writeKey: TEST_WRITE_KEY, batch }),
+    body: JSON.stringify({ writeKey, batch }),
   });
   return (await res.json()) as { accepted: number; duplicates: number };
+}
+
+/** The browser proves with its own secret that it is the user's (identify() alone only claims it). */
+async function proveLink(subject: Subject, userId: string) {
+  const res = await running.fetch(`/v1/subjects/${subject.id}/links`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${subject.secret}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ userId }),
+  });
+  expect(res.status).toBe(201);
 }
 
 /** A visitor who accepted and sent two events. */
@@ -150,11 +161,13 @@ it('gives a second subject’s secret, a wrong secret and an unknown id the same
   expect(missing.body.reason).toMatch(/Authorization: Bearer/);
 });
 
-it('lets a logged-in user in with a token from the site’s key, covering every linked anonymous id', async () => {
+it('lets a logged-in user in with a token from the site’s key, covering every proven linked anonymous id', async () => {
   const phone = await visitor();
   const laptop = await visitor();
+  // The phone proves its link with its secret; the laptop's comes from the site's backend (server key).
   await track(phone.id, [{ type: 'identify', event: undefined, userId: 'user-42', traits: { plan: 'pro' } }]);
-  await track(laptop.id, [{ type: 'identify', event: undefined, userId: 'user-42' }]);
+  await proveLink(phone, 'user-42');
+  await track(laptop.id, [{ type: 'identify', event: undefined, userId: 'user-42' }], SERVER_KEY);
   // Someone else logged in on the same phone later: their link is not user-42's to see.
   await track(phone.id, [{ type: 'identify', event: undefined, userId: 'user-99' }]);
   const stranger = await visitor();
@@ -240,11 +253,12 @@ it('erases over HTTP in one go: no row of the subject is left in any table, cons
   expect((await dsr('GET', subjectPath(a.id), a.secret)).status).toBe(404);
 });
 
-it('erases a logged-in user with the events of every linked anonymous id', async () => {
+it('erases a logged-in user with the events of every proven linked anonymous id', async () => {
   const phone = await visitor();
   const laptop = await visitor();
   await track(phone.id, [{ type: 'identify', event: undefined, userId: 'user-42' }]);
-  await track(laptop.id, [{ type: 'identify', event: undefined, userId: 'user-42' }]);
+  await proveLink(phone, 'user-42');
+  await track(laptop.id, [{ type: 'identify', event: undefined, userId: 'user-42' }], SERVER_KEY);
   await track(null, [{ userId: 'user-42', event: 'Server Side' }]);
   const token = mintToken({ key: TOKEN_KEY, userId: 'user-42' });
   const { status, body } = await dsr('DELETE', subjectPath('user-42'), token);
