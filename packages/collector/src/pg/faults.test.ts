@@ -28,7 +28,13 @@ function collectorOn(options: Omit<PgStoreOptions, 'applicationName'>): { collec
   const dataDir = mkdtempSync(join(tmpdir(), 'tillit-pg-fault-'));
   const store = new PgStore({ ...options, applicationName: appName });
   const collector = createCollector(
-    { port: 0, dataDir, sites: [{ name: 'test', writeKey: TEST_WRITE_KEY, origins: [] }], serverKey: 's'.repeat(40) },
+    {
+      port: 0,
+      dataDir,
+      sites: [{ name: 'test', writeKey: TEST_WRITE_KEY, origins: [] }],
+      serverKey: 's'.repeat(40),
+      logLevel: 'silent',
+    },
     { store },
   );
   cleanups.push(async () => {

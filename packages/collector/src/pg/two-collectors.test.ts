@@ -26,6 +26,7 @@ async function twoCollectors(overrides: Partial<CollectorConfigInput> = {}): Pro
       dataDir,
       sites: [{ name: 'test', writeKey: TEST_WRITE_KEY, origins: [] }],
       serverKey: SERVER_KEY,
+      logLevel: 'silent',
       database: { url: schema.url, schema: schema.schema, poolMax: 4 },
       ...overrides,
     });
