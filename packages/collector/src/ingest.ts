@@ -21,6 +21,8 @@ export interface IngestContext {
   categoryPurposes: Record<string, string[]>;
   /** RudderStack's `AnonymousId` header, for events that name no one. */
   anonymousId?: string;
+  /** Sent with a site's server key: its identify links are proven, not only claimed. */
+  linkProven?: boolean;
 }
 
 export interface PreparedBatch {
@@ -131,6 +133,7 @@ export function prepareBatch(batch: unknown[], ctx: IngestContext): PreparedBatc
       timestamp: time,
       receivedAt: ctx.receivedAt,
       payload,
+      linkProven: ctx.linkProven === true,
     });
   }
   return { rows, rejected };

@@ -65,9 +65,9 @@ export async function ingestEvents(
     maxCorrectionAgeMs: config.retentionDays * 24 * 60 * 60 * 1000,
     categoryPurposes: config.categoryPurposes,
     anonymousId: anonymousIdHeader(c.header('anonymousid')),
+    // Only a server key proves an identify's link; from the public write key it is a claim (analytics only).
+    linkProven: trusted,
   });
-  // Only a server key proves an identify's link; from the public write key it is a claim (analytics only).
-  if (trusted) for (const row of prepared.rows) row.linkProven = true;
   const suppressed = suppression.filter(prepared.rows);
   // A storage failure answers 503 + Retry-After (storage-guard.ts): clients keep the events and retry.
   const inserted = await store.insertEvents(prepared.rows);
