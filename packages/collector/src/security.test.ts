@@ -9,7 +9,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { mintToken } from './auth.js';
 import type { CollectorConfigInput } from './config.js';
 import { type TestCollector, testCollector } from './test-collector.js';
-import { TEST_ORIGIN, TEST_WRITE_KEY } from './testing.js';
+import { TEST_ORIGIN, TEST_WRITE_KEY, consentBody } from './testing.js';
 
 const TOKEN_KEY = 'k'.repeat(40);
 const OPERATOR = 'operator-token-'.padEnd(40, 'x');
@@ -34,15 +34,7 @@ async function visitor(): Promise<{ id: string; secret: string }> {
   const subject = { id: randomUUID(), secret: newSecret() };
   const consent = await running.fetch('/v1/consent', {
     method: 'POST',
-    body: JSON.stringify({
-      writeKey: TEST_WRITE_KEY,
-      anonymousId: subject.id,
-      secret: subject.secret,
-      purposes: { analytics: true },
-      policyVersion: '2026-11',
-      source: 'banner',
-      timestamp: new Date().toISOString(),
-    }),
+    body: JSON.stringify(consentBody(subject)),
   });
   expect(consent.status).toBe(201);
   return subject;

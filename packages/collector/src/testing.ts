@@ -8,6 +8,20 @@ import type { SqliteStore } from './sqlite-store.js';
 export const TEST_WRITE_KEY = 'test-write-key';
 export const TEST_ORIGIN = 'http://shop.test';
 
+/** The body of a banner's consent record for the test site: analytics granted, binding the subject's secret. */
+export function consentBody(subject: { id: string; secret: string }, extra: Record<string, unknown> = {}) {
+  return {
+    writeKey: TEST_WRITE_KEY,
+    anonymousId: subject.id,
+    secret: subject.secret,
+    purposes: { analytics: true },
+    policyVersion: '2026-11',
+    source: 'banner',
+    timestamp: new Date().toISOString(),
+    ...extra,
+  };
+}
+
 export interface RunningCollector {
   collector: Collector;
   url: string;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import type { CollectorConfigInput } from '../config.js';
 import { type Collector, createCollector } from '../server.js';
-import { TEST_WRITE_KEY } from '../testing.js';
+import { TEST_WRITE_KEY, consentBody } from '../testing.js';
 import { type TestSchema, adminQuery, createTestSchema } from './test-database.js';
 
 // Two collector instances on one database, each with its own connection pool (as two processes would
@@ -78,15 +78,7 @@ it('stores a batch sent to both collectors at once exactly once', async () => {
 it('honours an erasure made through one collector in the very next batch the other ingests', async () => {
   const [a, b, schema] = await twoCollectors();
   const subject = { id: randomUUID(), secret: randomBytes(32).toString('base64url') };
-  const consent = await post(a, '/v1/consent', {
-    writeKey: TEST_WRITE_KEY,
-    anonymousId: subject.id,
-    secret: subject.secret,
-    purposes: { analytics: true },
-    policyVersion: '2026-11',
-    source: 'banner',
-    timestamp: new Date().toISOString(),
-  });
+  const consent = await post(a, '/v1/consent', consentBody(subject));
   expect(consent.status).toBe(201);
   // b has served this subject already, so its in-memory state is warm (and knows nothing of the erasure).
   expect((await send(b, events(subject.id, 3))).accepted).toBe(3);

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { mintToken, signClaims } from '../auth.js';
 import type { CollectorConfigInput } from '../config.js';
 import { type TestCollector, testCollector } from '../test-collector.js';
-import { TEST_ORIGIN, TEST_WRITE_KEY } from '../testing.js';
+import { TEST_ORIGIN, TEST_WRITE_KEY, consentBody } from '../testing.js';
 
 const TOKEN_KEY = 'k'.repeat(40);
 const OTHER_KEY = 'o'.repeat(40);
@@ -34,16 +34,7 @@ interface Subject {
 async function consent(subject: Subject, extra: Record<string, unknown> = {}) {
   const res = await running.fetch(`/v1/consent`, {
     method: 'POST',
-    body: JSON.stringify({
-      writeKey: TEST_WRITE_KEY,
-      anonymousId: subject.id,
-      secret: subject.secret,
-      purposes: { analytics: true },
-      policyVersion: '2026-11',
-      source: 'banner',
-      timestamp: new Date().toISOString(),
-      ...extra,
-    }),
+    body: JSON.stringify(consentBody(subject, extra)),
   });
   expect(res.status).toBe(201);
 }
