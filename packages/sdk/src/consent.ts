@@ -2,7 +2,7 @@
 import type { ConsentRecord } from '@tillit/schema';
 import { choicesFor } from './consent-rules.js';
 import { sendRecord } from './consent-records.js';
-import { DECISION_KEY, deleteDecision, readDecision, saveDecision } from './decision-store.js';
+import { DECISION_KEY, readDecision, saveDecision } from './decision-store.js';
 import type { Delivery } from './delivery.js';
 import { UNSENT_KEY } from './delivery.js';
 import { CAMPAIGN_KEY, type Events } from './events.js';
@@ -115,8 +115,8 @@ export function createConsent(s: State, delivery: Delivery, events: Events): Con
     decide_: decide,
     async forget_() {
       const before = grantedNow(s);
-      deleteDecision(s);
       s.decision_ = null;
+      saveDecision(s);
       wipe(s);
       applyFrom(before);
     },

@@ -68,6 +68,14 @@ export function createEvents(s: State, queued: () => void): Events {
     queued();
   };
 
+  /** Queues a draft whose purpose is granted, drops it if refused; true while undecided (for the caller to hold). */
+  const route = (purpose: string, draft: Draft) => {
+    const state = purposeNow(s, purpose);
+    if (state) enqueue(purpose, draft);
+    else if (state === false) s.log_(`dropped, ${purpose} not granted:`, draft);
+    else return true;
+  };
+
   const record = (type: Event['type'], purpose: string, fields: Partial<Event>) => {
     const draft = {
       type,
@@ -76,11 +84,8 @@ export function createEvents(s: State, queued: () => void): Events {
       timestamp: new Date().toISOString(),
       context: context(),
     } as Draft;
-    const state = purposeNow(s, purpose);
-    if (state) return enqueue(purpose, draft);
-    if (state === false) return s.log_(`dropped, ${purpose} not granted:`, draft);
     // Undecided: held in memory only, sent if the visitor grants its purpose on this page.
-    if (held.push([purpose, draft]) > maxPendingEvents) {
+    if (route(purpose, draft) && held.push([purpose, draft]) > maxPendingEvents) {
       held.shift();
       s.log_('held events full');
     }
@@ -88,12 +93,7 @@ export function createEvents(s: State, queued: () => void): Events {
 
   const decided = () => {
     if (landing && grantedNow(s).length) s.session_.setItem(CAMPAIGN_KEY, JSON.stringify(landing));
-    for (const [purpose, draft] of held.splice(0)) {
-      const state = purposeNow(s, purpose);
-      if (state) enqueue(purpose, draft);
-      else if (state === false) s.log_(`dropped, ${purpose} refused:`, draft);
-      else held.push([purpose, draft]);
-    }
+    for (const [purpose, draft] of held.splice(0)) if (route(purpose, draft)) held.push([purpose, draft]);
   };
 
   return { record_: record, decided_: decided };

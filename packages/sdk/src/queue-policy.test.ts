@@ -45,7 +45,6 @@ it('cuts batches so that no request body passes the byte limit', () => {
   const batches = toBatches(
     [1, 2, 3, 4, 5].map((i) => item(i, 30_000)),
     50,
-    65_536,
   );
   expect(batches.map((b) => b.length)).toEqual([2, 2, 1]);
   for (const b of batches) expect(ENVELOPE_BYTES + b.reduce((s, i) => s + i.n + 1, 0)).toBeLessThanOrEqual(65_536);

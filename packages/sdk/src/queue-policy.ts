@@ -40,13 +40,13 @@ export function trim(items: QueueItem[], b: QueueBounds, now: number): { keep_: 
   return { keep_: keep, drop_: drop };
 }
 
-/** Groups items into batches of at most `maxEvents` events and `maxBytes` bytes of request body, in order. */
-export function toBatches(items: QueueItem[], maxEvents: number, maxBytes = MAX_REQUEST_BYTES): QueueItem[][] {
+/** Groups items into batches of at most `maxEvents` events and MAX_REQUEST_BYTES of request body, in order. */
+export function toBatches(items: QueueItem[], maxEvents: number): QueueItem[][] {
   const out: QueueItem[][] = [];
   let cur: QueueItem[] = [];
   let bytes = ENVELOPE_BYTES;
   for (const i of items) {
-    if (cur.length && (cur.length >= maxEvents || bytes + i.n + 1 > maxBytes)) {
+    if (cur.length && (cur.length >= maxEvents || bytes + i.n + 1 > MAX_REQUEST_BYTES)) {
       out.push(cur);
       cur = [];
       bytes = ENVELOPE_BYTES;

@@ -40,7 +40,9 @@ export function createTillit(config: TillitConfig, loadPrivacy: PrivacyLoader): 
     track: safe((event: string, properties?: Record<string, unknown>) =>
       events.record_('track', s.eventPurposes_[event] ?? 'analytics', { event, properties }),
     ),
-    page: safe((name?: string, properties?: Record<string, unknown>) => events.record_('page', 'analytics', { name, properties })),
+    page: safe((name?: string, properties?: Record<string, unknown>) =>
+      events.record_('page', 'analytics', { name, properties }),
+    ),
     identify: safe((userId: string, traits?: Record<string, unknown>) => {
       setUserId(s, userId);
       events.record_('identify', 'analytics', { userId, traits });
