@@ -254,7 +254,7 @@ export class PgStore implements Store {
           [anonymousId, site, secretHash, receivedAt],
         );
       }
-      const proven = options.trusted === true || (await this.provesUser(client, row, secretHash));
+      const proven = options.trusted === true || (await this.provesUser(client, row));
       const receipt = await this.insertConsent(client, { ...row, userId: proven ? userId : null }, null);
       if (receipt !== row.receiptId) return receipt;
       if (anonymousId && userId) await client.query(UPSERT_LINK, [site, anonymousId, userId, receivedAt, proven]);
@@ -262,15 +262,9 @@ export class PgStore implements Store {
     });
   }
 
-  /** Whether a record from the public write key may claim its user: by the anonymous id's secret, or a proven link. */
-  private async provesUser(client: pg.ClientBase, row: ConsentRow, secretHash: string | null): Promise<boolean> {
+  /** Whether a record the caller could not vouch for may claim its user: only by a proven link (see SqliteStore). */
+  private async provesUser(client: pg.ClientBase, row: ConsentRow): Promise<boolean> {
     if (!row.anonymousId || !row.userId) return false;
-    const bound = await client.query('SELECT 1 FROM subjects WHERE anonymous_id = $1 AND site = $2 AND secret_hash = $3', [
-      row.anonymousId,
-      row.site,
-      secretHash,
-    ]);
-    if (secretHash && bound.rowCount) return true;
     const link = await client.query(
       'SELECT 1 FROM identity_links WHERE site = $1 AND anonymous_id = $2 AND user_id = $3 AND proven',
       [row.site, row.anonymousId, row.userId],
