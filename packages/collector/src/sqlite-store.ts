@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { lockDataDir, makeDataDir, touchOwnerOnly } from './data-dir.js';
 import { GroupCommitter } from './group-commit.js';
 import { ROW_WIDTH, WriterThread, commitEventValues, flattenRows } from './sqlite-event-writer.js';
+import { sqliteExportPage } from './sqlite-export.js';
 import { applySchema } from './sqlite-schema.js';
 import { RETENTION_CHUNK, STREAM_EVENTS, type Statements, prepareStatements } from './sqlite-statements.js';
 import type {
@@ -11,6 +12,8 @@ import type {
   ErasureCounts,
   EventQuery,
   EventRow,
+  ExportPage,
+  ExportQuery,
   IdentityLinkRow,
   ProcessingLimit,
   RequestRow,
@@ -285,6 +288,11 @@ export class SqliteStore implements Store {
     } finally {
       reader.close();
     }
+  }
+
+  async exportEvents(query: ExportQuery): Promise<ExportPage> {
+    // The bound is read after every insert requested before is committed.
+    return this.committer.exclusive(() => sqliteExportPage(this.db, this.path, query));
   }
 
   async addProcessingLimit(limit: ProcessingLimit): Promise<void> {
