@@ -108,7 +108,7 @@ export class SqliteStore implements Store {
         if (stored) return stored;
         const { anonymousId, userId, site, receivedAt } = row;
         if (secretHash && anonymousId) bindSecret.run(anonymousId, site, secretHash, receivedAt);
-        const proven = options.trusted === true || (userId !== null && this.provesUser(row, secretHash));
+        const proven = options.trusted === true || (userId !== null && this.provesUser(row));
         insert.run({ ...row, userId: proven ? userId : null, subjectHash: null });
         if (anonymousId && userId) upsertLink.run(site, anonymousId, userId, receivedAt, receivedAt, proven ? 1 : 0);
         return row.receiptId;
@@ -116,11 +116,12 @@ export class SqliteStore implements Store {
     );
   }
 
-  /** Whether a record from the public write key may claim its user: by the anonymous id's secret, or a proven link. */
-  private provesUser(row: ConsentRow, secretHash: string | null): boolean {
+  /**
+   * Whether a record the caller could not vouch for may claim its user: only by a proven link. (The
+   * anonymous id's secret proves the browser, not the user: anyone can make a secret for a new id.)
+   */
+  private provesUser(row: ConsentRow): boolean {
     if (!row.anonymousId || !row.userId) return false;
-    const subject = this.sql.consent.findSubject.get(row.anonymousId) as { site: string; secretHash: string } | undefined;
-    if (secretHash && subject?.site === row.site && subject.secretHash === secretHash) return true;
     return this.sql.consent.isLinkProven.get(row.site, row.anonymousId, row.userId) !== undefined;
   }
 

@@ -70,7 +70,7 @@ export interface IdentityLinkRow {
   firstSeenAt: number;
   lastSeenAt: number;
   /**
-   * Proven by the browser's subject secret or a server key. Only proven links widen what a user's
+   * Proven by the browser's subject secret with the site's token for the user, or by a server key. Only proven links widen what a user's
    * credential reads or erases; a claimed link (anyone with the public write key can make one) serves
    * analytics only.
    */
@@ -190,15 +190,17 @@ export interface Store {
    * with the record's receipt id: a record whose `recordId` is already stored for the site is not
    * stored again, and resolves with the first one's receipt.
    *
-   * A record may claim a user (`userId`) only with proof: `options.trusted` (sent with a server key),
-   * `secretHash` equal to the hash bound to its anonymous id (the browser holds the subject secret),
-   * or a proven link between its two ids. Then the record keeps the user id and the ids are linked,
-   * proven. Without proof the record is stored without the user id, and the ids get a claimed link.
+   * A record may claim a user (`userId`) only with proof: `options.trusted` (the caller vouches for the
+   * user: a server key, or the site's token for that user) or a proven link between its two ids. Then
+   * the record keeps the user id and the ids are linked, proven. Without proof the record is stored
+   * without the user id, and the ids get a claimed link. The subject secret is no proof of a user:
+   * it proves the browser only (anyone can make one for a new anonymous id).
    */
   appendConsent(row: ConsentRow, secretHash: string | null, options?: { trusted?: boolean }): Promise<string>;
   /**
-   * Records a proven link (the caller checked the proof: the anonymous id's subject secret, or a server
-   * key); from now on a user's access and erasure cover the anonymous id. Idempotent.
+   * Records a proven link (the caller checked the proof: the anonymous id's subject secret together with
+   * the site's token for the user, or a server key); from now on a user's access and erasure cover the
+   * anonymous id. Idempotent.
    */
   linkIdentity(link: { site: string; anonymousId: string; userId: string; at: number }): Promise<void>;
   /**

@@ -82,6 +82,10 @@ export async function ingestEvents(
 /** Also the answer of `/v1/b` and `/beacon/v1/batch` (routes/compat.ts). */
 export const batch = async (c: CollectorContext) => json(200, await ingestEvents(c));
 
+/** A record from a page claims its user only with the site's token for that user (or a proven link, in the store). */
+const vouched = (c: CollectorContext, site: string, record: ConsentRecord) =>
+  record.userId ? c.env.auth.vouchesFor(record.userToken, site, record.userId) : Promise.resolve(false);
+
 async function consent(c: CollectorContext) {
   const { store, suppression, hashOf } = c.env;
   const parsed = ConsentRecord.safeParse(await c.json(LIMITS.maxConsentBytes));
@@ -108,7 +112,7 @@ async function consent(c: CollectorContext) {
   const storedReceipt =
     record.anonymousId && suppression.isAnonymousSuppressed(site.name, record.anonymousId)
       ? await store.appendPseudonymousConsent(row, hashOf(site.name, 'anonymous', record.anonymousId))
-      : await store.appendConsent(row, secretHash, { trusted });
+      : await store.appendConsent(row, secretHash, { trusted: trusted || (await vouched(c, site.name, record)) });
   c.env.metrics.consent(record.purposes);
   return json(201, { receiptId: storedReceipt });
 }
