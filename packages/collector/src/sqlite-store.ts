@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { lockDataDir, makeDataDir, touchOwnerOnly } from './data-dir.js';
+import { SqliteOutbox, outboxErasure } from './destinations/sqlite-outbox.js';
 import { GroupCommitter } from './group-commit.js';
 import { ROW_WIDTH, WriterThread, commitEventValues, flattenRows } from './sqlite-event-writer.js';
 import { sqliteExportPage } from './sqlite-export.js';
@@ -58,6 +59,8 @@ export class SqliteStore implements Store {
   readonly path: string;
   private readonly sql: Statements;
   private readonly committer: GroupCommitter;
+  readonly outbox: SqliteOutbox;
+  private readonly outboxErasure: ReturnType<typeof outboxErasure>;
 
   private readonly lock: { release(): void };
 
@@ -78,9 +81,13 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     applySchema(this.db);
     this.sql = prepareStatements(this.db);
-    const { insertEvent, upsertLink } = this.sql.maintenance;
-    const commit = this.db.transaction((values: unknown[]) => commitEventValues(values, ROW_WIDTH, insertEvent, upsertLink));
+    const { insertEvent, upsertLink, enqueueEvent } = this.sql.maintenance;
+    const commit = this.db.transaction((values: unknown[]) =>
+      commitEventValues(values, ROW_WIDTH, insertEvent, upsertLink, enqueueEvent),
+    );
     this.committer = new GroupCommitter((rows) => commit(flattenRows(rows)));
+    this.outbox = new SqliteOutbox(this.db, (fn) => this.committer.exclusive(fn));
+    this.outboxErasure = outboxErasure(this.db);
     if (options.writerThread !== false) {
       const writer: WriterThread = new WriterThread(this.path, synchronous, {
         answered: (answer) => this.committer.answered(answer),
@@ -183,6 +190,7 @@ export class SqliteStore implements Store {
     const erasedAt = audit.at;
     const transaction = this.db.transaction(() => {
       const { anonIds, params } = this.owned(ref);
+      this.outboxErasure(params, ref, anonIds, audit);
       const counts: ErasureCounts = {
         events: erase.events.run(params).changes,
         identityLinks: (ref.kind === 'user' ? erase.linksOfUser : erase.linksOfAnon).run(params).changes,

@@ -1,3 +1,4 @@
+import type { OutboxStore } from './destinations/outbox-store.js';
 import type { FailureLimit } from './rate-limit.js';
 
 /**
@@ -36,6 +37,11 @@ export interface EventRow {
    * then makes a proven link. Not stored with the event.
    */
   linkProven?: boolean;
+  /**
+   * The destinations this event is forwarded to (names): a newly stored row is queued in the outbox for
+   * each, in the same transaction. Not stored with the event.
+   */
+  destinations?: string[];
 }
 
 export interface ConsentRow {
@@ -276,6 +282,12 @@ export interface Store {
    * collector counts in memory (SQLite: one process).
    */
   failureLimit?(name: string, maxFailures: number, windowMs: number): FailureLimit;
+  /**
+   * The destinations' outbox. Rows are queued by `insertEvents` (an EventRow's `destinations`) and by
+   * `eraseSubject` (a deletion request for each destination that received the subject's events, whose
+   * unsent rows go) in their own transactions.
+   */
+  readonly outbox?: OutboxStore;
   /** Resolves when the database answers a query now (readiness); rejects with the reason otherwise. */
   ping(): Promise<void>;
   /** Commits what is pending and closes the database; a second call does nothing. */
