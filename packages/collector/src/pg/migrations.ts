@@ -237,9 +237,12 @@ RETURNS integer LANGUAGE sql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 $$;
 `;
 
+// The bulk export reads events in the order they were stored and resumes after a seq: a range scan.
+const V6_EXPORT_ORDER = 'CREATE INDEX events_seq ON events (seq);';
+
 // Issue 13: the destinations' outbox (destinations/pg-outbox.ts), as in SQLite's v4. `event_received_at`
 // finds the event in its partition (events has no index on message_id).
-const V6_OUTBOX = `
+const V7_OUTBOX = `
 CREATE TABLE outbox (
   id bigserial PRIMARY KEY,
   destination text NOT NULL,
@@ -269,7 +272,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'failure_windows: the failure rate limit shared by every collector', sql: V3_FAILURES },
   { version: 4, name: 'processing_limits: objections and restrictions for the insights', sql: V4_PROCESSING_LIMITS },
   { version: 5, name: 'proven identity links, counted failed requests, erasure clears the consent url', sql: V5_PROOF },
-  { version: 6, name: 'outbox: deliveries to destinations and erasure propagation', sql: V6_OUTBOX },
+  { version: 6, name: 'events_seq: the export reads events in stored order', sql: V6_EXPORT_ORDER },
+  { version: 7, name: 'outbox: deliveries to destinations and erasure propagation', sql: V7_OUTBOX },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
