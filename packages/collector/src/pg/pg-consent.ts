@@ -30,7 +30,7 @@ export function appendPgConsent(
         [anonymousId, site, secretHash, receivedAt],
       );
     }
-    const proven = trusted || (await provesUser(client, row, secretHash));
+    const proven = trusted || (await provesUser(client, row));
     const receipt = await insertConsent(client, { ...row, userId: proven ? userId : null }, null);
     if (receipt !== row.receiptId) return receipt;
     if (anonymousId && userId) await client.query(UPSERT_LINK, [site, anonymousId, userId, receivedAt, proven]);
@@ -38,15 +38,12 @@ export function appendPgConsent(
   });
 }
 
-/** Whether a record from the public write key may claim its user: by the anonymous id's secret, or a proven link. */
-async function provesUser(client: pg.ClientBase, row: ConsentRow, secretHash: string | null): Promise<boolean> {
+/**
+ * Whether a record the caller could not vouch for may claim its user: only by a proven link. (The
+ * anonymous id's secret proves the browser, not the user: anyone can make a secret for a new id.)
+ */
+async function provesUser(client: pg.ClientBase, row: ConsentRow): Promise<boolean> {
   if (!row.anonymousId || !row.userId) return false;
-  const bound = await client.query('SELECT 1 FROM subjects WHERE anonymous_id = $1 AND site = $2 AND secret_hash = $3', [
-    row.anonymousId,
-    row.site,
-    secretHash,
-  ]);
-  if (secretHash && bound.rowCount) return true;
   const link = await client.query(
     'SELECT 1 FROM identity_links WHERE site = $1 AND anonymous_id = $2 AND user_id = $3 AND proven',
     [row.site, row.anonymousId, row.userId],
