@@ -6,6 +6,9 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { keyedHasher, loadServerKey } from './auth.js';
 import { type CollectorConfig, type CollectorConfigInput, parseConfig } from './config.js';
 import type { CollectorDeps, CollectorRoute } from './deps.js';
+import { createOutboxWorker } from './destinations/index.js';
+import { destinationRoutes } from './destinations/routes.js';
+import type { OutboxWorker } from './destinations/worker.js';
 import type { RawRequest, Reply } from './http.js';
 import { CLIENT_REQUEST_HEADERS } from './compat.js';
 import { portalRoutes } from './portal-page.js';
@@ -41,6 +44,8 @@ export interface Collector {
   close(): Promise<void>;
   /** Deletes events older than `retentionDays` now (also done at start and every hour). */
   purgeExpired(): Promise<{ events: number; identityLinks: number }>;
+  /** Delivers the destinations' outbox; runs from `listen()` until `close()` (tests may drive `runOnce()`). */
+  readonly outbox: OutboxWorker;
 }
 
 export interface CollectorOptions {
@@ -48,6 +53,9 @@ export interface CollectorOptions {
   store?: Store;
   /** Where the JSON log goes instead of stdout (tests capture it). */
   logDestination?: DestinationStream;
+  /** The outbox worker's clock and jitter (tests move time instead of sleeping). */
+  clock?: () => number;
+  random?: () => number;
 }
 
 /** Every route of the collector, module by module; a new API is one more module here. */
@@ -60,6 +68,7 @@ const ROUTES: CollectorRoute[] = [
   ...identityRoutes,
   ...operatorRoutes,
   ...insightsRoutes,
+  ...destinationRoutes,
   ...portalRoutes,
 ];
 
@@ -73,6 +82,15 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
   const store = options.store ?? openStore(config, hashOf);
   const { log, metrics, storageHealth } = observability(config, options.logDestination);
   const guarded = guardStore(store, storageHealth);
+  const outbox = createOutboxWorker({
+    config,
+    store: guarded,
+    hashOf,
+    registry: metrics.registry,
+    log,
+    now: options.clock ?? Date.now,
+    random: options.random ?? Math.random,
+  });
   const deps: CollectorDeps = {
     config,
     store: guarded,
@@ -82,6 +100,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     suppression: new SuppressionList(hashOf),
     auth: new SubjectAuth({ config, store: guarded, serverKey, hashOf }),
     metrics,
+    outbox,
   };
   // Configured origins only: the sites', and the collector's own for its /privacy page (publicOrigin, and the
   // address it listens on, added by listen()). Never derived from the Host header, which DNS rebinding sets.
@@ -116,6 +135,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     store,
     server,
     purgeExpired,
+    outbox,
     handle: (request, { remoteAddress = '127.0.0.1' } = {}) =>
       requests.track(async () => {
         await start();
@@ -130,6 +150,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
       }, RETENTION_INTERVAL_MS).unref();
       const url = await listen(server, config);
       allowedOrigins.add(url);
+      outbox.start();
       return url;
     },
     close: () => {
@@ -140,6 +161,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
         await requests.drained();
         server.closeAllConnections();
         await stopped;
+        await outbox.stop();
         await store.close();
       })();
       return closing;
