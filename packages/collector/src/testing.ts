@@ -101,3 +101,5 @@ export async function storedEvents(sql: TestDatabase): Promise<StoredEvent[]> {
   );
   return rows.map((row) => ({ ...row, payload: JSON.parse(row.payload) }));
 }
+
+export { type SeedOptions, type SeedResult, seedSimulatedShop } from './simulated-traffic.js';
