@@ -8,10 +8,12 @@ import { type CollectorConfig, type CollectorConfigInput, parseConfig } from './
 import type { CollectorDeps, CollectorRoute } from './deps.js';
 import type { RawRequest, Reply } from './http.js';
 import { CLIENT_REQUEST_HEADERS } from './compat.js';
+import { LiveEvents } from './live-events.js';
 import { portalRoutes } from './portal-page.js';
 import { openStore } from './open-store.js';
 import { createRouter } from './router.js';
 import { compatRoutes } from './routes/compat.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes, observability, observeReplies } from './observe.js';
 import { identityRoutes } from './routes/identity.js';
@@ -61,6 +63,7 @@ const ROUTES: CollectorRoute[] = [
   ...operatorRoutes,
   ...insightsRoutes,
   ...portalRoutes,
+  ...dashboardRoutes,
 ];
 
 const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
@@ -82,6 +85,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     suppression: new SuppressionList(hashOf),
     auth: new SubjectAuth({ config, store: guarded, serverKey, hashOf }),
     metrics,
+    live: new LiveEvents(),
   };
   // Configured origins only: the sites', and the collector's own for its /privacy page (publicOrigin, and the
   // address it listens on, added by listen()). Never derived from the Host header, which DNS rebinding sets.

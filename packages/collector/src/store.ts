@@ -139,6 +139,16 @@ export interface EventQuery {
   pageSize?: number;
 }
 
+/** One consent decision as the operator's statistics read it: no ids, no URL. */
+export interface ConsentDecisionRow {
+  /** JSON object purpose → boolean. */
+  purposes: string;
+  source: string;
+  locale: string | null;
+  /** Client time of the decision (ISO), as the record says. */
+  decidedAt: string;
+}
+
 /**
  * An objection to profiling (Art. 21) or a restriction of processing (Art. 18), kept by the subject's
  * keyed hash (like the audit log): the insights leave the person out of per-person results.
@@ -234,6 +244,8 @@ export interface Store {
   /** Lifts one; false when there was none. */
   removeProcessingLimit(site: string, subjectHash: string, right: ProcessingLimit['right']): Promise<boolean>;
   listProcessingLimits(site: string): Promise<ProcessingLimit[]>;
+  /** The site's consent decisions, without ids, in the order received. */
+  listConsentDecisions(site: string): Promise<ConsentDecisionRow[]>;
   /** Number of stored events (health and tests). */
   countEvents(): Promise<number>;
   /**

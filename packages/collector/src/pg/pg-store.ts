@@ -2,6 +2,7 @@ import pg from 'pg';
 import { type FailureLimit, FailureLimiter } from '../rate-limit.js';
 import type {
   AuditRow,
+  ConsentDecisionRow,
   ConsentRow,
   ErasureCounts,
   EventQuery,
@@ -16,7 +17,7 @@ import type {
 } from '../store.js';
 import { PgFailureLimit } from './failure-limit.js';
 import { GroupCommitter } from './group-commit.js';
-import { addPgLimit, listPgLimits, removePgLimit, streamPgEvents } from './pg-insights.js';
+import { addPgLimit, listPgConsentDecisions, listPgLimits, removePgLimit, streamPgEvents } from './pg-insights.js';
 import { LOCK_CLASS, type LockName, lockKey } from './locks.js';
 import { APP_ROLE, migrate } from './migrations.js';
 import { dropPartitionsBefore, ensurePartitions } from './partitions.js';
@@ -529,6 +530,11 @@ export class PgStore implements Store {
   async listProcessingLimits(site: string): Promise<ProcessingLimit[]> {
     await this.start();
     return listPgLimits(this.pool, site);
+  }
+
+  async listConsentDecisions(site: string): Promise<ConsentDecisionRow[]> {
+    await this.start();
+    return listPgConsentDecisions(this.pool, site);
   }
 
   async countEvents(): Promise<number> {
