@@ -2,17 +2,35 @@
  * The answer to a right-of-access request (GDPR Art. 15): every stored row about the subject, the
  * requests they made, and the processing register; as JSON, or as one CSV table for portability (Art. 20).
  */
-import type { RequestRecord, SubjectAccess } from '@tillit/schema';
-import type { CollectorConfig } from './config.js';
+import { LIMITS, type RequestRecord, type StoredEvent, type SubjectAccess } from '@tillit/schema';
+import { type CollectorConfig, DEFAULT_REGISTER } from './config.js';
 import { toCsv } from './csv.js';
+import { jsonTextDepth } from './depth.js';
 import type { ConsentRow, EventRow, Store, SubjectRef, SubjectRows } from './store.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The Art. 30 register as configured, with the retention period this collector applies. */
+/** The configured destinations as recipients (Art. 13(1)(e), 15(1)(c), 30(1)(d)), kept true by the config itself. */
+export function destinationRecipients(config: Pick<CollectorConfig, 'sites'>): string[] {
+  return config.sites.flatMap((site) =>
+    site.destinations.map((d) => {
+      const who = d.type === 'ga4' ? `Google Analytics 4 (${d.measurementId})` : `${d.name} (webhook, ${new URL(d.url).host})`;
+      const why = d.description ? `: ${d.description}` : '';
+      return `${who}${why}. Receives the events of ${site.name} for which you granted "${d.purpose}", unless you object or restrict processing.`;
+    }),
+  );
+}
+
+/** The Art. 30 register as configured, with the destinations as recipients and the retention period this collector applies. */
 export function processingRegister(config: CollectorConfig): SubjectAccess['processing'] {
+  const forwarded = destinationRecipients(config);
   return {
     ...config.register,
+    // The default "nobody outside the controller" is no longer true once something is forwarded.
+    recipients: [
+      ...config.register.recipients.filter((r) => forwarded.length === 0 || !DEFAULT_REGISTER.recipients.includes(r)),
+      ...forwarded,
+    ],
     retention: {
       eventsDays: config.retentionDays,
       statement:
@@ -42,9 +60,22 @@ function requestsOf(rows: SubjectRows): RequestRecord[] {
   ];
 }
 
-function eventOf(e: EventRow) {
-  const payload = JSON.parse(e.payload) as Record<string, unknown>;
-  return {
+/**
+ * The stored event as an object, or null when a reader could not handle it: nested deeper than the
+ * limit (stored before ingest enforced it) or not JSON. The answer then shows it as stored, as text.
+ */
+function readable(payload: string): Record<string, unknown> | null {
+  if (jsonTextDepth(payload) > LIMITS.maxEventDepth) return null;
+  try {
+    const value: unknown = JSON.parse(payload);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+function eventOf(e: EventRow): StoredEvent {
+  const head = {
     messageId: e.messageId,
     type: e.type,
     event: e.event,
@@ -52,6 +83,11 @@ function eventOf(e: EventRow) {
     userId: e.userId,
     timestamp: iso(e.timestamp),
     receivedAt: iso(e.receivedAt),
+  };
+  const payload = readable(e.payload);
+  if (!payload) return { ...head, storedAsText: e.payload };
+  return {
+    ...head,
     ...(payload.properties ? { properties: payload.properties as Record<string, unknown> } : {}),
     ...(payload.traits ? { traits: payload.traits as Record<string, unknown> } : {}),
     ...(payload.context ? { context: payload.context as Record<string, unknown> } : {}),
@@ -112,7 +148,7 @@ export function answerToCsv(answer: SubjectAccess): string {
       e.event,
       e.anonymousId,
       e.userId,
-      { properties: e.properties, traits: e.traits, context: e.context },
+      e.storedAsText ?? { properties: e.properties, traits: e.traits, context: e.context },
     ]),
     ...data.consentRecords.map((c) => [
       'consent',

@@ -1,6 +1,7 @@
 import type { SubjectKind } from '@tillit/schema';
 import type { CollectorConfig } from './config.js';
 import type { LiveEvents } from './live-events.js';
+import type { OutboxWorker } from './destinations/worker.js';
 import type { CollectorMetrics } from './metrics.js';
 import type { Context, Route } from './router.js';
 import type { StorageHealth } from './storage-guard.js';
@@ -30,6 +31,8 @@ export interface CollectorDeps {
   metrics: CollectorMetrics;
   /** The last events received, in memory, for the dashboard's live view. */
   live: LiveEvents;
+  /** Delivers the destinations' outbox (ingest nudges it). */
+  outbox: OutboxWorker;
 }
 
 /** A collector route: its handler reads the shared state as `c.env`. A route module exports an array of these. */

@@ -1,5 +1,7 @@
 import { Event, LIMITS, describeIssues, type RejectedEvent } from '@tillit/schema';
 import { applyClientDefaults, mapCategoryPreferences } from './compat.js';
+import { type Forwarding, forwardTo } from './destinations/route.js';
+import { fieldTooDeep } from './depth.js';
 import { truncateIp } from './ip.js';
 import type { EventRow } from './store.js';
 
@@ -23,6 +25,8 @@ export interface IngestContext {
   anonymousId?: string;
   /** Sent with a site's server key: its identify links are proven, not only claimed. */
   linkProven?: boolean;
+  /** The site's destinations, and what events without a consent snapshot count for: who each event is queued for. */
+  forwarding?: Forwarding;
 }
 
 export interface PreparedBatch {
@@ -79,6 +83,12 @@ export function prepareBatch(batch: unknown[], ctx: IngestContext): PreparedBatc
     // copied again; the assignments keep the key order of `{ ...event, context, timestamp, … }`.
     const event: Record<string, unknown> & typeof parsed.data = parsed.data;
     const timestamp = event.timestamp;
+    const deep = fieldTooDeep(event, LIMITS.maxEventDepth);
+    if (deep) {
+      const reason = `${deep}: nests deeper than ${LIMITS.maxEventDepth} levels (the event is level 1), the limit for an event: flatten it`;
+      rejected.push({ index, messageId: event.messageId, reason });
+      continue;
+    }
 
     const clientTime = Date.parse(timestamp);
     const sentAt = event.sentAt ? Date.parse(event.sentAt) : batchSentAt;
@@ -92,6 +102,7 @@ export function prepareBatch(batch: unknown[], ctx: IngestContext): PreparedBatc
 
     const context = event.context ?? {};
     mapCategoryPreferences(context.consent, ctx.categoryPurposes);
+    const destinations = ctx.forwarding && forwardTo(ctx.forwarding, context.consent?.purposes);
     const ip = ctx.clientIp === 'drop' ? undefined : (truncateIp(context.ip) ?? ctx.ip);
     if (ip) context.ip = ip;
     else if (context.ip !== undefined) delete context.ip;
@@ -101,18 +112,7 @@ export function prepareBatch(batch: unknown[], ctx: IngestContext): PreparedBatc
     event.sentAt = event.sentAt ?? ctx.sentAt;
     event.receivedAt = receivedAtIso;
 
-    let payload: string;
-    try {
-      payload = JSON.stringify(event);
-    } catch {
-      // JSON.parse reads nesting deeper than JSON.stringify can write back (the call stack runs out).
-      rejected.push({
-        index,
-        messageId: event.messageId,
-        reason: 'the event nests too deeply to be stored: flatten its properties',
-      });
-      continue;
-    }
+    const payload = JSON.stringify(event);
     // UTF-8 takes at most 3 bytes per UTF-16 unit: most events need no byte count.
     const bytes = payload.length * 3 <= LIMITS.maxEventBytes ? 0 : Buffer.byteLength(payload);
     if (bytes > LIMITS.maxEventBytes) {
@@ -134,6 +134,7 @@ export function prepareBatch(batch: unknown[], ctx: IngestContext): PreparedBatc
       receivedAt: ctx.receivedAt,
       payload,
       linkProven: ctx.linkProven === true,
+      ...(destinations ? { destinations } : {}),
     });
   }
   return { rows, rejected };

@@ -6,6 +6,9 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { keyedHasher, loadServerKey } from './auth.js';
 import { type CollectorConfig, type CollectorConfigInput, parseConfig } from './config.js';
 import type { CollectorDeps, CollectorRoute } from './deps.js';
+import { createOutboxWorker } from './destinations/index.js';
+import { destinationRoutes } from './destinations/routes.js';
+import type { OutboxWorker } from './destinations/worker.js';
 import type { RawRequest, Reply } from './http.js';
 import { CLIENT_REQUEST_HEADERS } from './compat.js';
 import { LiveEvents } from './live-events.js';
@@ -43,6 +46,8 @@ export interface Collector {
   close(): Promise<void>;
   /** Deletes events older than `retentionDays` now (also done at start and every hour). */
   purgeExpired(): Promise<{ events: number; identityLinks: number }>;
+  /** Delivers the destinations' outbox; runs from `listen()` until `close()` (tests may drive `runOnce()`). */
+  readonly outbox: OutboxWorker;
 }
 
 export interface CollectorOptions {
@@ -50,6 +55,9 @@ export interface CollectorOptions {
   store?: Store;
   /** Where the JSON log goes instead of stdout (tests capture it). */
   logDestination?: DestinationStream;
+  /** The outbox worker's clock and jitter (tests move time instead of sleeping). */
+  clock?: () => number;
+  random?: () => number;
 }
 
 /** Every route of the collector, module by module; a new API is one more module here. */
@@ -62,6 +70,7 @@ const ROUTES: CollectorRoute[] = [
   ...identityRoutes,
   ...operatorRoutes,
   ...insightsRoutes,
+  ...destinationRoutes,
   ...portalRoutes,
   ...dashboardRoutes,
 ];
@@ -76,6 +85,15 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
   const store = options.store ?? openStore(config, hashOf);
   const { log, metrics, storageHealth } = observability(config, options.logDestination);
   const guarded = guardStore(store, storageHealth);
+  const outbox = createOutboxWorker({
+    config,
+    store: guarded,
+    hashOf,
+    registry: metrics.registry,
+    log,
+    now: options.clock ?? Date.now,
+    random: options.random ?? Math.random,
+  });
   const deps: CollectorDeps = {
     config,
     store: guarded,
@@ -86,6 +104,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     auth: new SubjectAuth({ config, store: guarded, serverKey, hashOf }),
     metrics,
     live: new LiveEvents(),
+    outbox,
   };
   // Configured origins only: the sites', and the collector's own for its /privacy page (publicOrigin, and the
   // address it listens on, added by listen()). Never derived from the Host header, which DNS rebinding sets.
@@ -120,6 +139,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     store,
     server,
     purgeExpired,
+    outbox,
     handle: (request, { remoteAddress = '127.0.0.1' } = {}) =>
       requests.track(async () => {
         await start();
@@ -134,6 +154,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
       }, RETENTION_INTERVAL_MS).unref();
       const url = await listen(server, config);
       allowedOrigins.add(url);
+      outbox.start();
       return url;
     },
     close: () => {
@@ -144,6 +165,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
         await requests.drained();
         server.closeAllConnections();
         await stopped;
+        await outbox.stop();
         await store.close();
       })();
       return closing;

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { INSERT_EVENT, UPSERT_LINK } from './sqlite-event-writer.js';
+import { ENQUEUE_EVENT, INSERT_EVENT, UPSERT_LINK } from './sqlite-event-writer.js';
 
 /** Every statement of the SQLite store, prepared once when the store opens. */
 
@@ -89,6 +89,7 @@ function maintenanceStatements(db: Database.Database) {
   return {
     insertEvent: db.prepare(INSERT_EVENT),
     upsertLink: db.prepare(UPSERT_LINK),
+    enqueueEvent: db.prepare(ENQUEUE_EVENT),
     anyExpiredEvent: db.prepare('SELECT 1 FROM events WHERE received_at < ? LIMIT 1'),
     anyExpiredLink: db.prepare('SELECT 1 FROM identity_links WHERE last_seen_at < ? LIMIT 1'),
     deleteExpiredEvents: db.prepare(

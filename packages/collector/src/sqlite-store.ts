@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { lockDataDir, makeDataDir, touchOwnerOnly } from './data-dir.js';
+import { SqliteOutbox, outboxErasure } from './destinations/sqlite-outbox.js';
 import { GroupCommitter } from './group-commit.js';
 import { ROW_WIDTH, WriterThread, commitEventValues, flattenRows } from './sqlite-event-writer.js';
 import { applySchema } from './sqlite-schema.js';
@@ -56,6 +57,8 @@ export class SqliteStore implements Store {
   readonly path: string;
   private readonly sql: Statements;
   private readonly committer: GroupCommitter;
+  readonly outbox: SqliteOutbox;
+  private readonly outboxErasure: ReturnType<typeof outboxErasure>;
 
   private readonly lock: { release(): void };
 
@@ -76,9 +79,13 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     applySchema(this.db);
     this.sql = prepareStatements(this.db);
-    const { insertEvent, upsertLink } = this.sql.maintenance;
-    const commit = this.db.transaction((values: unknown[]) => commitEventValues(values, ROW_WIDTH, insertEvent, upsertLink));
+    const { insertEvent, upsertLink, enqueueEvent } = this.sql.maintenance;
+    const commit = this.db.transaction((values: unknown[]) =>
+      commitEventValues(values, ROW_WIDTH, insertEvent, upsertLink, enqueueEvent),
+    );
     this.committer = new GroupCommitter((rows) => commit(flattenRows(rows)));
+    this.outbox = new SqliteOutbox(this.db, (fn) => this.committer.exclusive(fn));
+    this.outboxErasure = outboxErasure(this.db);
     if (options.writerThread !== false) {
       const writer: WriterThread = new WriterThread(this.path, synchronous, {
         answered: (answer) => this.committer.answered(answer),
@@ -106,7 +113,7 @@ export class SqliteStore implements Store {
         if (stored) return stored;
         const { anonymousId, userId, site, receivedAt } = row;
         if (secretHash && anonymousId) bindSecret.run(anonymousId, site, secretHash, receivedAt);
-        const proven = options.trusted === true || (userId !== null && this.provesUser(row, secretHash));
+        const proven = options.trusted === true || (userId !== null && this.provesUser(row));
         insert.run({ ...row, userId: proven ? userId : null, subjectHash: null });
         if (anonymousId && userId) upsertLink.run(site, anonymousId, userId, receivedAt, receivedAt, proven ? 1 : 0);
         return row.receiptId;
@@ -114,11 +121,12 @@ export class SqliteStore implements Store {
     );
   }
 
-  /** Whether a record from the public write key may claim its user: by the anonymous id's secret, or a proven link. */
-  private provesUser(row: ConsentRow, secretHash: string | null): boolean {
+  /**
+   * Whether a record the caller could not vouch for may claim its user: only by a proven link. (The
+   * anonymous id's secret proves the browser, not the user: anyone can make a secret for a new id.)
+   */
+  private provesUser(row: ConsentRow): boolean {
     if (!row.anonymousId || !row.userId) return false;
-    const subject = this.sql.consent.findSubject.get(row.anonymousId) as { site: string; secretHash: string } | undefined;
-    if (secretHash && subject?.site === row.site && subject.secretHash === secretHash) return true;
     return this.sql.consent.isLinkProven.get(row.site, row.anonymousId, row.userId) !== undefined;
   }
 
@@ -180,6 +188,7 @@ export class SqliteStore implements Store {
     const erasedAt = audit.at;
     const transaction = this.db.transaction(() => {
       const { anonIds, params } = this.owned(ref);
+      this.outboxErasure(params, ref, anonIds, audit);
       const counts: ErasureCounts = {
         events: erase.events.run(params).changes,
         identityLinks: (ref.kind === 'user' ? erase.linksOfUser : erase.linksOfAnon).run(params).changes,

@@ -36,9 +36,9 @@ export function subjectContract(withStore: WithStore): void {
   );
 
   it(
-    'links a browser to a user through a consent record that names both',
+    'links a browser to a user through a vouched consent record that names both',
     withStore(async (store) => {
-      await store.appendConsent(consentRow({ userId: 'user-1' }), 'secret-hash');
+      await store.appendConsent(consentRow({ userId: 'user-1' }), 'secret-hash', { trusted: true });
       await store.insertEvents([eventRow()]);
       const rows = await store.readSubject(user('user-1'), 'h');
       expect(rows.links.map((l) => [l.anonymousId, l.userId, l.firstSeenAt, l.proven])).toEqual([
@@ -54,7 +54,7 @@ export function erasureContract(withStore: WithStore): void {
   it(
     'erases a user in one transaction: rows of every linked id, pseudonymised proof, suppressions, audit',
     withStore(async (store) => {
-      await store.appendConsent(consentRow({ anonymousId: 'phone', userId: 'user-1' }), 'secret-phone');
+      await store.appendConsent(consentRow({ anonymousId: 'phone', userId: 'user-1' }), 'secret-phone', { trusted: true });
       await store.insertEvents([
         identify('laptop', 'user-1'),
         eventRow({ anonymousId: 'laptop' }),
@@ -122,13 +122,17 @@ export function identityProofContract(withStore: WithStore): void {
       await store.appendConsent(consentRow({ anonymousId: 'b1' }), 'secret-b1');
       const claimed = consentRow({ anonymousId: 'b1', userId: 'user-1' });
       await store.appendConsent(claimed, 'wrong-secret');
+      // The browser's own secret proves the browser, not the user: anyone can make one for a new id.
+      const ownSecret = consentRow({ anonymousId: 'b1', userId: 'user-4' });
+      await store.appendConsent(ownSecret, 'secret-b1');
       const proven = consentRow({ anonymousId: 'b1', userId: 'user-2' });
-      await store.appendConsent(proven, 'secret-b1');
+      await store.appendConsent(proven, 'secret-b1', { trusted: true });
       const server = consentRow({ anonymousId: 'b2', userId: 'user-3' });
       await store.appendConsent(server, null, { trusted: true });
       const rows = await store.readSubject(anon('b1'), 'h');
-      expect(rows.consent.map((c) => c.userId)).toEqual([null, null, 'user-2']);
-      expect(rows.links.map((l) => `${l.userId}:${l.proven}`).sort()).toEqual(['user-1:false', 'user-2:true']);
+      expect(rows.consent.map((c) => c.userId)).toEqual([null, null, null, 'user-2']);
+      expect(rows.links.map((l) => `${l.userId}:${l.proven}`).sort()).toEqual(['user-1:false', 'user-2:true', 'user-4:false']);
+      expect((await store.readSubject(user('user-4'), 'h')).consent).toEqual([]);
       expect((await store.readSubject(user('user-3'), 'h')).consent.map((c) => c.receiptId)).toEqual([server.receiptId]);
       // Once the link is proven, later records of that browser (which carry no secret) keep the user.
       const later = consentRow({ anonymousId: 'b1', userId: 'user-2' });

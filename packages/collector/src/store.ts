@@ -1,3 +1,4 @@
+import type { OutboxStore } from './destinations/outbox-store.js';
 import type { FailureLimit } from './rate-limit.js';
 
 /**
@@ -36,6 +37,11 @@ export interface EventRow {
    * then makes a proven link. Not stored with the event.
    */
   linkProven?: boolean;
+  /**
+   * The destinations this event is forwarded to (names): a newly stored row is queued in the outbox for
+   * each, in the same transaction. Not stored with the event.
+   */
+  destinations?: string[];
 }
 
 export interface ConsentRow {
@@ -70,7 +76,7 @@ export interface IdentityLinkRow {
   firstSeenAt: number;
   lastSeenAt: number;
   /**
-   * Proven by the browser's subject secret or a server key. Only proven links widen what a user's
+   * Proven by the browser's subject secret with the site's token for the user, or by a server key. Only proven links widen what a user's
    * credential reads or erases; a claimed link (anyone with the public write key can make one) serves
    * analytics only.
    */
@@ -173,15 +179,17 @@ export interface Store {
    * with the record's receipt id: a record whose `recordId` is already stored for the site is not
    * stored again, and resolves with the first one's receipt.
    *
-   * A record may claim a user (`userId`) only with proof: `options.trusted` (sent with a server key),
-   * `secretHash` equal to the hash bound to its anonymous id (the browser holds the subject secret),
-   * or a proven link between its two ids. Then the record keeps the user id and the ids are linked,
-   * proven. Without proof the record is stored without the user id, and the ids get a claimed link.
+   * A record may claim a user (`userId`) only with proof: `options.trusted` (the caller vouches for the
+   * user: a server key, or the site's token for that user) or a proven link between its two ids. Then
+   * the record keeps the user id and the ids are linked, proven. Without proof the record is stored
+   * without the user id, and the ids get a claimed link. The subject secret is no proof of a user:
+   * it proves the browser only (anyone can make one for a new anonymous id).
    */
   appendConsent(row: ConsentRow, secretHash: string | null, options?: { trusted?: boolean }): Promise<string>;
   /**
-   * Records a proven link (the caller checked the proof: the anonymous id's subject secret, or a server
-   * key); from now on a user's access and erasure cover the anonymous id. Idempotent.
+   * Records a proven link (the caller checked the proof: the anonymous id's subject secret together with
+   * the site's token for the user, or a server key); from now on a user's access and erasure cover the
+   * anonymous id. Idempotent.
    */
   linkIdentity(link: { site: string; anonymousId: string; userId: string; at: number }): Promise<void>;
   /**
@@ -253,6 +261,12 @@ export interface Store {
    * collector counts in memory (SQLite: one process).
    */
   failureLimit?(name: string, maxFailures: number, windowMs: number): FailureLimit;
+  /**
+   * The destinations' outbox. Rows are queued by `insertEvents` (an EventRow's `destinations`) and by
+   * `eraseSubject` (a deletion request for each destination that received the subject's events, whose
+   * unsent rows go) in their own transactions.
+   */
+  readonly outbox?: OutboxStore;
   /** Resolves when the database answers a query now (readiness); rejects with the reason otherwise. */
   ping(): Promise<void>;
   /** Commits what is pending and closes the database; a second call does nothing. */

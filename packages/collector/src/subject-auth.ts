@@ -145,6 +145,16 @@ export class SubjectAuth {
     return { ref: { site, kind, id }, via: 'operator' };
   }
 
+  /**
+   * Whether `token` is a live token of `site`'s backend for `userId` (not a portal token): the site vouches
+   * that its logged-in user is that user. A browser's subject secret proves the browser, never the user.
+   */
+  async vouchesFor(token: string | undefined, site: string, userId: string): Promise<boolean> {
+    if (!token || !isTokenShaped(token)) return false;
+    const principal = await this.tokenPrincipal(token, userId);
+    return principal?.via === 'token' && principal.ref.site === site;
+  }
+
   private async tokenPrincipal(credential: string, id: string): Promise<Principal | null> {
     const verified = verifyToken(credential, this.tokenKeys);
     if (!verified || verified.claims.sub !== id) return null;

@@ -22,6 +22,12 @@ export const ConsentRecord = z.object({
    * keeps only its hash and uses it to authenticate data-subject requests.
    */
   secret: z.string().min(32).max(256).optional(),
+  /**
+   * With `userId`: a short-lived token the site's backend signed for that user (as for the data-subject
+   * API). Without it, a record from a page cannot claim a user the browser was not proven to belong to:
+   * it is kept without the user id.
+   */
+  userToken: z.string().min(1).max(2200).optional(),
   /** Every configured purpose with the visitor's answer; `necessary` is implied. */
   purposes: z.record(Purpose, z.boolean()),
   policyVersion: z.string().min(1).max(64),

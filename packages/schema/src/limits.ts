@@ -12,6 +12,11 @@ export const LIMITS = {
   maxConsentBytes: 16 * 1024,
   /** An event whose skew-corrected time lies further ahead of the collector's clock is rejected. */
   maxFutureSkewMs: 10 * 60 * 1000,
+  /**
+   * Deepest nesting of an event, as JSON (the event object is level 1, its `properties` level 2): every
+   * reader of a stored event (access, export, insights) can then read it without running out of stack.
+   */
+  maxEventDepth: 32,
   maxIdLength: 128,
   maxNameLength: 200,
 } as const;

@@ -51,6 +51,11 @@ export const StoredEvent = z.object({
   properties: z.record(z.string(), z.unknown()).optional(),
   traits: z.record(z.string(), z.unknown()).optional(),
   context: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * The event as stored (JSON text) when it cannot be shown as an object: it nests deeper than
+   * `LIMITS.maxEventDepth` (stored before ingest enforced the limit).
+   */
+  storedAsText: z.string().optional(),
 });
 
 export const StoredConsent = z.object({

@@ -67,11 +67,13 @@ export async function ingestEvents(
     anonymousId: anonymousIdHeader(c.header('anonymousid')),
     // Only a server key proves an identify's link; from the public write key it is a claim (analytics only).
     linkProven: trusted,
+    forwarding: { destinations: site.destinations, serverSidePurposes: config.serverSidePurposes },
   });
   const suppressed = suppression.filter(prepared.rows);
   // A storage failure answers 503 + Retry-After (storage-guard.ts): clients keep the events and retry.
   const inserted = await store.insertEvents(prepared.rows);
   const accepted = inserted.filter(Boolean).length;
+  if (accepted > 0 && prepared.rows.some((row) => row.destinations)) c.env.outbox.nudge();
   // Events of erased subjects count as duplicates: the client deletes them from its queue, and they
   // are not stored (suppressed, removed from prepared.rows above).
   const result = { accepted, duplicates: inserted.length - accepted + suppressed, rejected: prepared.rejected };
@@ -82,6 +84,10 @@ export async function ingestEvents(
 
 /** Also the answer of `/v1/b` and `/beacon/v1/batch` (routes/compat.ts). */
 export const batch = async (c: CollectorContext) => json(200, await ingestEvents(c));
+
+/** A record from a page claims its user only with the site's token for that user (or a proven link, in the store). */
+const vouched = (c: CollectorContext, site: string, record: ConsentRecord) =>
+  record.userId ? c.env.auth.vouchesFor(record.userToken, site, record.userId) : Promise.resolve(false);
 
 async function consent(c: CollectorContext) {
   const { store, suppression, hashOf } = c.env;
@@ -109,7 +115,7 @@ async function consent(c: CollectorContext) {
   const storedReceipt =
     record.anonymousId && suppression.isAnonymousSuppressed(site.name, record.anonymousId)
       ? await store.appendPseudonymousConsent(row, hashOf(site.name, 'anonymous', record.anonymousId))
-      : await store.appendConsent(row, secretHash, { trusted });
+      : await store.appendConsent(row, secretHash, { trusted: trusted || (await vouched(c, site.name, record)) });
   c.env.metrics.consent(record.purposes);
   return json(201, { receiptId: storedReceipt });
 }

@@ -55,12 +55,15 @@ async function track(anonymousId: string | null, events: Record<string, unknown>
   return (await res.json()) as { accepted: number; duplicates: number };
 }
 
-/** The browser proves with its own secret that it is the user's (identify() alone only claims it). */
+/**
+ * The browser proves with its own secret that it is this browser, and the site's token that its user is
+ * that user (identify() alone only claims it).
+ */
 async function proveLink(subject: Subject, userId: string) {
   const res = await running.fetch(`/v1/subjects/${subject.id}/links`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${subject.secret}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ userId }),
+    body: JSON.stringify({ userId, userToken: mintToken({ key: TOKEN_KEY, userId }) }),
   });
   expect(res.status).toBe(201);
 }
