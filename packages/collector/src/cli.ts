@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { exportCommand } from './cli-export.js';
 import { destinationsCommand } from './cli-destinations.js';
 import { insightsCommand } from './cli-insights.js';
 import { migrateCommand } from './cli-migrate.js';
@@ -11,6 +12,8 @@ const USAGE = `Usage: tillit-collector [--config FILE]
        tillit-collector token --user ID [--minutes 10] [--site NAME] [--config FILE]
        tillit-collector migrate [--config FILE]
        tillit-collector insights ANALYSIS [--from ISO] [--to ISO] [--model M ...] [--json|--csv] [--site NAME]
+       tillit-collector export [--from ISO] [--to ISO] [--type T] [--site NAME] [--format ndjson|csv|parquet]
+                               [--cursor C] [--limit N] [--out FILE]
        tillit-collector destinations list | replay --name NAME [--config FILE]
 
 Starts the Tillit collector. Configuration comes from a JSON file (--config or TILLIT_CONFIG)
@@ -27,6 +30,9 @@ PostgreSQL with TILLIT_DATABASE_URL / "database"); collectors also migrate at st
 \`insights\` runs one analysis (attribution, journeys, cltv, segments, basket, cohorts, nps) on the
 stored events and prints JSON (default) or CSV; parameters as GET /v1/insights/ANALYSIS takes them.
 
+\`export\` writes the stored events (NDJSON by default) to FILE or standard output, streamed, and prints
+the cursor that resumes after the last one (--cursor); parameters as GET /v1/export takes them.
+
 \`destinations list\` shows each destination's outbox (depth, oldest age, failing, dead letters, open
 erasure propagations); \`destinations replay --name NAME\` queues its dead letters again.`;
 
@@ -37,6 +43,11 @@ async function main(): Promise<void> {
   }
   if (process.argv[2] === 'insights') {
     process.stdout.write(`${(await insightsCommand(process.argv.slice(3))).trimEnd()}\n`);
+    return;
+  }
+  if (process.argv[2] === 'export') {
+    // The summary goes to stderr: stdout may be the export itself.
+    console.error(await exportCommand(process.argv.slice(3)));
     return;
   }
   if (process.argv[2] === 'destinations') {

@@ -1,6 +1,7 @@
 import { type IncomingMessage, type RequestListener, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { DestinationStream } from 'pino';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { keyedHasher, loadServerKey } from './auth.js';
@@ -17,6 +18,7 @@ import { openStore } from './open-store.js';
 import { createRouter } from './router.js';
 import { compatRoutes } from './routes/compat.js';
 import { dashboardRoutes } from './routes/dashboard.js';
+import { exportRoutes } from './routes/export.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes, observability, observeReplies } from './observe.js';
 import { identityRoutes } from './routes/identity.js';
@@ -69,6 +71,7 @@ const ROUTES: CollectorRoute[] = [
   ...subjectRoutes,
   ...identityRoutes,
   ...operatorRoutes,
+  ...exportRoutes,
   ...insightsRoutes,
   ...destinationRoutes,
   ...portalRoutes,
@@ -247,10 +250,12 @@ function fromNode(req: IncomingMessage): RawRequest {
   };
 }
 
-function writeReply(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
+/** Resolves when the reply is written (a stream: to its end; a client gone mid-stream rejects, ending the source). */
+async function writeReply(req: IncomingMessage, res: ServerResponse, reply: Reply): Promise<void> {
   // The rest of a rejected body is not read: close the connection rather than drain it.
   if (reply.status >= 400 && !req.complete) reply.headers.Connection = 'close';
   res.writeHead(reply.status, reply.headers);
+  if (reply.body instanceof Readable) return pipeline(reply.body, res);
   res.end(reply.body ?? undefined);
 }
 
@@ -268,6 +273,12 @@ function fromRequest(request: Request, remoteAddress: string): RawRequest {
 
 function toResponse(reply: Reply): Response {
   const headers = Object.entries(reply.headers).map(([name, value]): [string, string] => [name, String(value)]);
-  const body = typeof reply.body === 'string' || reply.body === null ? reply.body : new Uint8Array(reply.body);
+  const { body: raw } = reply;
+  const body =
+    raw instanceof Readable
+      ? (Readable.toWeb(raw) as ReadableStream<Uint8Array>)
+      : typeof raw === 'string' || raw === null
+        ? raw
+        : new Uint8Array(raw);
   return new Response(body, { status: reply.status, headers });
 }

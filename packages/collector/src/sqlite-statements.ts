@@ -3,7 +3,7 @@ import { ENQUEUE_EVENT, INSERT_EVENT, UPSERT_LINK } from './sqlite-event-writer.
 
 /** Every statement of the SQLite store, prepared once when the store opens. */
 
-const EVENT_COLUMNS =
+export const EVENT_COLUMNS =
   'message_id AS messageId, site, type, event, anonymous_id AS anonymousId, user_id AS userId, timestamp, received_at AS receivedAt, payload';
 const CONSENT_COLUMNS = `receipt_id AS receiptId, site, anonymous_id AS anonymousId, user_id AS userId, purposes,
   policy_version AS policyVersion, source, text_hash AS textHash, decided_at AS decidedAt, received_at AS receivedAt, locale, url`;

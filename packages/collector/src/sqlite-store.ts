@@ -4,6 +4,7 @@ import { lockDataDir, makeDataDir, touchOwnerOnly } from './data-dir.js';
 import { SqliteOutbox, outboxErasure } from './destinations/sqlite-outbox.js';
 import { GroupCommitter } from './group-commit.js';
 import { ROW_WIDTH, WriterThread, commitEventValues, flattenRows } from './sqlite-event-writer.js';
+import { sqliteExportPage } from './sqlite-export.js';
 import { applySchema } from './sqlite-schema.js';
 import { RETENTION_CHUNK, STREAM_EVENTS, type Statements, prepareStatements } from './sqlite-statements.js';
 import type {
@@ -13,6 +14,8 @@ import type {
   ErasureCounts,
   EventQuery,
   EventRow,
+  ExportPage,
+  ExportQuery,
   IdentityLinkRow,
   ProcessingLimit,
   RequestRow,
@@ -295,6 +298,11 @@ export class SqliteStore implements Store {
     } finally {
       reader.close();
     }
+  }
+
+  async exportEvents(query: ExportQuery): Promise<ExportPage> {
+    // The bound is read after every insert requested before is committed.
+    return this.committer.exclusive(() => sqliteExportPage(this.db, this.path, query));
   }
 
   async addProcessingLimit(limit: ProcessingLimit): Promise<void> {

@@ -237,12 +237,16 @@ RETURNS integer LANGUAGE sql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 $$;
 `;
 
+// The bulk export reads events in the order they were stored and resumes after a seq: a range scan.
+const V6_EXPORT_ORDER = 'CREATE INDEX events_seq ON events (seq);';
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'events, consent log, subjects, suppressions, audit, requests', sql: V1_TABLES },
   { version: 2, name: `role ${APP_ROLE} without UPDATE/DELETE on consent_records`, sql: V2_ROLE },
   { version: 3, name: 'failure_windows: the failure rate limit shared by every collector', sql: V3_FAILURES },
   { version: 4, name: 'processing_limits: objections and restrictions for the insights', sql: V4_PROCESSING_LIMITS },
   { version: 5, name: 'proven identity links, counted failed requests, erasure clears the consent url', sql: V5_PROOF },
+  { version: 6, name: 'events_seq: the export reads events in stored order', sql: V6_EXPORT_ORDER },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

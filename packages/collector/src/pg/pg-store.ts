@@ -7,6 +7,8 @@ import type {
   ErasureCounts,
   EventQuery,
   EventRow,
+  ExportPage,
+  ExportQuery,
   ProcessingLimit,
   RequestRow,
   Store,
@@ -19,6 +21,7 @@ import { PgFailureLimit } from './failure-limit.js';
 import { GroupCommitter } from './group-commit.js';
 import { appendPgConsent, insertConsent, linkPgIdentity } from './pg-consent.js';
 import { commitPgEvents, type Hasher } from './pg-event-writer.js';
+import { pgExportPage } from './pg-export.js';
 import { addPgLimit, listPgConsentDecisions, listPgLimits, removePgLimit, streamPgEvents } from './pg-insights.js';
 import { deleteExpiredPg } from './pg-retention.js';
 import { erasePgSubject, insertPgAudit, readPgSubject } from './pg-subjects.js';
@@ -196,6 +199,12 @@ export class PgStore implements Store {
     await this.db.start();
     await this.events.drain();
     yield* streamPgEvents(this.db.pool, query);
+  }
+
+  async exportEvents(query: ExportQuery): Promise<ExportPage> {
+    await this.db.start();
+    await this.events.drain();
+    return pgExportPage(this.db.pool, query);
   }
 
   async addProcessingLimit(limit: ProcessingLimit): Promise<void> {
