@@ -1,16 +1,16 @@
 /**
- * The operator dashboard at /dashboard in real Chromium against a real collector seeded with a shop's
- * history: every view renders its charts and tables with no console error and no axe violation, in
+ * The operator dashboard at /dashboard in real Chromium against a real collector seeded with the demo's
+ * simulated shop traffic: every view renders its charts and tables with no console error and no axe violation, in
  * English and Swedish at 360 px wide, is reached by keyboard, and every refused token brings the
  * sign-in back. One browser context per language, one seeded collector for the file.
  */
 import AxeBuilder from '@axe-core/playwright';
 import type { BrowserContext, Page, Route } from '@playwright/test';
-import { type RunningCollector, startCollector } from '@tillit/collector/testing';
-import { seedShop } from '../support/dashboard-seed.js';
+import { type RunningCollector, seedSimulatedShop, startCollector } from '@tillit/collector/testing';
 import { expect, test, WRITE_KEY } from '../support/fixtures.js';
 
 const OPERATOR = 'dashboard-e2e-operator-token-0123456789';
+const SHOP = 'http://shop.test';
 const VIEWS = {
   en: ['Overview', 'Attribution', 'Customers', 'Products', 'Retention', 'Feedback', 'Privacy operations', 'Live events'],
   sv: ['Översikt', 'Attribution', 'Kunder', 'Produkter', 'Återkomst', 'Återkoppling', 'Integritetsarbete', 'Händelser live'],
@@ -25,12 +25,14 @@ let running: RunningCollector;
 
 test.beforeAll(async () => {
   running = await startCollector({
-    sites: [{ name: 'e2e', writeKey: WRITE_KEY, origins: [] }],
+    sites: [{ name: 'e2e', writeKey: WRITE_KEY, origins: [SHOP] }],
     operatorToken: OPERATOR,
     // The refusal tests send wrong tokens on purpose; the default limit would answer 429 instead of 401.
     failureLimit: { max: 1000, perSubject: 1000, windowSeconds: 60 },
   });
-  await seedShop(running.url, WRITE_KEY);
+  // The demo's simulated traffic, smaller: 300 browsers over 120 days up to today.
+  const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+  await seedSimulatedShop(running.url, { writeKey: WRITE_KEY, origin: SHOP, visitors: 300, end: today });
   // An offline request, overdue, for the privacy view.
   const res = await fetch(`${running.url}/v1/admin/requests`, {
     method: 'POST',

@@ -1,22 +1,31 @@
 /**
  * `npm run screenshots`: every view of the dashboard (and the sign-in) as docs/screenshots/*.png, from
- * a real collector seeded with the shop history the e2e tests use. The README shows them.
+ * a real collector seeded with the demo's simulated shop traffic. The README shows them.
  */
 import { mkdirSync } from 'node:fs';
-import { startCollector } from '@tillit/collector/testing';
-import { seedShop } from '../support/dashboard-seed.js';
+import { seedSimulatedShop, startCollector } from '@tillit/collector/testing';
 import { expect, test, WRITE_KEY } from '../support/fixtures.js';
 
 const OUT = 'docs/screenshots';
 const OPERATOR = 'dashboard-screenshots-operator-token-0123';
+const SHOP = 'http://shop.test';
 const VIEWS = ['overview', 'attribution', 'customers', 'products', 'retention', 'feedback', 'privacy', 'live'];
 
 test('screenshots of every dashboard view', async ({ browser }) => {
   test.setTimeout(300_000);
   mkdirSync(OUT, { recursive: true });
-  const running = await startCollector({ sites: [{ name: 'shop', writeKey: WRITE_KEY, origins: [] }], operatorToken: OPERATOR });
+  const running = await startCollector({
+    sites: [{ name: 'shop', writeKey: WRITE_KEY, origins: [SHOP] }],
+    operatorToken: OPERATOR,
+  });
   try {
-    await seedShop(running.url, WRITE_KEY);
+    // The demo's simulated shop: 1,000 browsers over 120 days up to today.
+    const now = new Date();
+    await seedSimulatedShop(running.url, {
+      writeKey: WRITE_KEY,
+      origin: SHOP,
+      end: Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()),
+    });
     await fetch(`${running.url}/v1/admin/requests`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${OPERATOR}`, 'Content-Type': 'application/json' },

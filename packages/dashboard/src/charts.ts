@@ -29,7 +29,7 @@ export function short(n: number): string {
   const a = Math.abs(n);
   if (a >= 1e6) return `${+(n / 1e6).toFixed(1)}M`;
   if (a >= 1e3) return `${+(n / 1e3).toFixed(1)}k`;
-  return String(+n.toFixed(a < 1 && a > 0 ? 2 : 1));
+  return String(+n.toFixed(a >= 10 ? 0 : a < 1 && a > 0 ? 2 : 1));
 }
 
 /** The svg of a chart, named by `labelledBy` (the figure's caption). */

@@ -71,7 +71,7 @@ export async function overview(d: Dash): Promise<void> {
       chart: (id) => bars(id, kinds, [{ name: t.decisions, values: split(c.funnel) }]),
       data: {
         header: [t.decisions, ...kinds],
-        rows: c.funnel.decisions ? [[c.funnel.decisions, ...split(c.funnel)]] : [],
+        rows: c.funnel.decisions ? [[c.funnel.decisions, ...split(c.funnel)].map((n) => num(n, lang))] : [],
       },
     }),
     panel(d, {
