@@ -110,7 +110,7 @@ function configs(dir: string): RollupOptions[] {
           // unsafe: template literals of strings to `+`, String(x) to ''+x, no `new` on builtins; no code of
           // ours interpolates objects with their own valueOf or passes Symbols there. unsafe_arrows: function
           // expressions that use neither `this` nor `arguments` become arrows; none of ours is called with new.
-          compress: { passes: 2, unsafe: true, unsafe_arrows: true },
+          compress: { passes: 4, unsafe: true, unsafe_arrows: true },
           mangle: { properties: { regex: /^[a-z][a-zA-Z]*_$/, keep_quoted: true } },
           format: { comments: false },
         }),

@@ -20,6 +20,8 @@ import { createStaticServer } from '../../scripts/static.mjs';
 
 export const WRITE_KEY = 'e2e-write-key';
 export const POLICY_VERSION = '2026-11';
+/** The site's token key: the site's backend signs data-subject tokens for its signed-in users with it. */
+export const E2E_TOKEN_KEY = 'e2e-token-key-'.padEnd(40, 'k');
 
 export interface TestSite {
   /** e.g. http://127.0.0.1:41234 */
@@ -122,7 +124,7 @@ export const test = base.extend<
   collector: async ({ site, store }, use) => {
     site.pages.clear();
     const origins = [site.origin, `http://localhost:${site.port}`, `http://shop.test:${site.port}`];
-    const config = { sites: [{ name: 'e2e', writeKey: WRITE_KEY, origins }] };
+    const config = { sites: [{ name: 'e2e', writeKey: WRITE_KEY, origins, tokenKeys: [E2E_TOKEN_KEY] }] };
     let running = await startCollector(config, undefined, store);
     const port = Number(new URL(running.url).port);
     const collector: TestCollector = {

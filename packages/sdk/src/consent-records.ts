@@ -22,7 +22,7 @@ export function sendRecord(s: State, record: ConsentRecord, retries = 0): Promis
       const { receiptId } = (await res.json()) as { receiptId: string };
       if (withSecret) {
         identity.sent = 1;
-        saveIdentity(s);
+        saveIdentity(s); // and the collector knows the secret now: an identify() before this proves its link
       }
       const { decision_: decision } = s;
       if (decision?.record?.timestamp === record.timestamp) {

@@ -13,7 +13,26 @@ export function currentIdentity(s: State): Identity | null {
   return s.identity_;
 }
 
-export const saveIdentity = (s: State) => s.identity_ && s.local_.setItem(ID_KEY, JSON.stringify(s.identity_));
+/** Stores the identity; a change that leaves a link to prove (identify(), the secret acknowledged) proves it. */
+export function saveIdentity(s: State) {
+  if (s.identity_) {
+    s.local_.setItem(ID_KEY, JSON.stringify(s.identity_));
+    proveLink(s);
+  }
+}
+
+/**
+ * Proves the link of the anonymous id to the user id of identify() with the subject secret and the
+ * site's userToken, through the privacy client (the collector lets a user's token reach a browser's
+ * data only then): once the collector holds the secret (`sent`). A failure waits for the next page.
+ */
+export function proveLink(s: State) {
+  const identity = currentIdentity(s);
+  if (identity?.sent && identity.userToken)
+    s.privacy_!()
+      .then((c) => c.link())
+      .catch(s.log_);
+}
 
 /** The identity, made and stored if there is none (after an expired decision, the stored one is reused). */
 export function ensureIdentity(s: State): Identity {
@@ -25,12 +44,16 @@ export function ensureIdentity(s: State): Identity {
   return identity;
 }
 
-/** identify() and reset(): the user id goes into the identity too, if there is one. */
-export function setUserId(s: State, userId: string | undefined) {
+/**
+ * identify() and reset(): the user id, and the token to prove it, go into the identity too if there is
+ * one (before consent the token is not kept: the site's identify() on a later page brings one).
+ */
+export function setUserId(s: State, userId?: string, userToken?: string) {
   s.userId_ = userId;
   const identity = currentIdentity(s);
   if (identity) {
     identity.userId = userId;
+    identity.userToken = userToken;
     saveIdentity(s);
   }
 }

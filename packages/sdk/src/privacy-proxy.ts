@@ -1,5 +1,5 @@
 /** `tillit.privacy`: the privacy client, loaded on first use and only once there is a subject. */
-import { currentIdentity } from './identity.js';
+import { currentIdentity, saveIdentity } from './identity.js';
 import type { createPrivacy } from './privacy.js';
 import type { State } from './state.js';
 import type { TillitPrivacy } from './types.js';
@@ -11,23 +11,24 @@ type Method = (...a: unknown[]) => Promise<unknown>;
 
 export function privacyProxy(s: State, load: PrivacyLoader, forget: () => Promise<void>): TillitPrivacy {
   const subject = () => currentIdentity(s);
-  let client: Promise<TillitPrivacy> | undefined;
+  let client: ReturnType<NonNullable<State['privacy_']>> | undefined;
+  s.privacy_ = () =>
+    (client ??= load().then(
+      (make) => make(s.collectorUrl_, s.fetch_, subject, forget, () => saveIdentity(s)),
+      (e) => {
+        client = undefined; // a failed load is tried again on the next call
+        throw e;
+      },
+    ));
   const proxy = {} as Record<keyof TillitPrivacy, Method>;
   for (const method of ['access', 'export', 'erase', 'portalUrl'] as const)
     proxy[method] = async (...args) => {
       // Before consent nothing is fetched.
       if (!subject()) {
         if (method === 'portalUrl') return null;
-        throw Error('[tillit] no identifier: nothing was granted');
+        throw Error('[tillit] no identifier: nothing granted');
       }
-      client ??= load().then(
-        (make) => make(s.collectorUrl_, s.fetch_, subject, forget),
-        (e) => {
-          client = undefined; // a failed load is tried again on the next call
-          throw e;
-        },
-      );
-      return ((await client)[method] as Method)(...args);
+      return ((await s.privacy_!())[method] as Method)(...args);
     };
   return proxy as TillitPrivacy;
 }

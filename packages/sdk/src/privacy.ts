@@ -1,29 +1,40 @@
 /**
  * The visitor's data-subject requests (GDPR Art. 15, 17, 20), authenticated with the subject's
- * secret made at first consent (`Authorization: Bearer <secret>`; the collector keeps its hash).
+ * secret made at first consent (`Authorization: Bearer <secret>`; the collector keeps its hash), and
+ * the proof of the identity link that lets a user's token reach this browser's data.
  */
+import type { Identity } from './state.js';
 import type { ExportFormat, TillitPrivacy } from './types.js';
 
-interface Subject {
-  id: string;
-  secret: string;
+export interface PrivacyClient extends TillitPrivacy {
+  /**
+   * Proves that this browser's anonymous id belongs to identify()'s user id: the subject secret (this
+   * browser) and the site's userToken (the site vouches for its user), `POST /v1/subjects/:id/links`.
+   * Once per (anonymous id, user id). The token is kept until the collector answers: proven (`linked`)
+   * or refused (an expired token: the site's next identify() brings a new one); after a 5xx, a 429 or
+   * a network error it rejects and the next page tries again.
+   */
+  link(): Promise<void>;
 }
 
 export function createPrivacy(
   base: string,
   f: typeof fetch,
-  subject: () => Subject | null,
+  subject: () => Identity | null,
   forget: () => Promise<void>,
-): TillitPrivacy {
-  const request = async (method: string, path = '') => {
+  save: () => void,
+): PrivacyClient {
+  /** Throws on an answer that is not ok; with a body (a link), only on 5xx and 429 (retry later). */
+  const request = async (method: string, path = '', body?: object) => {
     const s = subject();
-    if (!s) throw new Error('[tillit] no identifier: nothing was granted');
+    if (!s) throw new Error('[tillit] no identifier: nothing granted');
     const res = await f(`${base}/v1/subjects/${s.id}${path}`, {
       method,
-      headers: { Authorization: `Bearer ${s.secret}` },
+      headers: { Authorization: `Bearer ${s.secret}`, 'Content-Type': 'application/json' },
+      body: body && JSON.stringify(body),
       credentials: 'omit',
     });
-    if (!res.ok) throw new Error(`[tillit] collector answered ${res.status}`);
+    if (body ? res.status > 499 || res.status === 429 : !res.ok) throw new Error(`[tillit] collector answered ${res.status}`);
     return res;
   };
   return {
@@ -42,7 +53,23 @@ export function createPrivacy(
       return receipt;
     },
     // The secret never goes into a URL: the collector swaps it for a token that lives minutes, and the
-    // token travels in the fragment, which browsers send to no server and in no Referer.
-    portalUrl: async () => subject() && `${base}/privacy#token=${(await (await request('POST', '/token')).json()).token}`,
+    // token travels in the fragment, which browsers send to no server and in no Referer. (Before
+    // consent tillit.privacy answers null without loading this file.)
+    portalUrl: async () => `${base}/privacy#token=${(await (await request('POST', '/token')).json()).token}`,
+    async link() {
+      const s = subject();
+      const token = s?.userToken;
+      if (!token) return;
+      const { userId } = s;
+      delete s.userToken; // taken (in memory): a second call meanwhile sends nothing
+      if (s.linked !== userId) {
+        const { status } = await request('POST', '/links', { userId, userToken: token }).catch((e) => {
+          s.userToken ??= token; // the stored identity still holds it: the next page tries again
+          throw e;
+        });
+        if (status === 201) s.linked = userId;
+      }
+      save(); // proven, or refused (an expired token: the site's next identify() brings a new one)
+    },
   };
 }

@@ -106,9 +106,9 @@ function dropOldest(m: Mirror, bounds: QueueBounds, log: (...a: unknown[]) => vo
 }
 
 const bounded = (items: QueueItem[], bounds: QueueBounds, log: (...a: unknown[]) => void) => {
-  const { keep_: keep, drop_: drop } = trim(items, bounds, Date.now());
-  if (drop.length) log('queue bounds: dropped', drop);
-  return { keep_: keep, drop_: drop };
+  const kept = trim(items, bounds, Date.now());
+  if (kept.drop_.length) log('queue bounds: dropped', kept.drop_);
+  return kept;
 };
 
 /** Resolves once the database is gone, or could not be deleted. */

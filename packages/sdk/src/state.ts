@@ -5,6 +5,7 @@
 import { grantedPurposes, purposeState, type StoredDecision } from './consent-rules.js';
 import { createQueue, type Queue } from './queue.js';
 import { webStorage } from './storage.js';
+import type { PrivacyClient } from './privacy.js';
 import type { ConsentDecision, KeyValueStorage, TillitConfig } from './types.js';
 import { DEFAULT_URL_DENYLIST } from './url.js';
 
@@ -38,6 +39,10 @@ export interface Identity {
   userId?: string;
   /** Set once the collector has acknowledged a consent record that carried the secret. */
   sent?: 1;
+  /** identify()'s userToken while the link to userId waits to be proven (privacy.ts). */
+  userToken?: string;
+  /** The user id whose link to this anonymous id the collector has acknowledged as proven (privacy.ts). */
+  linked?: string;
 }
 
 /** Shared by every part of the SDK: the settings, the storages and queue, and what changes. */
@@ -54,6 +59,8 @@ export interface State extends Readonly<Settings> {
   identity_: Identity | null;
   /** Set by identify(); before consent it lives here only, in memory. */
   userId_?: string;
+  /** The privacy client, loaded on first use (set by privacyProxy). */
+  privacy_?: () => Promise<PrivacyClient>;
 }
 
 /** The configuration with its defaults applied, and nothing decided or read yet. */

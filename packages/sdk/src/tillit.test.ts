@@ -17,8 +17,18 @@ let host = '';
 let n = 0;
 let batchAnswer: () => Response = () => HttpResponse.json({ accepted: 1, duplicates: 0, rejected: [] });
 let consentAnswer: () => Response = () => HttpResponse.json({ receiptId: 'r-1' }, { status: 201 });
+let linkStatus = 201;
 
 const server = setupServer(
+  http.post('*/v1/subjects/:id/links', async ({ request }) => {
+    const url = new URL(request.url);
+    if (url.host !== host) return HttpResponse.json({ error: 'unavailable' }, { status: 503 });
+    seen.push({
+      path: url.pathname,
+      body: { ...((await request.json()) as object), auth: request.headers.get('authorization') },
+    });
+    return HttpResponse.json({}, { status: linkStatus });
+  }),
   http.post('*/v1/:kind', async ({ request, params }) => {
     const url = new URL(request.url);
     // Instances left from earlier tests share the storage like other tabs would; they must not
@@ -37,6 +47,7 @@ beforeEach(() => {
   seen = [];
   batchAnswer = () => HttpResponse.json({ accepted: 1, duplicates: 0, rejected: [] });
   consentAnswer = () => HttpResponse.json({ receiptId: `r-${n}` }, { status: 201 });
+  linkStatus = 201;
   localStorage.clear();
   sessionStorage.clear();
   // biome-ignore lint/suspicious/noDocumentCookie: clearing what a test wrote
@@ -49,6 +60,7 @@ const make = (over: Partial<TillitConfig> = {}) =>
   createTillit({ collectorUrl: `http://${host}/`, writeKey: 'wk', policyVersion: 'v1', batch: { intervalMs: 5 }, ...over });
 const batches = () => seen.filter((s) => s.path === '/v1/batch');
 const records = () => seen.filter((s) => s.path === '/v1/consent').map((s) => s.body);
+const links = () => seen.filter((s) => s.path.endsWith('/links'));
 const sentEvents = () => batches().flatMap((b) => b.body.batch);
 const databases = async () => (await indexedDB.databases()).map((d) => d.name);
 const storedKeys = () => Object.keys(localStorage).sort();
@@ -457,4 +469,45 @@ it('cleans a long URL once per navigation, not once per event', async () => {
   expect(firstSent.context.page.url).toHaveLength(4096);
   expect(firstSent.context.page.path.length).toBeLessThan(4096);
   expect(sentEvents().at(-1).context.page.path).toBe('/next');
+});
+
+it('after identify() with a site token and consent, proves the link once per user id, and retries on the next page', async () => {
+  linkStatus = 503;
+  const t = make();
+  await t.consent.acceptAll();
+  t.identify('u-1', {}, 'token-1');
+  // Sent once the collector holds the secret (the consent record's receipt), not before.
+  await vi.waitFor(() => expect(links()).toHaveLength(1));
+  const { id, secret } = JSON.parse(localStorage.tillit_id);
+  expect(links()[0]).toEqual({
+    path: `/v1/subjects/${id}/links`,
+    body: { userId: 'u-1', userToken: 'token-1', auth: `Bearer ${secret}` },
+  });
+  await wait(30);
+  expect(JSON.parse(localStorage.tillit_id)).toMatchObject({ userToken: 'token-1' }); // kept for a retry
+
+  linkStatus = 201;
+  const next = make(); // the next page
+  await vi.waitFor(() => expect(JSON.parse(localStorage.tillit_id).linked).toBe('u-1'));
+  expect(JSON.parse(localStorage.tillit_id).userToken).toBeUndefined();
+  next.identify('u-1', {}, 'token-1b'); // proven: never again for this pair
+  t.identify('u-1');
+  make();
+  await wait(30);
+  expect(links()).toHaveLength(2);
+  next.identify('u-2', {}, 'token-2');
+  await vi.waitFor(() => expect(JSON.parse(localStorage.tillit_id).linked).toBe('u-2'));
+  expect(links().map((l) => l.body.userId)).toEqual(['u-1', 'u-1', 'u-2']);
+});
+
+it('proves no link without consent, and none without a site token', async () => {
+  const t = make();
+  t.identify('u-1', {}, 'token-1');
+  await t.consent.rejectAll();
+  t.identify('u-2', {}, 'token-2');
+  const other = make({ storage: undefined });
+  await other.consent.acceptAll();
+  other.identify('u-3');
+  await wait(50);
+  expect(links()).toEqual([]);
 });

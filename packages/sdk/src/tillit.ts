@@ -6,7 +6,7 @@ import { createConsent, gpcOn, publicDecision } from './consent.js';
 import { readDecision } from './decision-store.js';
 import { createDelivery, restoreUnsent } from './delivery.js';
 import { createEvents } from './events.js';
-import { currentIdentity, setUserId } from './identity.js';
+import { currentIdentity, proveLink, setUserId } from './identity.js';
 import { type PrivacyLoader, privacyProxy } from './privacy-proxy.js';
 import { trackPageViews } from './page-views.js';
 import { safe } from './safe.js';
@@ -43,14 +43,15 @@ export function createTillit(config: TillitConfig, loadPrivacy: PrivacyLoader): 
     page: safe((name?: string, properties?: Record<string, unknown>) =>
       events.record_('page', 'analytics', { name, properties }),
     ),
-    identify: safe((userId: string, traits?: Record<string, unknown>) => {
-      setUserId(s, userId);
+    identify: safe((userId: string, traits?: Record<string, unknown>, userToken?: string) => {
+      setUserId(s, userId, userToken);
       events.record_('identify', 'analytics', { userId, traits });
     }),
-    reset: safe(() => setUserId(s, undefined)),
+    reset: safe(() => setUserId(s)),
     anonymousId: () => currentIdentity(s)?.id ?? null,
     flush: delivery.flush_,
   };
+  proveLink(s); // a proof that failed on an earlier page
   if (config.autoPageViews) trackPageViews(api.page);
   return api;
 }
