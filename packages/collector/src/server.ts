@@ -78,8 +78,8 @@ const ROUTES: CollectorRoute[] = [
 const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export function createCollector(input: CollectorConfigInput | CollectorConfig, options: CollectorOptions = {}): Collector {
-  const config = parseConfig(input);
+/** What the routes share (`c.env`), the raw store, and the log and metrics. */
+function collectorDeps(config: CollectorConfig, options: CollectorOptions) {
   const serverKey = loadServerKey(config.serverKey, config.dataDir);
   const hashOf = keyedHasher(serverKey);
   const store = options.store ?? openStore(config, hashOf);
@@ -105,6 +105,12 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     metrics,
     outbox,
   };
+  return { deps, store, log, metrics, outbox };
+}
+
+export function createCollector(input: CollectorConfigInput | CollectorConfig, options: CollectorOptions = {}): Collector {
+  const config = parseConfig(input);
+  const { deps, store, log, metrics, outbox } = collectorDeps(config, options);
   // Configured origins only: the sites', and the collector's own for its /privacy page (publicOrigin, and the
   // address it listens on, added by listen()). Never derived from the Host header, which DNS rebinding sets.
   const allowedOrigins = new Set(config.sites.flatMap((site) => site.origins));
