@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { type FailureLimit, FailureLimiter } from '../rate-limit.js';
+import { assertSchemaCurrent } from '../schema-check.js';
 import type {
   AuditRow,
   ConsentRow,
@@ -18,6 +19,7 @@ import type {
 import { HOUR_MS, type PgConnectionOptions, PgDatabase } from './database.js';
 import { PgFailureLimit } from './failure-limit.js';
 import { GroupCommitter } from './group-commit.js';
+import { LATEST_VERSION } from './migrations.js';
 import { appendPgConsent, insertConsent, linkPgIdentity } from './pg-consent.js';
 import { commitPgEvents, type Hasher } from './pg-event-writer.js';
 import { pgExportPage } from './pg-export.js';
@@ -191,7 +193,8 @@ export class PgStore implements Store {
   }
 
   async ping(): Promise<void> {
-    await this.db.query('SELECT 1');
+    const [row] = await this.db.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+    assertSchemaCurrent(row?.v ?? null, LATEST_VERSION);
   }
 
   async *streamEvents(query: EventQuery): AsyncIterable<EventRow> {
