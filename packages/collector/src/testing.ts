@@ -78,3 +78,5 @@ export function storedEvents(db: SqliteStore['db']): StoredEvent[] {
     .all() as (Omit<StoredEvent, 'payload'> & { payload: string })[];
   return rows.map((row) => ({ ...row, payload: JSON.parse(row.payload) }));
 }
+
+export { type SeedOptions, type SeedResult, seedSimulatedShop } from './simulated-traffic.js';
