@@ -13,6 +13,7 @@ import type { OutboxWorker } from './destinations/worker.js';
 import type { RawRequest, Reply } from './http.js';
 import { CLIENT_REQUEST_HEADERS } from './compat.js';
 import { portalRoutes } from './portal-page.js';
+import { redact } from './log-safe.js';
 import { openStore } from './open-store.js';
 import { createRouter } from './router.js';
 import { compatRoutes } from './routes/compat.js';
@@ -83,7 +84,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
   const serverKey = loadServerKey(config.serverKey, config.dataDir);
   const hashOf = keyedHasher(serverKey);
   const store = options.store ?? openStore(config, hashOf);
-  const { log, metrics, storageHealth } = observability(config, options.logDestination);
+  const { log, metrics, storageHealth } = observability(config, store, options.logDestination);
   const guarded = guardStore(store, storageHealth);
   const outbox = createOutboxWorker({
     config,
@@ -148,7 +149,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
       await start();
       retentionTimer ??= setInterval(() => {
         purgeExpired().catch((error: unknown) =>
-          console.error(`[tillit-collector] retention failed: ${(error as Error).message}`),
+          console.error(`[tillit-collector] retention failed: ${redact((error as Error).message)}`),
         );
       }, RETENTION_INTERVAL_MS).unref();
       const url = await listen(server, config);

@@ -55,6 +55,7 @@ export interface SqliteStoreOptions {
  * requested before it. If the writer thread dies, events are committed on this thread from then on.
  */
 export class SqliteStore implements Store {
+  readonly kind = 'sqlite';
   /** The main-thread connection (also for tests that check rows with SQL). */
   readonly db: Database.Database;
   readonly path: string;

@@ -47,6 +47,7 @@ const ANSWERED_STATES = new Set(['answered', 'refused', 'withdrawn']);
  * erasure), pg-retention, failure-limit, pg-insights; database.ts holds the pool and transactions.
  */
 export class PgStore implements Store {
+  readonly kind = 'postgres';
   readonly db: PgDatabase;
   private readonly hashOf: Hasher | undefined;
   private readonly events = new GroupCommitter<EventRow, boolean>((rows) => commitPgEvents(this.db, rows, this.hashOf));

@@ -9,6 +9,7 @@ import { SQLITE_SCHEMA_VERSION } from '../sqlite-schema.js';
 import type { SqliteStore } from '../sqlite-store.js';
 import { testCollector } from '../test-collector.js';
 
+const OPERATOR = 'operator-token-'.padEnd(40, 'h');
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -84,7 +85,7 @@ it('PostgreSQL: not ready while the database is unreachable', async () => {
   cleanups.push(drop);
   const link = await relay();
   const store = new PgStore({ url: link.url, schema, poolMax: 2 });
-  const running = testCollector({}, undefined, { store });
+  const running = testCollector({ operatorToken: OPERATOR }, undefined, { store });
   cleanups.push(running.destroy);
   expect(await readiness(running)).toMatchObject({ status: 200 });
   await link.cut();
@@ -93,4 +94,7 @@ it('PostgreSQL: not ready while the database is unreachable', async () => {
     reason: expect.stringMatching(/ECONNREFUSED|terminated|Connection/),
   });
   expect((await running.fetch('/healthz')).status).toBe(200);
+  // Counted under the store in use (the config names no database: a label from it would say sqlite).
+  const metrics = await (await running.fetch('/metrics', { headers: { Authorization: `Bearer ${OPERATOR}` } })).text();
+  expect(metrics).toMatch(/^tillit_store_errors_total\{store="postgres"\} [1-9]/m);
 });
