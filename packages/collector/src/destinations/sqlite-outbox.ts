@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { AuditRow, SubjectRef } from '../store.js';
-import type { ErasureRequest } from './destination.js';
+import { RECEIVED, erasureRequest } from './destination.js';
 import {
   type DestinationCounts,
   type OpenErasure,
@@ -104,8 +104,7 @@ const OWNED_EVENTS = `SELECT message_id FROM events WHERE site = @site
  */
 export function outboxErasure(db: Database.Database) {
   const receivers = db
-    .prepare(`SELECT DISTINCT destination FROM outbox WHERE kind = 'event'
-      AND (state = 'sent' OR (attempts > 0 AND state IN ('pending', 'dead'))) AND message_id IN (${OWNED_EVENTS})`)
+    .prepare(`SELECT DISTINCT destination FROM outbox WHERE ${RECEIVED} AND message_id IN (${OWNED_EVENTS})`)
     .pluck();
   const forget = db.prepare(`DELETE FROM outbox WHERE kind = 'event' AND message_id IN (${OWNED_EVENTS})`);
   const enqueue = db.prepare(`INSERT OR IGNORE INTO outbox (destination, kind, message_id, site, body, queued_at, next_attempt_at)
@@ -119,13 +118,7 @@ export function outboxErasure(db: Database.Database) {
     const destinations = receivers.all(params) as string[];
     forget.run(params);
     if (destinations.length === 0) return;
-    const request: ErasureRequest = {
-      messageId: audit.receiptId ?? `${audit.subjectHash}.${audit.at}`,
-      site: ref.site,
-      erasedAt: new Date(audit.at).toISOString(),
-      userId: ref.kind === 'user' ? ref.id : null,
-      anonymousIds: anonIds,
-    };
+    const request = erasureRequest(ref, anonIds, audit);
     const body = JSON.stringify(request);
     for (const destination of destinations) enqueue.run(destination, request.messageId, ref.site, body, audit.at);
   };

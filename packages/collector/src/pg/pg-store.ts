@@ -18,6 +18,7 @@ import type {
 } from '../store.js';
 import { HOUR_MS, type PgConnectionOptions, PgDatabase } from './database.js';
 import { PgFailureLimit } from './failure-limit.js';
+import { PgOutbox } from '../destinations/pg-outbox.js';
 import { GroupCommitter } from './group-commit.js';
 import { LATEST_VERSION } from './migrations.js';
 import { appendPgConsent, insertConsent, linkPgIdentity } from './pg-consent.js';
@@ -52,10 +53,12 @@ export class PgStore implements Store {
   private readonly hashOf: Hasher | undefined;
   private readonly events = new GroupCommitter<EventRow, boolean>((rows) => commitPgEvents(this.db, rows, this.hashOf));
   private closing: Promise<void> | undefined;
+  readonly outbox: PgOutbox;
 
   constructor(options: PgStoreOptions) {
     this.db = new PgDatabase(options);
     this.hashOf = options.hashOf;
+    this.outbox = new PgOutbox(this.db);
   }
 
   get schema(): string {

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { SqliteStore } from '../sqlite-store.js';
 import type { EventRow, Store } from '../store.js';
 import { testCollector } from '../test-collector.js';
-import { type RunningCollector, TEST_WRITE_KEY, startCollector } from '../testing.js';
+import { type RunningCollector, TEST_WRITE_KEY, startCollector, testStoreKind } from '../testing.js';
 
 const OPERATOR = 'operator-token-'.padEnd(40, 'x');
 const T0 = Date.UTC(2026, 9, 5);
@@ -43,8 +43,8 @@ async function post(batch: unknown[]) {
 }
 
 /** The event's time as stored (skew-corrected at ingest by sentAt). */
-const storedTime = (messageId: string) =>
-  running.db.prepare('SELECT timestamp FROM events WHERE message_id = ?').pluck().get(messageId) as number;
+const storedTime = async (messageId: string) =>
+  (await running.sql.query<{ timestamp: number }>('SELECT timestamp FROM events WHERE message_id = ?', messageId))[0]!.timestamp;
 
 const exportOf = (query: string, headers: Record<string, string> = auth) =>
   fetch(`${running.url}/v1/export${query}`, { headers });
@@ -75,12 +75,12 @@ it('exports the stored events as NDJSON, to the operator only', async () => {
     event: 'Viewed',
     anonymousId: 'anon-2',
     userId: 'user-7',
-    timestamp: new Date(storedTime(batch[2]!.messageId)).toISOString(),
+    timestamp: new Date(await storedTime(batch[2]!.messageId)).toISOString(),
     payload: { messageId: batch[2]!.messageId, properties: { i: 2 } },
   });
   expect(rows[1]).toMatchObject({ type: 'page', event: 'Home', userId: null });
   expect((await ndjson('?type=page')).rows).toHaveLength(1);
-  const [t1, t2] = [storedTime(batch[1]!.messageId), storedTime(batch[2]!.messageId)];
+  const [t1, t2] = [await storedTime(batch[1]!.messageId), await storedTime(batch[2]!.messageId)];
   const window = `?from=${new Date(t1).toISOString()}&to=${new Date(t2).toISOString()}`;
   expect((await ndjson(window)).rows.map((r) => r.messageId)).toEqual([batch[1]!.messageId]);
 });
@@ -138,7 +138,7 @@ it('exports Parquet that DuckDB reads back', async () => {
       messageId: batch[5]!.messageId,
       site: 'test',
       userId: 'user-5',
-      ms: String(storedTime(batch[5]!.messageId)),
+      ms: String(await storedTime(batch[5]!.messageId)),
       i: 5,
     });
     expect(rows[6]!.userId).toBeNull();
@@ -174,7 +174,8 @@ it('refuses bad parameters with 400 naming the parameter', async () => {
   }
 });
 
-it('reads from the store only as fast as the client takes the answer', async () => {
+// Counts the pulls of a SqliteStore it wraps; the PostgreSQL export pages through the same route.
+it.skipIf(testStoreKind() === 'pg')('reads from the store only as fast as the client takes the answer', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tillit-collector-'));
   const sqlite = new SqliteStore({ dataDir, durability: 'normal' });
   let pulled = 0;
