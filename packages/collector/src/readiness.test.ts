@@ -2,12 +2,12 @@
 // lacks a migration this code needs; liveness stays up.
 import { type AddressInfo, type Socket, connect, createServer } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
-import { LATEST_VERSION } from '../pg/migrations.js';
-import { PgStore } from '../pg/pg-store.js';
-import { TEST_DATABASE_URL, adminQuery, createTestSchema } from '../pg/test-database.js';
-import { SQLITE_SCHEMA_VERSION } from '../sqlite-schema.js';
-import type { SqliteStore } from '../sqlite-store.js';
-import { testCollector } from '../test-collector.js';
+import { LATEST_VERSION } from './pg/migrations.js';
+import { PgStore } from './pg/pg-store.js';
+import { TEST_DATABASE_URL, adminQuery, createTestSchema } from './pg/test-database.js';
+import { SQLITE_SCHEMA_VERSION } from './sqlite-schema.js';
+import type { SqliteStore } from './sqlite-store.js';
+import { testCollector } from './test-collector.js';
 
 const OPERATOR = 'operator-token-'.padEnd(40, 'h');
 const cleanups: (() => Promise<void>)[] = [];
