@@ -2,6 +2,7 @@ import { Event, LIMITS, describeIssues, type RejectedEvent } from '@tillit/schem
 import { applyClientDefaults, mapCategoryPreferences } from './compat.js';
 import { fieldTooDeep } from './depth.js';
 import { truncateIp } from './ip.js';
+import { scrubEvent } from './scrub.js';
 import type { EventRow } from './store.js';
 
 export interface IngestContext {
@@ -98,6 +99,7 @@ export function prepareBatch(batch: unknown[], ctx: IngestContext): PreparedBatc
     }
 
     const context = event.context ?? {};
+    scrubEvent({ ...event, context });
     mapCategoryPreferences(context.consent, ctx.categoryPurposes);
     const ip = ctx.clientIp === 'drop' ? undefined : (truncateIp(context.ip) ?? ctx.ip);
     if (ip) context.ip = ip;
