@@ -1,6 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+/**
+ * The collector's integration tests, run once per store: on SQLite (project node) and on PostgreSQL
+ * (project node-pg, each test collector in a schema of its own, dropped after; see test-store.ts).
+ * The SQLite-only ones (data dir, SQLite schema and triggers) and the PostgreSQL-only ones (pg/) are not here.
+ */
+const collectorIntegration = [
+  'packages/collector/src/{server,security,observe,compat,client-compat}.test.ts',
+  'packages/collector/src/routes/*.test.ts',
+  'test/fuzz/collector.test.ts',
+];
+
 /** SDK modules with no platform access: their tests run in Node, so a DOM dependency would fail them. */
 const platformFreeSdk = 'packages/sdk/src/{backoff,consent-rules,ids,queue-policy,size,url}.test.ts';
 
@@ -36,6 +47,17 @@ export default defineConfig({
           environment: 'node',
           include: ['packages/{schema,insights,collector}/src/**/*.test.ts', platformFreeSdk, 'test/fuzz/**/*.test.ts'],
           testTimeout: 30_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'node-pg',
+          environment: 'node',
+          include: collectorIntegration,
+          env: { TILLIT_TEST_STORE: 'pg' },
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
         },
       },
       {

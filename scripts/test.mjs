@@ -1,5 +1,6 @@
 // `npm test`: everything a fresh clone needs, then every test: types, lint, unit and integration
-// tests (vitest, real collector over HTTP on SQLite), browser tests (Playwright, real Chromium).
+// tests (vitest, real collector over HTTP on SQLite and on PostgreSQL), browser tests (Playwright, real
+// Chromium; the collector-facing specs on both stores).
 // Extra arguments go to both runners' filters, e.g. `npm test -- consent`.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -24,6 +25,32 @@ function step(name, command, args, env = {}) {
   const { status } = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   steps.push({ name, ok: status === 0 });
 }
+
+// The collector's tests run on SQLite and on PostgreSQL: without a reachable PostgreSQL the run fails,
+// first with this one message saying what to start (then with each PostgreSQL test's own).
+const databaseUrl = process.env.TILLIT_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+async function checkPostgres() {
+  // Imported here: on a fresh clone, ensureInstalled() above is what installs it.
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5_000 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    steps.push({ name: 'PostgreSQL reachable', ok: true });
+  } catch (error) {
+    console.error(
+      `\n[tillit] PostgreSQL is not reachable at ${databaseUrl} (${error.message}).\n` +
+        '[tillit] The collector tests run on PostgreSQL too: start PostgreSQL 15 with trust authentication for local\n' +
+        '[tillit] connections and a database named test (Debian: pg_ctlcluster 15 main start), or point\n' +
+        '[tillit] TILLIT_TEST_DATABASE_URL at one.',
+    );
+    steps.push({ name: 'PostgreSQL reachable', ok: false });
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+await checkPostgres();
 
 if (!filters.length) {
   step('types', 'npx', ['tsc', '-p', 'tsconfig.json']);

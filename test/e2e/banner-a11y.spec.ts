@@ -156,7 +156,9 @@ test('keyboard only: into the banner, into the dialog, trapped there, choose, sa
   await page.keyboard.press('Enter');
   await expect(prefs).toBeHidden();
   await expect
-    .poll(() => collector.rows<{ purposes: string }>('SELECT purposes FROM consent_records').map((r) => JSON.parse(r.purposes)))
+    .poll(async () =>
+      (await collector.rows<{ purposes: string }>('SELECT purposes FROM consent_records')).map((r) => JSON.parse(r.purposes)),
+    )
     .toEqual([{ analytics: true, marketing: false, personalization: false }]);
 
   // The floating button reopens the preferences from the keyboard too.

@@ -74,7 +74,7 @@ test('accept all: everything granted and stored, logged at the collector with th
     source: 'banner',
   });
   await expect.poll(() => records(collector)).toHaveLength(1);
-  const [record] = records(collector);
+  const [record] = await records(collector);
   expect(JSON.parse(record!.purposes)).toEqual({ analytics: true, marketing: true, personalization: true });
   expect(record).toMatchObject({ source: 'banner', policy_version: POLICY_VERSION, text_hash: sha256(text) });
   // Document order, the external one awaited before the inline one after it.
@@ -102,8 +102,12 @@ test('reject all: everything refused, logged, no tag runs, the embed stays a pla
   await expect(page.getByRole('dialog', { name: 'Your privacy choices' })).toBeHidden();
   expect((await decision(page))!.purposes).toEqual({ analytics: false, marketing: false, personalization: false });
   await expect.poll(() => records(collector)).toHaveLength(1);
-  expect(JSON.parse(records(collector)[0]!.purposes)).toEqual({ analytics: false, marketing: false, personalization: false });
-  expect(records(collector)[0]!.text_hash).toMatch(/^[0-9a-f]{64}$/);
+  expect(JSON.parse((await records(collector))[0]!.purposes)).toEqual({
+    analytics: false,
+    marketing: false,
+    personalization: false,
+  });
+  expect((await records(collector))[0]!.text_hash).toMatch(/^[0-9a-f]{64}$/);
   await page.waitForTimeout(200);
   expect(await ran(page)).toEqual([]);
   expect(await page.locator('iframe').getAttribute('src')).toBeNull();
@@ -130,7 +134,11 @@ test('choose: only the purposes turned on are granted, and only their tags run',
 
   expect((await decision(page))!.purposes).toEqual({ analytics: true, marketing: false, personalization: false });
   await expect.poll(() => records(collector)).toHaveLength(1);
-  expect(JSON.parse(records(collector)[0]!.purposes)).toEqual({ analytics: true, marketing: false, personalization: false });
+  expect(JSON.parse((await records(collector))[0]!.purposes)).toEqual({
+    analytics: true,
+    marketing: false,
+    personalization: false,
+  });
   await expect.poll(() => ran(page)).toEqual(['analytics-inline']);
   expect((await consentPushes(page))[1]).toEqual([
     'update',
@@ -143,7 +151,11 @@ test('choose: only the purposes turned on are granted, and only their tags run',
   await prefs.getByRole('switch', { name: 'Analytics' }).uncheck();
   await prefs.getByRole('button', { name: 'Save choices' }).click();
   await expect.poll(() => records(collector)).toHaveLength(2);
-  expect(JSON.parse(records(collector)[1]!.purposes)).toEqual({ analytics: false, marketing: false, personalization: false });
+  expect(JSON.parse((await records(collector))[1]!.purposes)).toEqual({
+    analytics: false,
+    marketing: false,
+    personalization: false,
+  });
   expect((await consentPushes(page)).at(-1)).toEqual(['update', expect.objectContaining({ analytics_storage: 'denied' })]);
 });
 
@@ -172,7 +184,7 @@ test('closing the first layer with Escape is not consent: nothing stored, nothin
   expect(await ran(page)).toEqual([]);
   await page.reload();
   await expect(page.getByRole('dialog', { name: 'Your privacy choices' })).toBeVisible();
-  expect(records(collector)).toEqual([]);
+  expect(await records(collector)).toEqual([]);
 });
 
 test('a decision in one tab applies in the other without a reload', async ({ context, site, collector }) => {
@@ -210,7 +222,7 @@ test('the banner comes back when the policy version changes', async ({ page, sit
   await page.reload();
   await expect(page.getByRole('dialog', { name: 'Your privacy choices' })).toBeVisible();
   await page.getByRole('button', { name: 'Reject all' }).click();
-  await expect.poll(() => records(collector).map((r) => r.policy_version)).toEqual(['2026-01', '2026-02']);
+  await expect.poll(async () => (await records(collector)).map((r) => r.policy_version)).toEqual(['2026-01', '2026-02']);
 });
 
 test('works under a strict CSP: styled without unsafe-inline, a nonced gated tag runs with its nonce', async ({
@@ -271,7 +283,7 @@ document.cookie = '_ga=GA1.1; path=/'; document.cookie = '_ga_X1=GS1; path=/'; d
   await reloaded;
   expect(await page.evaluate(() => (window as unknown as { beforeReload?: boolean }).beforeReload)).toBeUndefined();
   expect(await names()).toEqual(['site_cart']);
-  await expect.poll(() => records(collector).map((r) => JSON.parse(r.purposes).analytics)).toEqual([true, false]);
+  await expect.poll(async () => (await records(collector)).map((r) => JSON.parse(r.purposes).analytics)).toEqual([true, false]);
 });
 
 test('the three first-layer buttons have equal weight: same size, colours and type', async ({ page, site, collector }) => {

@@ -30,7 +30,7 @@ test('a page on an allowed origin posts a batch with a text/plain body and no pr
   }, collector.url);
   expect(answer).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
   expect(preflights).toEqual([]);
-  expect(collector.count("SELECT count(*) AS n FROM events WHERE event = 'Smoke'")).toBe(1);
+  expect(await collector.count("SELECT count(*) AS n FROM events WHERE event = 'Smoke'")).toBe(1);
 });
 
 test('a page on another origin is refused and nothing is stored', async ({ page, site, collector }) => {
@@ -58,5 +58,5 @@ test('a page on another origin is refused and nothing is stored', async ({ page,
   );
   expect(outcome).toBe('blocked');
   // fetch settles after the collector answered, so the count is final.
-  expect(collector.count('SELECT count(*) AS n FROM events')).toBe(0);
+  expect(await collector.count('SELECT count(*) AS n FROM events')).toBe(0);
 });

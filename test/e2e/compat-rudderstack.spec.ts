@@ -57,8 +57,8 @@ async function callEveryType(page: Page): Promise<void> {
   });
 }
 
-function expectEveryTypeOnce(collector: TestCollector) {
-  const byType = expectEachTypeOnce(collector, CALL_TYPES);
+async function expectEveryTypeOnce(collector: TestCollector) {
+  const byType = await expectEachTypeOnce(collector, CALL_TYPES);
   expect(byType.identify).toMatchObject({ userId: 'user-42', context: { traits: { plan: 'pro' } } });
   expect(byType.track).toMatchObject({ event: 'Order Completed', properties: { revenue: 99.5 } });
   expect(byType.track.context.library.name).toBe('RudderLabs JavaScript SDK');
@@ -77,7 +77,7 @@ test('RudderStack v3 delivers every call type through /v1/{type} (XHR, Anonymous
   await loadRudderStack(page, site, collector, { plugins: ['XhrQueue'] });
   await callEveryType(page);
   await expectDelivered(collector, CALL_TYPES, requests);
-  expectEveryTypeOnce(collector);
+  await expectEveryTypeOnce(collector);
   expect(collectorPaths(requests, collector)).toEqual(new Set([SOURCE_CONFIG, ...CALL_TYPES.map((type) => `/v1/${type}`)]));
 });
 
@@ -91,7 +91,7 @@ test('RudderStack v3 in batch mode delivers every call type through /v1/batch, e
   await loadRudderStack(page, site, collector, { plugins: ['XhrQueue'], queueOptions });
   await callEveryType(page);
   await expectDelivered(collector, CALL_TYPES, requests);
-  expectEveryTypeOnce(collector);
+  await expectEveryTypeOnce(collector);
   expect(collectorPaths(requests, collector)).toEqual(new Set([SOURCE_CONFIG, '/v1/batch']));
 });
 
@@ -105,6 +105,6 @@ test('RudderStack v3 with useBeacon delivers every call type through /beacon/v1/
   await loadRudderStack(page, site, collector, { plugins: ['BeaconQueue'], useBeacon: true, beaconQueueOptions });
   await callEveryType(page);
   await expectDelivered(collector, CALL_TYPES, requests);
-  expectEveryTypeOnce(collector);
+  await expectEveryTypeOnce(collector);
   expect(collectorPaths(requests, collector)).toEqual(new Set([SOURCE_CONFIG, '/beacon/v1/batch']));
 });

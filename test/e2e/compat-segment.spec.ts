@@ -52,8 +52,8 @@ async function callEveryType(page: Page): Promise<void> {
   });
 }
 
-function expectEveryTypeOnce(collector: TestCollector) {
-  const byType = expectEachTypeOnce(collector, CALL_TYPES);
+async function expectEveryTypeOnce(collector: TestCollector) {
+  const byType = await expectEachTypeOnce(collector, CALL_TYPES);
   expect(byType.identify).toMatchObject({ userId: 'user-42', traits: { plan: 'pro' } });
   expect(byType.track).toMatchObject({ event: 'Order Completed', properties: { revenue: 99.5 } });
   expect(byType.track.context.consent).toEqual({
@@ -76,7 +76,7 @@ test('analytics.js delivers every call type through the short routes (/v1/t …)
   await loadSegment(page, site, collector);
   await callEveryType(page);
   await expectDelivered(collector, CALL_TYPES, requests);
-  expectEveryTypeOnce(collector);
+  await expectEveryTypeOnce(collector);
   expect(collectorPaths(requests, collector)).toEqual(new Set(['/v1/i', '/v1/t', '/v1/p', '/v1/s', '/v1/g', '/v1/a']));
 });
 
@@ -89,6 +89,6 @@ test('analytics.js in batching mode delivers every call type through /v1/b, each
   await loadSegment(page, site, collector, { strategy: 'batching', config: { size: CALL_TYPES.length, timeout: 60_000 } });
   await callEveryType(page);
   await expectDelivered(collector, CALL_TYPES, requests);
-  expectEveryTypeOnce(collector);
+  await expectEveryTypeOnce(collector);
   expect(collectorPaths(requests, collector)).toEqual(new Set(['/v1/b']));
 });

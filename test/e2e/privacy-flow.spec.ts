@@ -104,7 +104,7 @@ test('accept → track → portal lists the events → JSON and CSV hold them �
   await portal.getByRole('button', { name: 'Yes, erase everything' }).click();
   await expect(portal.getByRole('heading', { name: 'Your data has been erased' })).toBeFocused();
   console.info(`[privacy] erase, click to receipt: ${Date.now() - started} ms`);
-  expect(collector.cellsContaining(id)).toEqual([]);
+  expect(await collector.cellsContaining(id)).toEqual([]);
   await expect.poll(() => browserTraces(page)).toEqual([]);
   expect(await page.evaluate(() => (window as unknown as TillitWindow).tillit.anonymousId())).toBeNull();
 });
@@ -150,7 +150,7 @@ test('a second browser’s secret cannot read or erase the first’s data and ge
   );
   const unknown = { status: 404, body: { error: 'not_found', reason: 'no data for these credentials' } };
   expect(answers).toEqual([unknown, unknown, unknown]);
-  expect(collector.count("SELECT count(*) AS n FROM events WHERE anonymous_id = ? AND type = 'track'", firstId)).toBe(2);
+  expect(await collector.count("SELECT count(*) AS n FROM events WHERE anonymous_id = ? AND type = 'track'", firstId)).toBe(2);
   await first.close();
   await second.close();
 });

@@ -87,14 +87,14 @@ test('erasing on the /privacy page takes a confirmation, gives a receipt and lea
   const portal = page.locator('tillit-privacy-portal');
   await portal.getByRole('button', { name: 'Erase my data…' }).click();
   await expect(portal.getByRole('button', { name: 'Cancel' })).toBeFocused();
-  expect(collector.count('SELECT count(*) AS n FROM events WHERE anonymous_id = ?', subject.id)).toBe(2);
+  expect(await collector.count('SELECT count(*) AS n FROM events WHERE anonymous_id = ?', subject.id)).toBe(2);
   await page.keyboard.press('Shift+Tab');
   await page.keyboard.press('Enter');
   await expect(portal.getByRole('heading', { name: 'Your data has been erased' })).toBeFocused();
   await expect(portal.getByText(/^Receipt [0-9a-f-]{36}/)).toBeVisible();
-  expect(collector.cellsContaining(subject.id)).toEqual([]);
-  expect(collector.count('SELECT count(*) AS n FROM events WHERE anonymous_id = ?', other.id)).toBe(1);
-  expect(collector.rows("SELECT action, outcome FROM audit_log WHERE action = 'erase'")).toEqual([
+  expect(await collector.cellsContaining(subject.id)).toEqual([]);
+  expect(await collector.count('SELECT count(*) AS n FROM events WHERE anonymous_id = ?', other.id)).toBe(1);
+  expect(await collector.rows("SELECT action, outcome FROM audit_log WHERE action = 'erase'")).toEqual([
     { action: 'erase', outcome: 'ok' },
   ]);
 });
@@ -140,5 +140,5 @@ test('a page on another origin cannot read or erase, even holding the secret', a
     { url: collector.url, id: subject.id, secret: subject.secret },
   );
   expect(outcomes).toEqual(['blocked', 'blocked']);
-  expect(collector.count('SELECT count(*) AS n FROM events WHERE anonymous_id = ?', subject.id)).toBe(1);
+  expect(await collector.count('SELECT count(*) AS n FROM events WHERE anonymous_id = ?', subject.id)).toBe(1);
 });

@@ -43,7 +43,7 @@ test('events tracked before a reload arrive after it, once', async ({ page, site
   await collector.restart();
   await expect.poll(count(collector, "SELECT count(*) AS n FROM events WHERE type = 'track'"), { timeout: 15_000 }).toBe(2);
   await page.waitForTimeout(2500);
-  expect(collector.rows('SELECT event FROM events ORDER BY id').map((r) => r.event)).toEqual([
+  expect((await collector.rows(`SELECT event FROM events ORDER BY ${collector.arrival}`)).map((r) => r.event)).toEqual([
     'Added To Cart',
     'Checkout Started',
   ]);
@@ -75,9 +75,9 @@ test('two tabs tracking at the same time: the collector stores each event exactl
   await Promise.all([burst(a, 'a'), burst(b, 'b')]);
   await expect.poll(count(collector, "SELECT count(*) AS n FROM events WHERE event = 'Burst'"), { timeout: 15_000 }).toBe(120);
   await a.waitForTimeout(3000); // any duplicate delivery would have arrived by now
-  const perTab = collector.rows<{ tab: string; n: number; distinct_i: number }>(
-    `SELECT json_extract(payload, '$.properties.tab') AS tab, count(*) AS n,
-            count(DISTINCT json_extract(payload, '$.properties.i')) AS distinct_i
+  const perTab = await collector.rows<{ tab: string; n: number; distinct_i: number }>(
+    `SELECT ${collector.json('properties.tab')} AS tab, count(*) AS n,
+            count(DISTINCT ${collector.json('properties.i')}) AS distinct_i
      FROM events WHERE event = 'Burst' GROUP BY tab ORDER BY tab`,
   );
   expect(perTab).toEqual([
@@ -99,7 +99,7 @@ test('a plain-http page without crypto.randomUUID and Web Locks works', async ({
   expect(id).toMatch(V7);
   await sdk(page, (t) => t.track('Order Completed', { value: 42.5, currency: 'EUR' }));
   await expect.poll(count(collector, 'SELECT count(*) AS n FROM events WHERE anonymous_id = ?', id)).toBe(2); // page view + order
-  expect(collector.count('SELECT count(*) AS n FROM subjects WHERE anonymous_id = ?', id)).toBe(1);
+  expect(await collector.count('SELECT count(*) AS n FROM subjects WHERE anonymous_id = ?', id)).toBe(1);
 });
 
 test('calls queued on the snippet stub before the bundle loaded are replayed', async ({ page, site, collector }) => {
@@ -118,7 +118,7 @@ window.tillit.consent.acceptAll({ source: 'banner' });
   site.setPage('/', tillitPage({ collector, banner: false, head: stub, attributes: { 'auto-page': 'off' } }));
   await page.goto(site.url('/'));
   await expect.poll(count(collector, "SELECT count(*) AS n FROM events WHERE event = 'Queued Early'")).toBe(1);
-  expect(collector.rows('SELECT source FROM consent_records')).toEqual([{ source: 'banner' }]);
+  expect(await collector.rows('SELECT source FROM consent_records')).toEqual([{ source: 'banner' }]);
 });
 
 test('back online after a collector outage, the queue drains', async ({ page, context, site, collector }) => {
@@ -129,7 +129,7 @@ test('back online after a collector outage, the queue drains', async ({ page, co
   await context.setOffline(true);
   await sdk(page, (t) => t.track('Offline Purchase', { value: 10 }));
   await page.waitForTimeout(2500); // a flush fails and backs off
-  expect(collector.count('SELECT count(*) AS n FROM events')).toBe(0);
+  expect(await collector.count('SELECT count(*) AS n FROM events')).toBe(0);
   await context.setOffline(false); // 'online' fires: flush now, backoff reset
   await expect.poll(count(collector, "SELECT count(*) AS n FROM events WHERE event = 'Offline Purchase'")).toBe(1);
 });
@@ -161,6 +161,8 @@ test('a consent record whose answer is lost to a reload is resent by the next pa
   expect(sent).toHaveLength(2);
   expect(sent[1]!.recordId).toMatch(V7);
   expect(sent[1]!.recordId).toBe(sent[0]!.recordId);
-  const rows = collector.rows<{ receipt_id: string; record_id: string }>('SELECT receipt_id, record_id FROM consent_records');
+  const rows = await collector.rows<{ receipt_id: string; record_id: string }>(
+    'SELECT receipt_id, record_id FROM consent_records',
+  );
   expect(rows).toEqual([{ receipt_id: await sdk(page, (t) => t.consent.get()?.receiptId), record_id: sent[0]!.recordId }]);
 });

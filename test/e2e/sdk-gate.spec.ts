@@ -81,7 +81,7 @@ test('held events are sent when consent arrives on the same page, dropped on unl
     return t.consent.acceptAll();
   });
   await expect.poll(count(collector, "SELECT count(*) AS n FROM events WHERE event = 'Before Consent'")).toBe(1);
-  expect(collector.count("SELECT count(*) AS n FROM events WHERE event = 'Before Unload'")).toBe(0);
+  expect(await collector.count("SELECT count(*) AS n FROM events WHERE event = 'Before Unload'")).toBe(0);
 });
 
 test('refused: only the decision is stored, the refusal is logged without an id, nothing is sent', async ({
@@ -97,12 +97,12 @@ test('refused: only the decision is stored, the refusal is logged without an id,
     return t.consent.rejectAll({ source: 'banner' });
   });
   await expect.poll(count(collector, 'SELECT count(*) AS n FROM consent_records')).toBe(1);
-  const [record] = collector.rows<{ anonymous_id: string | null; source: string; purposes: string }>(
+  const [record] = await collector.rows<{ anonymous_id: string | null; source: string; purposes: string }>(
     'SELECT * FROM consent_records',
   );
   expect(record).toMatchObject({ anonymous_id: null, source: 'banner' });
   expect(JSON.parse(record!.purposes)).toEqual({ analytics: false, marketing: false, personalization: false });
-  expect(collector.count('SELECT count(*) AS n FROM subjects')).toBe(0);
+  expect(await collector.count('SELECT count(*) AS n FROM subjects')).toBe(0);
 
   await sdk(page, (t) => t.track('After Refusal'));
   await page.waitForTimeout(2500);
@@ -112,7 +112,7 @@ test('refused: only the decision is stored, the refusal is logged without an id,
   expect(await storage(page)).toEqual({ cookie: '', local: ['tillit_consent'], session: [], databases: [] });
   expect(await sdk(page, (t) => t.anonymousId())).toBeNull();
   expect(requests.map((r) => new URL(r.url()).pathname)).toEqual(['/v1/consent']);
-  expect(collector.count('SELECT count(*) AS n FROM events')).toBe(0);
+  expect(await collector.count('SELECT count(*) AS n FROM events')).toBe(0);
 });
 
 test('granted: an id and a secret are made, the events are queued and sent', async ({ page, site, collector }) => {
@@ -126,14 +126,14 @@ test('granted: an id and a secret are made, the events are queued and sent', asy
   // The script tag's automatic page view, then the track call.
   await expect.poll(count(collector, 'SELECT count(*) AS n FROM events WHERE anonymous_id = ?', id)).toBe(2);
 
-  const [row] = collector.rows<{ payload: string; message_id: string }>("SELECT * FROM events WHERE type = 'track'");
+  const [row] = await collector.rows<{ payload: string; message_id: string }>("SELECT * FROM events WHERE type = 'track'");
   const event = JSON.parse(row!.payload);
   expect(row!.message_id).toMatch(V7);
   expect(event.context.consent).toEqual({ purposes: ['analytics', 'marketing', 'personalization'], policyVersion: '2026-11' });
   expect(event.context.page.url).not.toContain('ann@example.com');
   expect(event.context.campaign).toEqual({ source: 'news' });
   // The consent record carried the secret: the collector bound its hash to the id.
-  expect(collector.count('SELECT count(*) AS n FROM subjects WHERE anonymous_id = ?', id)).toBe(1);
+  expect(await collector.count('SELECT count(*) AS n FROM subjects WHERE anonymous_id = ?', id)).toBe(1);
   const stored = await storage(page);
   expect(stored).toMatchObject({
     cookie: '',
@@ -161,7 +161,7 @@ test('a purpose not granted: its events are dropped, never stored', async ({ pag
   expect(await queued(page)).toEqual([]);
   await collector.restart();
   await page.waitForTimeout(2500);
-  expect(collector.count('SELECT count(*) AS n FROM events')).toBe(0);
+  expect(await collector.count('SELECT count(*) AS n FROM events')).toBe(0);
 });
 
 test('withdrawn: queued events of the purpose go at once; withdrawing all deletes id, secret and queue', async ({
@@ -193,9 +193,11 @@ test('withdrawn: queued events of the purpose go at once; withdrawing all delete
   await expect
     .poll(count(collector, 'SELECT count(*) AS n FROM consent_records WHERE anonymous_id = ?', id), { timeout: 20_000 })
     .toBe(3);
-  const last = collector.rows<{ purposes: string }>('SELECT purposes FROM consent_records ORDER BY decided_at DESC LIMIT 1');
+  const last = await collector.rows<{ purposes: string }>(
+    'SELECT purposes FROM consent_records ORDER BY decided_at DESC LIMIT 1',
+  );
   expect(JSON.parse(last[0]!.purposes)).toEqual({ analytics: false, marketing: false, personalization: false });
-  expect(collector.count("SELECT count(*) AS n FROM events WHERE type = 'track'")).toBe(0);
+  expect(await collector.count("SELECT count(*) AS n FROM events WHERE type = 'track'")).toBe(0);
 });
 
 test('a returning visitor who has decided downloads no banner code', async ({ page, site, collector }) => {

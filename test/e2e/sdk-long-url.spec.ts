@@ -51,7 +51,7 @@ test('a page opened with a 100,000-character path tracks and pages without freez
   expect(next.track, JSON.stringify(next)).toBeLessThan(next.hundredParses);
 
   await expect.poll(() => collector.count("SELECT count(*) AS n FROM events WHERE type = 'track' OR type = 'page'")).toBe(6); // on each URL: the automatic page view, a track and a page
-  for (const row of collector.rows<{ payload: string }>('SELECT payload FROM events')) {
+  for (const row of await collector.rows<{ payload: string }>('SELECT payload FROM events')) {
     const { url: stored, path } = JSON.parse(row.payload).context.page;
     expect(stored.length).toBeLessThanOrEqual(4096);
     expect(path.length).toBeLessThanOrEqual(4096);

@@ -128,8 +128,9 @@ test('SIGKILL under load, then restart: every event answered 200 is stored, and 
       const stored = db.prepare('SELECT count(*) AS n FROM events WHERE message_id = ?');
       const missing = load.acknowledged.filter((id) => (stored.get(id) as { n: number }).n !== 1);
       expect(missing, `${missing.length} of ${load.acknowledged.length} acknowledged events missing`).toEqual([]);
-      const rows = <T>(sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as T[];
-      await expectExactlyOnce(rows, 'Crash', [{ tab: 'a', count: 50 }], { timeout: 25_000 });
+      const rows = async <T>(sql: string, ...params: unknown[]) => db.prepare(sql).all(...params) as T[];
+      const json = (path: string) => `json_extract(payload, '$.${path}')`;
+      await expectExactlyOnce({ rows, json }, 'Crash', [{ tab: 'a', count: 50 }], { timeout: 25_000 });
     } finally {
       db.close();
     }

@@ -34,7 +34,7 @@ test('collector down for a while, then back: every event arrives once', async ({
   await track(page, 'Outage', 40, { from: 10 }); // a full batch flushes at once and fails, the rest waits
   await page.waitForTimeout(4000); // several failed attempts, backing off
   await collector.restart();
-  await expectExactlyOnce(collector.rows, 'Outage', [{ tab: 'a', count: 50 }]);
+  await expectExactlyOnce(collector, 'Outage', [{ tab: 'a', count: 50 }]);
   expect(errors).toEqual([]);
 });
 
@@ -65,7 +65,7 @@ test('500s, then 429 with Retry-After: the SDK waits at least that long, then ev
   await page.goto(sdkPage(site, collector));
   await sdk(page, (t) => t.consent.acceptAll());
   await track(page, 'Throttled', 35);
-  await expectExactlyOnce(collector.rows, 'Throttled', [{ tab: 'a', count: 35 }], { timeout: 30_000 });
+  await expectExactlyOnce(collector, 'Throttled', [{ tab: 'a', count: 35 }], { timeout: 30_000 });
   expect(seen.slice(0, 4).map((s) => s.status)).toEqual([500, 500, 429, 'passed']);
   const waited = seen[3]!.at - seen[2]!.at;
   expect(waited, `next request ${waited} ms after the 429`).toBeGreaterThanOrEqual(RETRY_AFTER_S * 1000);
@@ -84,9 +84,9 @@ test('browser offline, then online: nothing is sent offline, everything once aft
   await context.setOffline(true);
   await track(page, 'Offline', 45); // one full batch tries at once, the rest at the next interval
   await page.waitForTimeout(3000);
-  expect(collector.count("SELECT count(*) AS n FROM events WHERE event = 'Offline'")).toBe(0);
+  expect(await collector.count("SELECT count(*) AS n FROM events WHERE event = 'Offline'")).toBe(0);
   await context.setOffline(false);
   // The 'online' event resets the backoff and flushes at once; without it a backed-off retry could take far longer.
-  await expectExactlyOnce(collector.rows, 'Offline', [{ tab: 'a', count: 45 }], { timeout: 6000 });
+  await expectExactlyOnce(collector, 'Offline', [{ tab: 'a', count: 45 }], { timeout: 6000 });
   expect(errors).toEqual([]);
 });

@@ -27,7 +27,7 @@ for (const [fault, script] of Object.entries(FAULTS)) {
     await page.goto(sdkPage(site, collector));
     await sdk(page, (t) => t.consent.acceptAll());
     await track(page, 'Stored Elsewhere', 12);
-    await expectExactlyOnce(collector.rows, 'Stored Elsewhere', [{ tab: 'a', count: 12 }], { timeout: 10_000 });
+    await expectExactlyOnce(collector, 'Stored Elsewhere', [{ tab: 'a', count: 12 }], { timeout: 10_000 });
     expect(await page.evaluate('window.faultHits')).toBeGreaterThan(0);
     expect(errors).toEqual([]);
   });
@@ -55,7 +55,7 @@ test('quota exceeded after some writes succeeded: events before and after the di
   await track(page, 'Disk Filling', 5);
   await page.waitForTimeout(200);
   await track(page, 'Disk Filling', 10, { from: 5 });
-  await expectExactlyOnce(collector.rows, 'Disk Filling', [{ tab: 'a', count: 15 }], { timeout: 10_000 });
+  await expectExactlyOnce(collector, 'Disk Filling', [{ tab: 'a', count: 15 }], { timeout: 10_000 });
   expect(await page.evaluate('window.faultHits')).toBeGreaterThan(0);
   expect(errors).toEqual([]);
 });

@@ -23,9 +23,13 @@ export function track(page: Page, name: string, count: number, { from = 0, tab =
 }
 
 /** Rows per (tab, n) of the events named `name`: the collector's own record of what arrived. */
-export function delivered(rows: TestCollector['rows'], name: string) {
-  return rows<{ tab: string; n: number; copies: number }>(
-    `SELECT json_extract(payload, '$.properties.tab') AS tab, json_extract(payload, '$.properties.n') AS n, count(*) AS copies
+/** What the row checks read: a collector's database (or a SQLite file read directly). */
+export type EventRows = Pick<TestCollector, 'rows' | 'json'>;
+
+export function delivered(collector: EventRows, name: string) {
+  const { json } = collector;
+  return collector.rows<{ tab: string; n: number; copies: number }>(
+    `SELECT ${json('properties.tab')} AS tab, ${json('properties.n')} AS n, count(*) AS copies
      FROM events WHERE event = ? GROUP BY tab, n ORDER BY tab, n`,
     name,
   );
@@ -36,7 +40,7 @@ export function delivered(rows: TestCollector['rows'], name: string) {
  * retry would arrive in that time), and checks each is there exactly once and nothing else is.
  */
 export async function expectExactlyOnce(
-  rows: TestCollector['rows'],
+  collector: EventRows,
   name: string,
   expected: { tab: string; count: number; from?: number }[],
   { timeout = 20_000, settleMs = 2500 } = {},
@@ -44,12 +48,12 @@ export async function expectExactlyOnce(
   const want = expected
     .flatMap(({ tab, count, from = 0 }) => Array.from({ length: count }, (_, i) => ({ tab, n: from + i, copies: 1 })))
     .sort((a, b) => (a.tab === b.tab ? a.n - b.n : a.tab < b.tab ? -1 : 1));
-  const total = () => delivered(rows, name).reduce((sum, r) => sum + r.copies, 0);
+  const total = async () => (await delivered(collector, name)).reduce((sum, r) => sum + r.copies, 0);
   await expect
     .poll(total, { timeout, message: `all ${want.length} "${name}" events stored` })
     .toBeGreaterThanOrEqual(want.length);
   await new Promise((resolve) => setTimeout(resolve, settleMs));
-  expect(delivered(rows, name)).toEqual(want);
+  expect(await delivered(collector, name)).toEqual(want);
 }
 
 /** Page errors (uncaught exceptions and rejections) collected from the moment this is called. */

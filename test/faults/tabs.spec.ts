@@ -27,14 +27,14 @@ test('a tab closed in the middle of a flush, the site opened again later: every 
   });
   await track(first, 'Closed', 40); // 30 go at once (a full batch), 10 wait for the interval
   await flushing;
-  expect(collector.count("SELECT count(*) AS n FROM events WHERE event = 'Closed'")).toBe(30);
+  expect(await collector.count("SELECT count(*) AS n FROM events WHERE event = 'Closed'")).toBe(30);
   await first.close();
 
   // Later, the visitor comes back: the queue in IndexedDB still holds all 40, unacknowledged.
   const again = await context.newPage();
   const errors = pageErrors(again);
   await again.goto(url);
-  await expectExactlyOnce(collector.rows, 'Closed', [{ tab: 'a', count: 40 }]);
+  await expectExactlyOnce(collector, 'Closed', [{ tab: 'a', count: 40 }]);
   expect(errors).toEqual([]);
 });
 
@@ -59,7 +59,7 @@ for (const tabs of [2, 4]) {
       await pages[0]!.waitForTimeout(300);
     }
     await expectExactlyOnce(
-      collector.rows,
+      collector,
       'Tabs',
       labels.map((tab) => ({ tab, count: 75 })),
     );
@@ -77,7 +77,7 @@ test('a burst of 600 events in one task (under the 1000-event queue bound): ever
   await sdk(page, (t) => t.consent.acceptAll());
   // One task: the first full batch flushes while IndexedDB writes of the rest are still pending.
   await track(page, 'Burst', 600);
-  await expectExactlyOnce(collector.rows, 'Burst', [{ tab: 'a', count: 600 }], { timeout: 25_000 });
+  await expectExactlyOnce(collector, 'Burst', [{ tab: 'a', count: 600 }], { timeout: 25_000 });
   expect(errors).toEqual([]);
 });
 
@@ -114,8 +114,8 @@ test('a burst of 2000 events over 40 tasks, past the 1000-event queue bound: the
         }),
     );
   await expect.poll(queued, { timeout: 25_000, message: 'IndexedDB queue drained' }).toBe(0);
-  const rows = collector.rows<{ n: number; copies: number }>(
-    "SELECT json_extract(payload, '$.properties.n') AS n, count(*) AS copies FROM events WHERE event = 'Overflow' GROUP BY n",
+  const rows = await collector.rows<{ n: number; copies: number }>(
+    `SELECT ${collector.json('properties.n')} AS n, count(*) AS copies FROM events WHERE event = 'Overflow' GROUP BY n`,
   );
   expect(rows.filter((r) => r.copies !== 1)).toEqual([]);
   // The newest 1000 (the bound) at least: the oldest are the ones the bound may drop.

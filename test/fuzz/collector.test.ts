@@ -32,9 +32,8 @@ async function post(path: string, body: string | Buffer, headers: Record<string,
 
 const json = (value: unknown) => JSON.stringify(value);
 const withKey = (body: Record<string, unknown>) => ({ writeKey: TEST_WRITE_KEY, ...body });
-const rowsOf = (messageId: string) =>
-  (c.db.prepare('SELECT count(*) AS n FROM events WHERE message_id = ?').get(messageId) as { n: number }).n;
-const eventCount = () => (c.db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+const rowsOf = (messageId: string) => c.sql.count('SELECT count(*) AS n FROM events WHERE message_id = ?', messageId);
+const eventCount = () => c.sql.count('SELECT count(*) AS n FROM events');
 
 async function expectHealthy() {
   const res = await fetch(`${c.url}/healthz`);
@@ -130,7 +129,7 @@ describe('POST /v1/batch under hostile input', () => {
           accepted += answer.accepted;
         }
         expect(accepted).toBe(valid.length); // one of the two stored each event, the other saw duplicates
-        for (const id of valid) expect(rowsOf(id)).toBe(1);
+        for (const id of valid) expect(await rowsOf(id)).toBe(1);
       }),
       params(150),
     );
@@ -150,7 +149,7 @@ describe('POST /v1/batch under hostile input', () => {
     const { status, text: answer } = await post('/v1/batch', body, { 'content-type': 'text/plain;charset=UTF-8' });
     expect(status, answer).toBe(200);
     expect(JSON.parse(answer).accepted).toBe(1);
-    expect(rowsOf(event.messageId)).toBe(1);
+    expect(await rowsOf(event.messageId)).toBe(1);
   });
 
   it('gzip: a valid body is read, a corrupt or truncated one gets 400, a bomb gets 413', async () => {
@@ -158,7 +157,7 @@ describe('POST /v1/batch under hostile input', () => {
     const zipped = gzipSync(json(withKey({ batch: [event] })));
     const gz = { 'content-encoding': 'gzip' };
     expect((await post('/v1/batch', zipped, gz)).status).toBe(200);
-    expect(rowsOf(event.messageId)).toBe(1);
+    expect(await rowsOf(event.messageId)).toBe(1);
     expect((await post('/v1/batch', zipped.subarray(0, zipped.length - 12), gz)).status).toBe(400);
     const corrupt = Buffer.from(zipped);
     const mid = zipped.length >> 1;
@@ -220,8 +219,8 @@ describe('deeply nested input', () => {
     const { status, text } = await post('/v1/batch', body);
     expect(status, text).toBe(200);
     expect(JSON.parse(text).rejected.map((r: { index: number }) => r.index)).toEqual([1]);
-    expect(rowsOf(a.messageId)).toBe(1);
-    expect(rowsOf(b.messageId)).toBe(1);
+    expect(await rowsOf(a.messageId)).toBe(1);
+    expect(await rowsOf(b.messageId)).toBe(1);
     await expectHealthy();
   });
 });
@@ -235,7 +234,7 @@ describe('POST /v1/consent under hostile input', () => {
     timestamp: fc.constant(new Date(now).toISOString()),
     writeKey: fc.constant(TEST_WRITE_KEY),
   });
-  const consentRows = () => (c.db.prepare('SELECT count(*) AS n FROM consent_records').get() as { n: number }).n;
+  const consentRows = () => c.sql.count('SELECT count(*) AS n FROM consent_records');
 
   it('random and wrongly typed records get a 4xx; each valid one is appended once', async () => {
     const mutated = fc.tuple(
@@ -250,7 +249,7 @@ describe('POST /v1/consent under hostile input', () => {
       fc.uint8Array({ maxLength: 512 }).map((b) => ({ valid: false, body: Buffer.from(b).toString('latin1') })),
     );
     let created = 0;
-    const before = consentRows();
+    const before = await consentRows();
     await fc.assert(
       fc.asyncProperty(input, async (item) => {
         const { status, text } = await post('/v1/consent', item.body);
@@ -261,7 +260,7 @@ describe('POST /v1/consent under hostile input', () => {
       }),
       params(600),
     );
-    expect(consentRows() - before).toBe(created);
+    expect((await consentRows()) - before).toBe(created);
     expect(created).toBeGreaterThan(50);
     await expectHealthy();
   });
@@ -281,15 +280,13 @@ describe('POST /v1/consent under hostile input', () => {
 
 it('after all of the above the collector still ingests, and stored nothing but the valid events', async () => {
   const event = fc.sample(validEvent, { numRuns: 1, seed: 6 })[0]!;
-  const before = eventCount();
+  const before = await eventCount();
   const { status } = await post('/v1/batch', json(withKey({ batch: [event] })));
   expect(status).toBe(200);
-  expect(eventCount()).toBe(before + 1);
+  expect(await eventCount()).toBe(before + 1);
   // Every stored row is an event that validated: no row without a message id, type or payload.
-  const bad = c.db
-    .prepare("SELECT count(*) AS n FROM events WHERE message_id = '' OR type NOT IN ('track','page','identify')")
-    .get() as {
-    n: number;
-  };
-  expect(bad.n).toBe(0);
+  const bad = await c.sql.count(
+    "SELECT count(*) AS n FROM events WHERE message_id = '' OR type NOT IN ('track','page','identify')",
+  );
+  expect(bad).toBe(0);
 });

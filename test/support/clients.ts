@@ -23,9 +23,9 @@ export function collectorPaths(requests: URL[], collector: TestCollector): Set<s
 }
 
 /** Each of `types` stored exactly once; returns the stored events by type. */
-export function expectEachTypeOnce(collector: TestCollector, types: string[]): Record<string, any> {
-  const rows = collector.rows<{ type: string; message_id: string; payload: string }>(
-    'SELECT type, message_id, payload FROM events ORDER BY id',
+export async function expectEachTypeOnce(collector: TestCollector, types: string[]): Promise<Record<string, any>> {
+  const rows = await collector.rows<{ type: string; message_id: string; payload: string }>(
+    `SELECT type, message_id, payload FROM events ORDER BY ${collector.arrival}`,
   );
   expect(rows.map((row) => row.type).sort()).toEqual([...types].sort());
   expect(new Set(rows.map((row) => row.message_id)).size).toBe(types.length);

@@ -1,12 +1,12 @@
 /**
  * Playwright fixtures for every browser test: a real collector (the built package, on an ephemeral
- * port, with a fresh SQLite file), and a real site on another origin that serves pages loading the
+ * port, with a fresh SQLite file, or a fresh PostgreSQL schema in the `pg` project), and a real site on another origin that serves pages loading the
  * built script-tag bundles from /tillit/, exactly as a website would.
  *
  *   test('…', async ({ page, site, collector }) => {
  *     site.setPage('/', tillitPage({ collector }));
  *     await page.goto(site.url('/'));
- *     expect(collector.count('SELECT count(*) AS n FROM events')).toBe(1);
+ *     expect(await collector.count('SELECT count(*) AS n FROM events')).toBe(1);
  *   });
  */
 import type { AddressInfo } from 'node:net';
@@ -15,7 +15,7 @@ import { test as base, expect } from '@playwright/test';
 // The built collector, as a site runs it (npm test builds before it tests): tsconfig.json maps this
 // name to the sources for the type check, while Playwright resolves it through the package's exports
 // (playwright.config.ts gives it tsconfig.playwright.json, which maps nothing).
-import { type RunningCollector, startCollector } from '@tillit/collector/testing';
+import { type RunningCollector, startCollector, type TestStoreKind } from '@tillit/collector/testing';
 import { createStaticServer } from '../../scripts/static.mjs';
 
 export const WRITE_KEY = 'e2e-write-key';
@@ -34,12 +34,16 @@ export interface TestSite {
 export interface TestCollector {
   url: string;
   running: RunningCollector;
-  /** Rows of a SQL query against the collector's live database. */
-  rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[];
+  /** Rows of a SQL query (`?` placeholders) against the collector's live database, SQLite or PostgreSQL. */
+  rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]>;
   /** The `n` column of a `SELECT count(*) AS n …` query. */
-  count(sql: string, ...params: unknown[]): number;
+  count(sql: string, ...params: unknown[]): Promise<number>;
   /** Every "table.column" holding `needle`, over every table of the database (erasure checks). */
-  cellsContaining(needle: string): string[];
+  cellsContaining(needle: string): Promise<string[]>;
+  /** The column that orders events by arrival. */
+  readonly arrival: string;
+  /** An SQL expression for the JSON value at `path` (e.g. 'properties.tab') of an event's payload. */
+  json(path: string): string;
   /** Stops the collector (connections refused) until `restart()`. */
   stop(): Promise<void>;
   /** Starts it again on the same port with the same database. */
@@ -86,7 +90,12 @@ ${options.body ?? '<h1>Test shop</h1>'}
 </html>`;
 }
 
-export const test = base.extend<{ collector: TestCollector }, { site: TestSite & { pages: Map<string, string> } }>({
+export const test = base.extend<
+  { collector: TestCollector },
+  { site: TestSite & { pages: Map<string, string> }; store: TestStoreKind }
+>({
+  // The collector's store: a Playwright project sets it (playwright.config.ts runs the collector-facing specs on both).
+  store: ['sqlite', { option: true, scope: 'worker' }],
   site: [
     // biome-ignore lint/correctness/noEmptyPattern: Playwright's fixture signature
     async ({}, use) => {
@@ -110,32 +119,27 @@ export const test = base.extend<{ collector: TestCollector }, { site: TestSite &
     },
     { scope: 'worker' },
   ],
-  collector: async ({ site }, use) => {
+  collector: async ({ site, store }, use) => {
     site.pages.clear();
     const origins = [site.origin, `http://localhost:${site.port}`, `http://shop.test:${site.port}`];
     const config = { sites: [{ name: 'e2e', writeKey: WRITE_KEY, origins }] };
-    let running = await startCollector(config);
+    let running = await startCollector(config, undefined, store);
     const port = Number(new URL(running.url).port);
     const collector: TestCollector = {
       url: running.url,
       get running() {
         return running;
       },
-      rows: <T>(sql: string, ...params: unknown[]) => running.db.prepare(sql).all(...params) as T[],
-      count: (sql: string, ...params: unknown[]) => (running.db.prepare(sql).get(...params) as { n: number }).n,
-      cellsContaining: (needle: string) => {
-        const found: string[] = [];
-        for (const { name } of collector.rows<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")) {
-          for (const column of collector.rows<{ name: string }>(`PRAGMA table_info("${name}")`)) {
-            const sql = `SELECT count(*) AS n FROM "${name}" WHERE instr(CAST("${column.name}" AS TEXT), ?) > 0`;
-            if (collector.count(sql, needle) > 0) found.push(`${name}.${column.name}`);
-          }
-        }
-        return found;
+      get arrival() {
+        return running.sql.arrival;
       },
+      json: (path) => running.sql.json(path),
+      rows: (sql, ...params) => running.sql.query(sql, ...params),
+      count: (sql, ...params) => running.sql.count(sql, ...params),
+      cellsContaining: (needle) => running.sql.cellsContaining(needle),
       stop: () => running.stop(),
       restart: async () => {
-        running = await startCollector({ ...config, port }, running.dataDir);
+        running = await startCollector({ ...config, port }, running.dataDir, store);
       },
     };
     await use(collector);

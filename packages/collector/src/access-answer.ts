@@ -3,17 +3,34 @@
  * requests they made, and the processing register; as JSON, or as one CSV table for portability (Art. 20).
  */
 import { LIMITS, type RequestRecord, type StoredEvent, type SubjectAccess } from '@tillit/schema';
-import type { CollectorConfig } from './config.js';
+import { type CollectorConfig, DEFAULT_REGISTER } from './config.js';
 import { toCsv } from './csv.js';
 import { jsonTextDepth } from './depth.js';
 import type { ConsentRow, EventRow, Store, SubjectRef, SubjectRows } from './store.js';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The Art. 30 register as configured, with the retention period this collector applies. */
+/** The configured destinations as recipients (Art. 13(1)(e), 15(1)(c), 30(1)(d)), kept true by the config itself. */
+export function destinationRecipients(config: Pick<CollectorConfig, 'sites'>): string[] {
+  return config.sites.flatMap((site) =>
+    site.destinations.map((d) => {
+      const who = d.type === 'ga4' ? `Google Analytics 4 (${d.measurementId})` : `${d.name} (webhook, ${new URL(d.url).host})`;
+      const why = d.description ? `: ${d.description}` : '';
+      return `${who}${why}. Receives the events of ${site.name} for which you granted "${d.purpose}", unless you object or restrict processing.`;
+    }),
+  );
+}
+
+/** The Art. 30 register as configured, with the destinations as recipients and the retention period this collector applies. */
 export function processingRegister(config: CollectorConfig): SubjectAccess['processing'] {
+  const forwarded = destinationRecipients(config);
   return {
     ...config.register,
+    // The default "nobody outside the controller" is no longer true once something is forwarded.
+    recipients: [
+      ...config.register.recipients.filter((r) => forwarded.length === 0 || !DEFAULT_REGISTER.recipients.includes(r)),
+      ...forwarded,
+    ],
     retention: {
       eventsDays: config.retentionDays,
       statement:

@@ -33,8 +33,8 @@ function callEveryType(client: NodeClient): void {
 }
 
 /** Every call stored once, as sent; returns the stored events. */
-function expectEveryTypeOnce(): Record<string, any>[] {
-  const rows = storedEvents(running.db);
+async function expectEveryTypeOnce(): Promise<Record<string, any>[]> {
+  const rows = await storedEvents(running.sql);
   expect(rows.map((r) => [r.type, r.event, r.userId, r.anonymousId])).toEqual([
     ['identify', null, 'user-42', null],
     ['track', 'Order Completed', 'user-42', null],
@@ -65,7 +65,7 @@ it("stores every call type of Segment's Node client exactly once", async () => {
   callEveryType(analytics);
   await analytics.closeAndFlush({ timeout: 5_000 });
   expect(errors).toEqual([]);
-  const [, order] = expectEveryTypeOnce();
+  const [, order] = await expectEveryTypeOnce();
   expect(order!.context.library.name).toBe('@segment/analytics-node');
 });
 
@@ -82,7 +82,7 @@ it("stores every call type of RudderStack's Node client exactly once (gzip bodie
   callEveryType(analytics as NodeClient);
   await analytics.flush();
   expect(errors).toEqual([]);
-  const [, order] = expectEveryTypeOnce();
+  const [, order] = await expectEveryTypeOnce();
   expect(order!.context.library.name).toBe('analytics-node');
   // The time is taken from originalTimestamp, corrected for clock skew as every event's is.
   const ms = (field: string) => Date.parse(order![field]);

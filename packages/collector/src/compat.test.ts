@@ -34,8 +34,12 @@ async function post(path: string, body: unknown, headers: Record<string, string>
   return { status: res.status, body: (await res.json()) as any };
 }
 
-function stored(): { type: string; event: string | null; anonymous_id: string | null; user_id: string | null; payload: any }[] {
-  const rows = running.db.prepare('SELECT type, event, anonymous_id, user_id, payload FROM events ORDER BY id').all() as any[];
+async function stored(): Promise<
+  { type: string; event: string | null; anonymous_id: string | null; user_id: string | null; payload: any }[]
+> {
+  const rows = await running.sql.query<any>(
+    `SELECT type, event, anonymous_id, user_id, payload FROM events ORDER BY ${running.sql.arrival}`,
+  );
   return rows.map((row) => ({ ...row, payload: JSON.parse(row.payload) }));
 }
 
@@ -59,7 +63,7 @@ it('stores one event of the route type on every single-event route and answers {
     const answer = await post(path, body, short ? { 'Content-Type': 'text/plain' } : { Authorization: basic(TEST_WRITE_KEY) });
     expect(answer, path).toEqual({ status: 200, body: { success: true } });
   }
-  const rows = stored();
+  const rows = await stored();
   expect(rows.map((row) => row.type)).toEqual(routes.map(([, type]) => type));
   expect(rows.find((row) => row.type === 'group')!.payload).toMatchObject({ groupId: 'acme', traits: { size: 12 } });
   expect(rows.find((row) => row.type === 'alias')!.payload).toMatchObject({ previousId: 'anon-1', userId: 'user-1' });
@@ -71,7 +75,7 @@ it('refuses an event whose type does not match its route, naming both, and store
   const answer = await post('/v1/t', { ...event({ type: 'page', name: 'Home' }), writeKey: TEST_WRITE_KEY });
   expect(answer.status).toBe(400);
   expect(answer.body.reason).toBe('type: "page" does not match /v1/t, which takes track events');
-  expect(stored()).toEqual([]);
+  expect(await stored()).toEqual([]);
 });
 
 it('answers 400 with the reason and the messageId when a single event is invalid', async () => {
@@ -82,14 +86,14 @@ it('answers 400 with the reason and the messageId when a single event is invalid
   expect(answer.body.reason).toMatch(/^the event was rejected: event: a track event needs an event name/);
   const notAnEvent = await post('/v1/track', [bad], { Authorization: basic(TEST_WRITE_KEY) });
   expect(notAnEvent.body.reason).toBe('the body of /v1/track must be one event as a JSON object');
-  expect(stored()).toEqual([]);
+  expect(await stored()).toEqual([]);
 });
 
 it('takes a gzip body with the write key in HTTP Basic', async () => {
   const body = gzipSync(JSON.stringify(event()));
   const answer = await post('/v1/track', body, { Authorization: basic(TEST_WRITE_KEY), 'Content-Encoding': 'gzip' });
   expect(answer.body).toEqual({ success: true });
-  expect(stored()).toHaveLength(1);
+  expect(await stored()).toHaveLength(1);
 });
 
 it('takes batches on /v1/b (write key in the body and in each event) and /beacon/v1/batch (write key in the query)', async () => {
@@ -104,8 +108,8 @@ it('takes batches on /v1/b (write key in the body and in each event) and /beacon
     sentAt: new Date().toISOString(),
   });
   expect(beacon.body).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
-  expect(stored()).toHaveLength(3);
-  expect(stored().some((row) => 'writeKey' in row.payload)).toBe(false);
+  expect(await stored()).toHaveLength(3);
+  expect((await stored()).some((row) => 'writeKey' in row.payload)).toBe(false);
   const keyless = await post('/beacon/v1/batch', { batch: [event()] });
   expect(keyless.status).toBe(401);
   expect(keyless.body.reason).toMatch(/\?writeKey=/);
@@ -119,7 +123,7 @@ it("takes RudderStack's AnonymousId header and originalTimestamp for events that
     AnonymousId: Buffer.from('rudder-anon').toString('base64'),
   });
   expect(answer.body).toEqual({ success: true });
-  const [row] = stored();
+  const [row] = await stored();
   expect(row!.anonymous_id).toBe('rudder-anon');
   expect(row!.payload.originalTimestamp).toBe(originalTimestamp);
   // No sentAt: the client's time is taken as it is.
@@ -132,11 +136,11 @@ it('stores numeric ids as their strings, and refuses other ids with the reason',
     writeKey: TEST_WRITE_KEY,
   });
   expect(numeric.body).toEqual({ success: true });
-  expect(stored().map((row) => [row.user_id, row.anonymous_id])).toEqual([['42', '7']]);
+  expect((await stored()).map((row) => [row.user_id, row.anonymous_id])).toEqual([['42', '7']]);
   const bad = await post('/v1/identify', { ...event({ type: 'identify', userId: ['42'] }), writeKey: TEST_WRITE_KEY });
   expect(bad.status).toBe(400);
   expect(bad.body.reason).toMatch(/userId/);
-  expect(stored()).toHaveLength(1);
+  expect(await stored()).toHaveLength(1);
 });
 
 it("maps Segment's categoryPreferences to purposes (case-insensitive, a union with the event's own) and keeps the object", async () => {
@@ -144,7 +148,7 @@ it("maps Segment's categoryPreferences to purposes (case-insensitive, a union wi
   const consent = { categoryPreferences, purposes: ['marketing'], vendor: { id: 7 } };
   const answer = await post('/v1/track', { ...event({ context: { consent } }), writeKey: TEST_WRITE_KEY });
   expect(answer.body).toEqual({ success: true });
-  expect(stored()[0]!.payload.context.consent).toEqual({
+  expect((await stored())[0]!.payload.context.consent).toEqual({
     categoryPreferences,
     purposes: ['marketing', 'analytics', 'personalization'],
     vendor: { id: 7 },
@@ -156,7 +160,7 @@ it('maps categories by the configured table', async () => {
   running = await startCollector({ categoryPurposes: { C0002: ['analytics'], Ads: ['marketing', 'personalization'] } });
   const categoryPreferences = { c0002: true, ads: true, Analytics: true };
   await post('/v1/track', { ...event({ context: { consent: { categoryPreferences } } }), writeKey: TEST_WRITE_KEY });
-  expect(stored()[0]!.payload.context.consent.purposes).toEqual(['analytics', 'marketing', 'personalization']);
+  expect((await stored())[0]!.payload.context.consent.purposes).toEqual(['analytics', 'marketing', 'personalization']);
 });
 
 it('keeps unknown fields at every level as sent', async () => {
@@ -173,7 +177,7 @@ it('keeps unknown fields at every level as sent', async () => {
     },
   });
   await post('/v1/batch', { batch: [sent], writeKey: TEST_WRITE_KEY });
-  const { payload } = stored()[0]!;
+  const { payload } = (await stored())[0]!;
   for (const key of ['integrations', '_metadata', 'channel', 'properties'] as const) expect(payload[key]).toEqual(sent[key]);
   expect(payload.context).toMatchObject(sent.context as object);
 });

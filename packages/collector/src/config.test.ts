@@ -34,7 +34,14 @@ it('reads a JSON file and lets environment variables override it', () => {
   );
   expect(fromEnv.port).toBe(9100);
   expect(fromEnv.sites).toEqual([
-    { name: 'default', writeKey: 'env-key-123', origins: ['http://a.test', 'http://b.test'], tokenKeys: [], serverKeys: [] },
+    {
+      name: 'default',
+      writeKey: 'env-key-123',
+      origins: ['http://a.test', 'http://b.test'],
+      tokenKeys: [],
+      serverKeys: [],
+      destinations: [],
+    },
   ]);
 });
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ProcessingRegister, Purpose } from '@tillit/schema';
 import { z } from 'zod';
+import { DestinationConfig, OutboxConfig } from './destinations/config.js';
 
 const Origin = z
   .string()
@@ -27,6 +28,11 @@ export const SiteConfig = z.object({
    * browser to that user for data-subject access. Send as the HTTP Basic user name or `writeKey`.
    */
   serverKeys: z.array(z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)')).default([]),
+  /**
+   * Where the site's events are forwarded (webhook, GA4), each for one purpose: an event goes only where its
+   * consent snapshot grants that purpose, and only after it is stored (README, "Destinations").
+   */
+  destinations: z.array(DestinationConfig).default([]),
 });
 
 /** A register that says what a default install does; every real site should state its own controller and authority. */
@@ -195,6 +201,20 @@ export const CollectorConfig = z
      * event's purposes are the union with any it names itself. Unlisted categories grant nothing.
      */
     categoryPurposes: CategoryPurposes.default(DEFAULT_CATEGORY_PURPOSES),
+    /** How the destinations' outbox delivers (batch size, concurrency, timeout, backoff, dead letters). */
+    outbox: OutboxConfig,
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    for (const [i, site] of config.sites.entries()) {
+      for (const [j, d] of site.destinations.entries()) {
+        if (seen.has(d.name)) {
+          const message = `${d.name} is used twice: destination names are unique across sites`;
+          ctx.addIssue({ code: 'custom', path: ['sites', i, 'destinations', j, 'name'], message });
+        }
+        seen.add(d.name);
+      }
+    }
   })
   .refine((config) => !config.database || config.serverKey, {
     path: ['serverKey'],

@@ -1,5 +1,6 @@
 import type { SubjectKind } from '@tillit/schema';
 import type { CollectorConfig } from './config.js';
+import type { OutboxWorker } from './destinations/worker.js';
 import type { CollectorMetrics } from './metrics.js';
 import type { Context, Route } from './router.js';
 import type { StorageHealth } from './storage-guard.js';
@@ -27,6 +28,8 @@ export interface CollectorDeps {
   auth: SubjectAuth;
   /** This collector's Prometheus metrics (its own registry). */
   metrics: CollectorMetrics;
+  /** Delivers the destinations' outbox (ingest nudges it). */
+  outbox: OutboxWorker;
 }
 
 /** A collector route: its handler reads the shared state as `c.env`. A route module exports an array of these. */

@@ -35,7 +35,8 @@ export interface RawRequest {
 export interface Reply {
   status: number;
   headers: Record<string, string | number>;
-  body: string | Buffer | null;
+  /** A stream is piped with backpressure (the bulk export): it is read only as fast as the client takes it. */
+  body: string | Buffer | Readable | null;
 }
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Reply {

@@ -1,5 +1,6 @@
 import { Event, LIMITS, describeIssues, type RejectedEvent } from '@tillit/schema';
 import { applyClientDefaults, mapCategoryPreferences } from './compat.js';
+import { type Forwarding, forwardTo } from './destinations/route.js';
 import { fieldTooDeep } from './depth.js';
 import { truncateIp } from './ip.js';
 import { scrubEvent } from './scrub.js';
@@ -25,6 +26,8 @@ export interface IngestContext {
   anonymousId?: string;
   /** Sent with a site's server key: its identify links are proven, not only claimed. */
   linkProven?: boolean;
+  /** The site's destinations, and what events without a consent snapshot count for: who each event is queued for. */
+  forwarding?: Forwarding;
 }
 
 export interface PreparedBatch {
@@ -101,6 +104,7 @@ export function prepareBatch(batch: unknown[], ctx: IngestContext): PreparedBatc
     const context = event.context ?? {};
     scrubEvent({ ...event, context });
     mapCategoryPreferences(context.consent, ctx.categoryPurposes);
+    const destinations = ctx.forwarding && forwardTo(ctx.forwarding, context.consent?.purposes);
     const ip = ctx.clientIp === 'drop' ? undefined : (truncateIp(context.ip) ?? ctx.ip);
     if (ip) context.ip = ip;
     else if (context.ip !== undefined) delete context.ip;
@@ -132,6 +136,7 @@ export function prepareBatch(batch: unknown[], ctx: IngestContext): PreparedBatc
       receivedAt: ctx.receivedAt,
       payload,
       linkProven: ctx.linkProven === true,
+      ...(destinations ? { destinations } : {}),
     });
   }
   return { rows, rejected };

@@ -48,13 +48,13 @@ const ACCEPTS: Record<Analysis, (keyof InsightParams)[]> = {
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
-function date(name: string, text: string): number {
+export function date(name: string, text: string): number {
   const time = ISO_DATE.test(text) ? Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text) : Number.NaN;
   if (!Number.isFinite(time)) throw new ParamError(name, `must be an ISO 8601 date or date-time, got "${text.slice(0, 40)}"`);
   return time;
 }
 
-function number(name: string, text: string, min: number, max: number): number {
+export function number(name: string, text: string, min: number, max: number): number {
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
     throw new ParamError(name, `must be a number from ${min} to ${max}, got "${text.slice(0, 40)}"`);
@@ -62,7 +62,7 @@ function number(name: string, text: string, min: number, max: number): number {
   return value;
 }
 
-function oneOf<T extends string>(name: string, text: string, allowed: readonly T[]): T {
+export function oneOf<T extends string>(name: string, text: string, allowed: readonly T[]): T {
   if (!allowed.includes(text as T))
     throw new ParamError(name, `must be one of ${allowed.join(', ')}, got "${text.slice(0, 40)}"`);
   return text as T;

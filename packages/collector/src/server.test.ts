@@ -42,7 +42,7 @@ async function post(
   return { status: res.status, headers: res.headers, body: (await res.json().catch(() => null)) as any };
 }
 
-const count = (sql = 'SELECT count(*) AS n FROM events') => (running.db.prepare(sql).get() as { n: number }).n;
+const count = (sql = 'SELECT count(*) AS n FROM events') => running.sql.count(sql);
 
 it('stores the valid events of a mixed batch and rejects the bad ones by index with a reason', async () => {
   const good = [event(), event({ type: 'page', event: undefined, name: 'Home' }), event()];
@@ -55,7 +55,7 @@ it('stores the valid events of a mixed batch and rejects the bad ones by index w
   expect(body.rejected[0].reason).toMatch(/messageId/);
   expect(body.rejected[1].reason).toMatch(/^timestamp/);
   expect(body.rejected[1].messageId).toBe((batch[3] as { messageId: string }).messageId);
-  expect(count()).toBe(3);
+  expect(await count()).toBe(3);
 });
 
 it('stores each event once when the same batch arrives twice, and counts the second as duplicates', async () => {
@@ -64,7 +64,7 @@ it('stores each event once when the same batch arrives twice, and counts the sec
   const second = await post('/v1/batch', { batch: [...batch, batch[0]], writeKey: TEST_WRITE_KEY });
   expect(first.body).toMatchObject({ accepted: 3, duplicates: 0 });
   expect(second.body).toMatchObject({ accepted: 0, duplicates: 4 });
-  expect(count()).toBe(3);
+  expect(await count()).toBe(3);
 });
 
 it('answers 400 with a reason when the body is not JSON or not a batch', async () => {
@@ -94,7 +94,7 @@ it('answers 413 over HTTP for a body over the byte limit and for too many events
   );
   expect(many.status).toBe(413);
   expect(many.body.reason).toMatch(/501 events/);
-  expect(count()).toBe(0);
+  expect(await count()).toBe(0);
 });
 
 it('rejects an event over 32 KB by index and keeps the rest', async () => {
@@ -120,7 +120,7 @@ it('accepts application/json, text/plain and gzip bodies, and refuses form posts
   const form = await post('/v1/batch', 'batch=1', { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
   expect(form.status).toBe(400);
   expect(form.body.reason).toMatch(/not valid JSON/);
-  expect(count()).toBe(2);
+  expect(await count()).toBe(2);
 });
 
 it('refuses a missing or unknown write key with 401', async () => {
@@ -129,7 +129,7 @@ it('refuses a missing or unknown write key with 401', async () => {
   expect(missing.body.reason).toMatch(/missing write key/);
   const unknown = await post('/v1/batch', { batch: [event()], writeKey: 'not-a-key' });
   expect(unknown.status).toBe(401);
-  expect(count()).toBe(0);
+  expect(await count()).toBe(0);
 });
 
 it('takes the write key from HTTP Basic auth as Segment server clients send it', async () => {
@@ -172,7 +172,7 @@ it('answers CORS preflights and requests from allowed origins only', async () =>
     { headers: { Origin: 'http://evil.test' } },
   );
   expect(fromEvil.status).toBe(403);
-  expect(count()).toBe(1);
+  expect(await count()).toBe(1);
 });
 
 it('corrects clock skew from sentAt and keeps the raw client time', async () => {
@@ -180,9 +180,9 @@ it('corrects clock skew from sentAt and keeps the raw client time', async () => 
   const e = event({ timestamp: new Date(hourAhead - 5_000).toISOString() });
   const { body } = await post('/v1/batch', { batch: [e], sentAt: new Date(hourAhead).toISOString(), writeKey: TEST_WRITE_KEY });
   expect(body.accepted).toBe(1);
-  const row = running.db.prepare('SELECT timestamp, payload FROM events').get() as { timestamp: number; payload: string };
-  expect(Math.abs(row.timestamp - (Date.now() - 5_000))).toBeLessThan(2_000);
-  expect(JSON.parse(row.payload).originalTimestamp).toBe(e.timestamp);
+  const [row] = await running.sql.query<{ timestamp: number; payload: string }>('SELECT timestamp, payload FROM events');
+  expect(Math.abs(row!.timestamp - (Date.now() - 5_000))).toBeLessThan(2_000);
+  expect(JSON.parse(row!.payload).originalTimestamp).toBe(e.timestamp);
 });
 
 it('rejects by index an event whose corrected time lies far in the future', async () => {
@@ -194,9 +194,7 @@ it('rejects by index an event whose corrected time lies far in the future', asyn
 
 it('never stores the whole client IP', async () => {
   await post('/v1/batch', { batch: [event({ context: { ip: '203.0.113.77' } }), event()], writeKey: TEST_WRITE_KEY });
-  const payloads = (running.db.prepare('SELECT payload FROM events').all() as { payload: string }[]).map((r) =>
-    JSON.parse(r.payload),
-  );
+  const payloads = (await running.sql.query<{ payload: string }>('SELECT payload FROM events')).map((r) => JSON.parse(r.payload));
   expect(payloads.map((p) => p.context.ip).sort()).toEqual(['127.0.0.0', '203.0.113.0']);
 });
 
@@ -216,18 +214,19 @@ it('appends consent records to a log that refuses updates and deletes', async ()
   expect(first.status).toBe(201);
   expect(first.body.receiptId).toMatch(/^[0-9a-f-]{36}$/);
   expect(second.body.receiptId).not.toBe(first.body.receiptId);
-  const rows = running.db.prepare('SELECT purposes, source, text_hash FROM consent_records ORDER BY id').all();
+  const rows = await running.sql.query('SELECT purposes, source, text_hash FROM consent_records ORDER BY id');
   expect(rows).toEqual([
     { purposes: '{"analytics":true,"marketing":false}', source: 'banner', text_hash: 'a'.repeat(64) },
     { purposes: '{"analytics":false,"marketing":false}', source: 'banner', text_hash: 'a'.repeat(64) },
   ]);
-  const subject = running.db.prepare('SELECT secret_hash FROM subjects WHERE anonymous_id = ?').get('anon-1') as {
-    secret_hash: string;
-  };
-  expect(subject.secret_hash).toMatch(/^[0-9a-f]{64}$/);
-  expect(subject.secret_hash).not.toContain('sss');
-  expect(() => running.db.prepare('DELETE FROM consent_records').run()).toThrow(/append-only/);
-  expect(() => running.db.prepare("UPDATE consent_records SET purposes = '{}'").run()).toThrow(/append-only/);
+  const [subject] = await running.sql.query<{ secret_hash: string }>(
+    'SELECT secret_hash FROM subjects WHERE anonymous_id = ?',
+    'anon-1',
+  );
+  expect(subject!.secret_hash).toMatch(/^[0-9a-f]{64}$/);
+  expect(subject!.secret_hash).not.toContain('sss');
+  await expect(running.sql.query('DELETE FROM consent_records')).rejects.toThrow(/append-only/);
+  await expect(running.sql.query("UPDATE consent_records SET purposes = '{}'")).rejects.toThrow(/append-only/);
 
   const invalid = await post('/v1/consent', { ...record, source: 'cookie-wall' });
   expect(invalid.status).toBe(400);
@@ -251,8 +250,8 @@ it('stores a retried consent record once and answers the retry with the first re
   expect(retry.status).toBe(201);
   expect(retry.body.receiptId).toBe(first.body.receiptId);
   expect(other.body.receiptId).not.toBe(first.body.receiptId);
-  expect(count('SELECT count(*) AS n FROM consent_records')).toBe(2);
-  expect(() => running.db.prepare("UPDATE consent_records SET record_id = 'x'").run()).toThrow(/append-only/);
+  expect(await count('SELECT count(*) AS n FROM consent_records')).toBe(2);
+  await expect(running.sql.query("UPDATE consent_records SET record_id = 'x'")).rejects.toThrow(/append-only/);
 });
 
 it('keeps what it stored across a restart', async () => {
@@ -260,7 +259,7 @@ it('keeps what it stored across a restart', async () => {
   await post('/v1/batch', { batch, writeKey: TEST_WRITE_KEY });
   await running.stop();
   running = testCollector({}, running.dataDir);
-  expect(count()).toBe(2);
+  expect(await count()).toBe(2);
   const again = await post('/v1/batch', { batch, writeKey: TEST_WRITE_KEY });
   expect(again.body).toMatchObject({ accepted: 0, duplicates: 2 });
 });
@@ -278,7 +277,7 @@ it('answers every event it acknowledged over HTTP from disk after a graceful clo
     0,
   );
   running = testCollector({}, running.dataDir);
-  expect(count()).toBe(acknowledged);
+  expect(await count()).toBe(acknowledged);
 });
 
 it('serves a health check over HTTP and names unknown routes and methods', async () => {

@@ -1,17 +1,22 @@
 import { type IncomingMessage, type RequestListener, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { DestinationStream } from 'pino';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { keyedHasher, loadServerKey } from './auth.js';
 import { type CollectorConfig, type CollectorConfigInput, parseConfig } from './config.js';
 import type { CollectorDeps, CollectorRoute } from './deps.js';
+import { createOutboxWorker } from './destinations/index.js';
+import { destinationRoutes } from './destinations/routes.js';
+import type { OutboxWorker } from './destinations/worker.js';
 import type { RawRequest, Reply } from './http.js';
 import { CLIENT_REQUEST_HEADERS } from './compat.js';
 import { portalRoutes } from './portal-page.js';
 import { openStore } from './open-store.js';
 import { createRouter } from './router.js';
 import { compatRoutes } from './routes/compat.js';
+import { exportRoutes } from './routes/export.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes, observability, observeReplies } from './observe.js';
 import { identityRoutes } from './routes/identity.js';
@@ -41,6 +46,8 @@ export interface Collector {
   close(): Promise<void>;
   /** Deletes events older than `retentionDays` now (also done at start and every hour). */
   purgeExpired(): Promise<{ events: number; identityLinks: number }>;
+  /** Delivers the destinations' outbox; runs from `listen()` until `close()` (tests may drive `runOnce()`). */
+  readonly outbox: OutboxWorker;
 }
 
 export interface CollectorOptions {
@@ -48,6 +55,9 @@ export interface CollectorOptions {
   store?: Store;
   /** Where the JSON log goes instead of stdout (tests capture it). */
   logDestination?: DestinationStream;
+  /** The outbox worker's clock and jitter (tests move time instead of sleeping). */
+  clock?: () => number;
+  random?: () => number;
 }
 
 /** Every route of the collector, module by module; a new API is one more module here. */
@@ -59,7 +69,9 @@ const ROUTES: CollectorRoute[] = [
   ...subjectRoutes,
   ...identityRoutes,
   ...operatorRoutes,
+  ...exportRoutes,
   ...insightsRoutes,
+  ...destinationRoutes,
   ...portalRoutes,
 ];
 
@@ -73,6 +85,15 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
   const store = options.store ?? openStore(config, hashOf);
   const { log, metrics, storageHealth } = observability(config, options.logDestination);
   const guarded = guardStore(store, storageHealth);
+  const outbox = createOutboxWorker({
+    config,
+    store: guarded,
+    hashOf,
+    registry: metrics.registry,
+    log,
+    now: options.clock ?? Date.now,
+    random: options.random ?? Math.random,
+  });
   const deps: CollectorDeps = {
     config,
     store: guarded,
@@ -82,6 +103,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     suppression: new SuppressionList(hashOf),
     auth: new SubjectAuth({ config, store: guarded, serverKey, hashOf }),
     metrics,
+    outbox,
   };
   // Configured origins only: the sites', and the collector's own for its /privacy page (publicOrigin, and the
   // address it listens on, added by listen()). Never derived from the Host header, which DNS rebinding sets.
@@ -116,6 +138,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     store,
     server,
     purgeExpired,
+    outbox,
     handle: (request, { remoteAddress = '127.0.0.1' } = {}) =>
       requests.track(async () => {
         await start();
@@ -130,6 +153,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
       }, RETENTION_INTERVAL_MS).unref();
       const url = await listen(server, config);
       allowedOrigins.add(url);
+      outbox.start();
       return url;
     },
     close: () => {
@@ -140,6 +164,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
         await requests.drained();
         server.closeAllConnections();
         await stopped;
+        await outbox.stop();
         await store.close();
       })();
       return closing;
@@ -221,10 +246,12 @@ function fromNode(req: IncomingMessage): RawRequest {
   };
 }
 
-function writeReply(req: IncomingMessage, res: ServerResponse, reply: Reply): void {
+/** Resolves when the reply is written (a stream: to its end; a client gone mid-stream rejects, ending the source). */
+async function writeReply(req: IncomingMessage, res: ServerResponse, reply: Reply): Promise<void> {
   // The rest of a rejected body is not read: close the connection rather than drain it.
   if (reply.status >= 400 && !req.complete) reply.headers.Connection = 'close';
   res.writeHead(reply.status, reply.headers);
+  if (reply.body instanceof Readable) return pipeline(reply.body, res);
   res.end(reply.body ?? undefined);
 }
 
@@ -242,6 +269,12 @@ function fromRequest(request: Request, remoteAddress: string): RawRequest {
 
 function toResponse(reply: Reply): Response {
   const headers = Object.entries(reply.headers).map(([name, value]): [string, string] => [name, String(value)]);
-  const body = typeof reply.body === 'string' || reply.body === null ? reply.body : new Uint8Array(reply.body);
+  const { body: raw } = reply;
+  const body =
+    raw instanceof Readable
+      ? (Readable.toWeb(raw) as ReadableStream<Uint8Array>)
+      : typeof raw === 'string' || raw === null
+        ? raw
+        : new Uint8Array(raw);
   return new Response(body, { status: reply.status, headers });
 }

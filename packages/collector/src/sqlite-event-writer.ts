@@ -15,7 +15,14 @@ export const UPSERT_LINK = `INSERT INTO identity_links (site, anonymous_id, user
   ON CONFLICT (site, anonymous_id, user_id) DO UPDATE SET last_seen_at = max(last_seen_at, excluded.last_seen_at),
   proven = max(proven, excluded.proven)`;
 
-/** The fields of a row: INSERT_EVENT's placeholders in order, then whether an identify's link is proven. */
+/** Queues a newly stored event for one destination (outbox, destinations/sqlite-outbox.ts); due at once. */
+export const ENQUEUE_EVENT = `INSERT OR IGNORE INTO outbox (destination, kind, message_id, site, queued_at, next_attempt_at)
+  VALUES (?, 'event', ?, ?, ?, 0)`;
+
+/**
+ * The fields of a row: INSERT_EVENT's placeholders in order, then whether an identify's link is proven and
+ * the destinations it is queued for (JSON array or null).
+ */
 const EVENT_FIELDS = [
   'messageId',
   'site',
@@ -27,6 +34,7 @@ const EVENT_FIELDS = [
   'receivedAt',
   'payload',
   'linkProven',
+  'destinations',
 ] as const satisfies readonly (keyof EventRow)[];
 export const ROW_WIDTH = EVENT_FIELDS.length;
 
@@ -36,7 +44,8 @@ export function flattenRows(rows: readonly EventRow[]): unknown[] {
   let i = 0;
   for (const row of rows) {
     for (const field of EVENT_FIELDS) values[i++] = row[field];
-    values[i - 1] = row.linkProven ? 1 : 0;
+    values[i - 2] = row.linkProven ? 1 : 0;
+    values[i - 1] = row.destinations ? JSON.stringify(row.destinations) : null;
   }
   return values;
 }
@@ -47,18 +56,28 @@ interface RunStatement {
 
 /**
  * Inserts flattened rows (call it inside a transaction) and answers one flag per row: 1 inserted,
- * 0 duplicate. Self-contained (no imports, no outer names): the writer thread runs its source text.
+ * 0 duplicate. A new row is queued in the outbox for its destinations in the same transaction, so
+ * nothing is forwarded that was not stored, and a duplicate is not queued twice. Self-contained (no
+ * imports, no outer names): the writer thread runs its source text.
  */
-export function commitEventValues(values: unknown[], width: number, insert: RunStatement, link: RunStatement): Uint8Array {
+export function commitEventValues(
+  values: unknown[],
+  width: number,
+  insert: RunStatement,
+  link: RunStatement,
+  enqueue: RunStatement,
+): Uint8Array {
   const flags = new Uint8Array(values.length / width);
   for (let i = 0, r = 0; i < values.length; i += width, r++) {
     const row = values.slice(i, i + width);
+    const destinations = row.pop();
     const proven = row.pop();
     if (insert.run(...row).changes !== 1) continue;
     flags[r] = 1;
     // identify is what links a browser to a user; only new rows, so a retry costs nothing more.
-    const [, site, type, , anonymousId, userId, , receivedAt] = row;
+    const [messageId, site, type, , anonymousId, userId, , receivedAt] = row;
     if (type === 'identify' && anonymousId && userId) link.run(site, anonymousId, userId, receivedAt, receivedAt, proven);
+    if (destinations) for (const name of JSON.parse(destinations as string)) enqueue.run(name, messageId, site, receivedAt);
   }
   return flags;
 }
@@ -77,7 +96,8 @@ db.pragma('synchronous = ' + workerData.synchronous);
 db.pragma('busy_timeout = 5000');
 const insert = db.prepare(workerData.insertEvent);
 const link = db.prepare(workerData.upsertLink);
-const commit = db.transaction((values) => commitEventValues(values, workerData.width, insert, link));
+const enqueue = db.prepare(workerData.enqueueEvent);
+const commit = db.transaction((values) => commitEventValues(values, workerData.width, insert, link, enqueue));
 parentPort.on('message', (values) => {
   if (values === 'close') {
     db.close();
@@ -117,6 +137,7 @@ export class WriterThread {
         width: ROW_WIDTH,
         insertEvent: INSERT_EVENT,
         upsertLink: UPSERT_LINK,
+        enqueueEvent: ENQUEUE_EVENT,
       },
     });
     // Kept alive only while it holds a group: an idle store does not keep the process running.

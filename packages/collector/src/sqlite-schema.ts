@@ -150,10 +150,40 @@ CREATE TABLE processing_limits (
 ) WITHOUT ROWID;
 `;
 
+/**
+ * Issue 13. The destinations' outbox: one row per event (or erasure) and destination, queued in the
+ * transaction that stored the event. States: pending → sent | dead (with the reason; replayable) |
+ * withheld (objection or restriction) | manual (an erasure the recipient has no API for). Sent rows are
+ * kept until the event expires or is erased: they say which destinations received a subject's events.
+ * `body` holds an erasure's ids until it is delivered (an event's payload is read from `events`).
+ */
+const V4_OUTBOX = `
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY,
+  destination TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  site TEXT NOT NULL,
+  body TEXT,
+  state TEXT NOT NULL DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  queued_at INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  lease_until INTEGER NOT NULL DEFAULT 0,
+  done_at INTEGER,
+  last_error TEXT,
+  UNIQUE (destination, kind, message_id)
+);
+CREATE INDEX outbox_due ON outbox (destination, next_attempt_at) WHERE state = 'pending';
+CREATE INDEX outbox_message ON outbox (message_id);
+CREATE INDEX outbox_state ON outbox (destination, state) WHERE state <> 'sent';
+`;
+
 const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
   { version: 1, name: 'events, consent log, subjects, links, suppressions, audit, requests', sql: SCHEMA },
   { version: 2, name: 'processing_limits: objections and restrictions for the insights', sql: V2_PROCESSING_LIMITS },
   { version: 3, name: 'proven identity links, counted failed requests, consent log closed', sql: V3_PROOF },
+  { version: 4, name: 'outbox: deliveries to destinations and erasure propagation', sql: V4_OUTBOX },
 ];
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 

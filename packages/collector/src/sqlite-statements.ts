@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
-import { INSERT_EVENT, UPSERT_LINK } from './sqlite-event-writer.js';
+import { ENQUEUE_EVENT, INSERT_EVENT, UPSERT_LINK } from './sqlite-event-writer.js';
 
 /** Every statement of the SQLite store, prepared once when the store opens. */
 
-const EVENT_COLUMNS =
+export const EVENT_COLUMNS =
   'message_id AS messageId, site, type, event, anonymous_id AS anonymousId, user_id AS userId, timestamp, received_at AS receivedAt, payload';
 const CONSENT_COLUMNS = `receipt_id AS receiptId, site, anonymous_id AS anonymousId, user_id AS userId, purposes,
   policy_version AS policyVersion, source, text_hash AS textHash, decided_at AS decidedAt, received_at AS receivedAt, locale, url, record_id AS recordId`;
@@ -89,6 +89,7 @@ function maintenanceStatements(db: Database.Database) {
   return {
     insertEvent: db.prepare(INSERT_EVENT),
     upsertLink: db.prepare(UPSERT_LINK),
+    enqueueEvent: db.prepare(ENQUEUE_EVENT),
     anyExpiredEvent: db.prepare('SELECT 1 FROM events WHERE received_at < ? LIMIT 1'),
     anyExpiredLink: db.prepare('SELECT 1 FROM identity_links WHERE last_seen_at < ? LIMIT 1'),
     deleteExpiredEvents: db.prepare(

@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { lockDataDir, makeDataDir, touchOwnerOnly } from './data-dir.js';
+import { SqliteOutbox, outboxErasure } from './destinations/sqlite-outbox.js';
 import { GroupCommitter } from './group-commit.js';
 import { ROW_WIDTH, WriterThread, commitEventValues, flattenRows } from './sqlite-event-writer.js';
+import { sqliteExportPage } from './sqlite-export.js';
 import { applySchema } from './sqlite-schema.js';
 import { RETENTION_CHUNK, STREAM_EVENTS, type Statements, prepareStatements } from './sqlite-statements.js';
 import type {
@@ -11,6 +13,8 @@ import type {
   ErasureCounts,
   EventQuery,
   EventRow,
+  ExportPage,
+  ExportQuery,
   IdentityLinkRow,
   ProcessingLimit,
   RequestRow,
@@ -55,6 +59,8 @@ export class SqliteStore implements Store {
   readonly path: string;
   private readonly sql: Statements;
   private readonly committer: GroupCommitter;
+  readonly outbox: SqliteOutbox;
+  private readonly outboxErasure: ReturnType<typeof outboxErasure>;
 
   private readonly lock: { release(): void };
 
@@ -75,9 +81,13 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     applySchema(this.db);
     this.sql = prepareStatements(this.db);
-    const { insertEvent, upsertLink } = this.sql.maintenance;
-    const commit = this.db.transaction((values: unknown[]) => commitEventValues(values, ROW_WIDTH, insertEvent, upsertLink));
+    const { insertEvent, upsertLink, enqueueEvent } = this.sql.maintenance;
+    const commit = this.db.transaction((values: unknown[]) =>
+      commitEventValues(values, ROW_WIDTH, insertEvent, upsertLink, enqueueEvent),
+    );
     this.committer = new GroupCommitter((rows) => commit(flattenRows(rows)));
+    this.outbox = new SqliteOutbox(this.db, (fn) => this.committer.exclusive(fn));
+    this.outboxErasure = outboxErasure(this.db);
     if (options.writerThread !== false) {
       const writer: WriterThread = new WriterThread(this.path, synchronous, {
         answered: (answer) => this.committer.answered(answer),
@@ -180,6 +190,7 @@ export class SqliteStore implements Store {
     const erasedAt = audit.at;
     const transaction = this.db.transaction(() => {
       const { anonIds, params } = this.owned(ref);
+      this.outboxErasure(params, ref, anonIds, audit);
       const counts: ErasureCounts = {
         events: erase.events.run(params).changes,
         identityLinks: (ref.kind === 'user' ? erase.linksOfUser : erase.linksOfAnon).run(params).changes,
@@ -286,6 +297,11 @@ export class SqliteStore implements Store {
     } finally {
       reader.close();
     }
+  }
+
+  async exportEvents(query: ExportQuery): Promise<ExportPage> {
+    // The bound is read after every insert requested before is committed.
+    return this.committer.exclusive(() => sqliteExportPage(this.db, this.path, query));
   }
 
   async addProcessingLimit(limit: ProcessingLimit): Promise<void> {

@@ -11,6 +11,7 @@ import {
   identify,
   user,
 } from './store-contract-rows.js';
+import { exportContract } from './store-contract-export.js';
 import { erasureContract, identityProofContract, subjectContract } from './store-contract-subjects.js';
 
 export { type StoreFixture, auditRow, consentRow, eventRow } from './store-contract-rows.js';
@@ -39,6 +40,7 @@ export function storeContract(name: string, makeFixture: () => Promise<StoreFixt
     erasureContract(withStore);
     operatorContract(withStore);
     insightsContract(withStore);
+    exportContract(withStore);
   });
 }
 

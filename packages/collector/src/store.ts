@@ -1,3 +1,4 @@
+import type { OutboxStore } from './destinations/outbox-store.js';
 import type { FailureLimit } from './rate-limit.js';
 
 /**
@@ -36,6 +37,11 @@ export interface EventRow {
    * then makes a proven link. Not stored with the event.
    */
   linkProven?: boolean;
+  /**
+   * The destinations this event is forwarded to (names): a newly stored row is queued in the outbox for
+   * each, in the same transaction. Not stored with the event.
+   */
+  destinations?: string[];
 }
 
 export interface ConsentRow {
@@ -140,6 +146,33 @@ export interface EventQuery {
 }
 
 /**
+ * Which events an export reads: every site, or one; one event type or all; `from <= timestamp < to`
+ * (ms); only rows stored after the `after` key (a cursor's key), at most `limit` of them.
+ */
+export interface ExportQuery {
+  site?: string;
+  type?: string;
+  from?: number;
+  to?: number;
+  /** A key from an earlier page's `last`: the export resumes after that row. */
+  after?: string;
+  limit?: number;
+}
+
+/** One export answer: its rows, and where the next one starts. */
+export interface ExportPage {
+  /**
+   * The key to resume after this page (opaque to the caller; null when the store holds no row after
+   * `after`). Rows are streamed in key order, and every row of the page has a key `<= last`.
+   */
+  last: string | null;
+  /** The page stopped at `limit`: more rows may follow. */
+  more: boolean;
+  /** Read from the database a page at a time, as the consumer pulls: memory holds one page. */
+  rows: AsyncIterable<EventRow>;
+}
+
+/**
  * An objection to profiling (Art. 21) or a restriction of processing (Art. 18), kept by the subject's
  * keyed hash (like the audit log): the insights leave the person out of per-person results.
  */
@@ -231,6 +264,12 @@ export interface Store {
    * that includes every insert requested before the call: the insights stream them, never load them all.
    */
   streamEvents(query: EventQuery): AsyncIterable<EventRow>;
+  /**
+   * Events for a bulk export, in storage order (the order they were stored, a key that never changes),
+   * so a page ends at a key the next one resumes after, exactly. The bound of the page is fixed when
+   * it is made: events stored later are in a later page.
+   */
+  exportEvents(query: ExportQuery): Promise<ExportPage>;
   /** Records an objection or restriction (again: keeps the first time). */
   addProcessingLimit(limit: ProcessingLimit): Promise<void>;
   /** Lifts one; false when there was none. */
@@ -243,6 +282,12 @@ export interface Store {
    * collector counts in memory (SQLite: one process).
    */
   failureLimit?(name: string, maxFailures: number, windowMs: number): FailureLimit;
+  /**
+   * The destinations' outbox. Rows are queued by `insertEvents` (an EventRow's `destinations`) and by
+   * `eraseSubject` (a deletion request for each destination that received the subject's events, whose
+   * unsent rows go) in their own transactions.
+   */
+  readonly outbox?: OutboxStore;
   /** Resolves when the database answers a query now (readiness); rejects with the reason otherwise. */
   ping(): Promise<void>;
   /** Commits what is pending and closes the database; a second call does nothing. */

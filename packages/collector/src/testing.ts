@@ -4,6 +4,17 @@ import { join } from 'node:path';
 import type { CollectorConfigInput } from './config.js';
 import { type Collector, createCollector } from './server.js';
 import type { SqliteStore } from './sqlite-store.js';
+import {
+  dropTestStore,
+  sqliteOnly,
+  type TestDatabase,
+  type TestStoreKind,
+  testDatabase,
+  testStoreConfig,
+  testStoreKind,
+} from './test-store.js';
+
+export { type TestDatabase, type TestStoreKind, testStoreKind } from './test-store.js';
 
 export const TEST_WRITE_KEY = 'test-write-key';
 export const TEST_ORIGIN = 'http://shop.test';
@@ -26,17 +37,25 @@ export interface RunningCollector {
   collector: Collector;
   url: string;
   dataDir: string;
-  /** The live SQLite store, to check rows as a test would with SQL. */
-  db: SqliteStore['db'];
+  /** The collector's live database, SQLite or PostgreSQL, to check rows with SQL. */
+  sql: TestDatabase;
+  /** The live SQLite database, for tests about SQLite itself (throws on PostgreSQL). */
+  readonly db: SqliteStore['db'];
   stop(): Promise<void>;
-  /** Stops and removes the data directory. */
+  /** Stops and removes the data directory (and the PostgreSQL schema). */
   destroy(): Promise<void>;
 }
 
-/** A real collector on an ephemeral port with a real SQLite file in a temp dir. */
+/**
+ * A real collector on an ephemeral port with a real SQLite file in a temp dir, or with
+ * TILLIT_TEST_STORE=pg a schema of its own in the test PostgreSQL. Started again on the same
+ * `dataDir`, it finds the same database.
+ */
 export async function startCollector(
   overrides: Partial<CollectorConfigInput> = {},
   dataDir = mkdtempSync(join(tmpdir(), 'tillit-collector-')),
+  /** The store; by default TILLIT_TEST_STORE's (SQLite unless it says pg). */
+  store: TestStoreKind = testStoreKind(),
 ): Promise<RunningCollector> {
   const collector = createCollector({
     port: 0,
@@ -45,18 +64,22 @@ export async function startCollector(
     durability: 'normal',
     // A request log line per request would bury the test output.
     logLevel: 'silent',
+    ...testStoreConfig(dataDir, store),
     ...overrides,
   });
   const url = await collector.listen();
-  const db = (collector.store as SqliteStore).db;
   return {
     collector,
     url,
     dataDir,
-    db,
+    sql: testDatabase(collector, dataDir),
+    get db() {
+      return sqliteOnly(collector);
+    },
     stop: () => collector.close(),
     destroy: async () => {
       await collector.close();
+      await dropTestStore(dataDir);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -72,9 +95,11 @@ export interface StoredEvent {
 }
 
 /** Every stored event in arrival order, to check what a client delivered. */
-export function storedEvents(db: SqliteStore['db']): StoredEvent[] {
-  const rows = db
-    .prepare('SELECT type, event, user_id AS userId, anonymous_id AS anonymousId, payload FROM events ORDER BY id')
-    .all() as (Omit<StoredEvent, 'payload'> & { payload: string })[];
+export async function storedEvents(sql: TestDatabase): Promise<StoredEvent[]> {
+  const rows = await sql.query<Omit<StoredEvent, 'payload'> & { payload: string }>(
+    `SELECT type, event, user_id AS "userId", anonymous_id AS "anonymousId", payload FROM events ORDER BY ${sql.arrival}`,
+  );
   return rows.map((row) => ({ ...row, payload: JSON.parse(row.payload) }));
 }
+
+export { type SeedOptions, type SeedResult, seedSimulatedShop } from './simulated-traffic.js';

@@ -60,3 +60,11 @@ export type {
   PersonOptions,
   ScanOptions,
 } from './types.js';
+export {
+  type Product,
+  SIMULATED_CATALOGUE,
+  type ShopSimulation,
+  type ShopSimulationOptions,
+  type SimulatedConsent,
+  simulateShop,
+} from './simulate-shop.js';

@@ -31,7 +31,7 @@ export function restoreUnsent(s: State) {
 }
 
 export function createDelivery(s: State): Delivery {
-  const { batchSize, intervalMs, queue_: queue, log: log } = s;
+  const { batchSize, intervalMs, queue_: queue, log } = s;
   let failures = 0; // consecutive failed deliveries: the backoff's exponent
   let retryAt = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -6,6 +6,8 @@ import type {
   ErasureCounts,
   EventQuery,
   EventRow,
+  ExportPage,
+  ExportQuery,
   ProcessingLimit,
   RequestRow,
   Store,
@@ -15,9 +17,11 @@ import type {
 } from '../store.js';
 import { HOUR_MS, type PgConnectionOptions, PgDatabase } from './database.js';
 import { PgFailureLimit } from './failure-limit.js';
+import { PgOutbox } from '../destinations/pg-outbox.js';
 import { GroupCommitter } from './group-commit.js';
 import { appendPgConsent, insertConsent, linkPgIdentity } from './pg-consent.js';
 import { commitPgEvents, type Hasher } from './pg-event-writer.js';
+import { pgExportPage } from './pg-export.js';
 import { addPgLimit, listPgLimits, removePgLimit, streamPgEvents } from './pg-insights.js';
 import { deleteExpiredPg } from './pg-retention.js';
 import { erasePgSubject, insertPgAudit, readPgSubject } from './pg-subjects.js';
@@ -46,10 +50,12 @@ export class PgStore implements Store {
   private readonly hashOf: Hasher | undefined;
   private readonly events = new GroupCommitter<EventRow, boolean>((rows) => commitPgEvents(this.db, rows, this.hashOf));
   private closing: Promise<void> | undefined;
+  readonly outbox: PgOutbox;
 
   constructor(options: PgStoreOptions) {
     this.db = new PgDatabase(options);
     this.hashOf = options.hashOf;
+    this.outbox = new PgOutbox(this.db);
   }
 
   get schema(): string {
@@ -195,6 +201,12 @@ export class PgStore implements Store {
     await this.db.start();
     await this.events.drain();
     yield* streamPgEvents(this.db.pool, query);
+  }
+
+  async exportEvents(query: ExportQuery): Promise<ExportPage> {
+    await this.db.start();
+    await this.events.drain();
+    return pgExportPage(this.db.pool, query);
   }
 
   async addProcessingLimit(limit: ProcessingLimit): Promise<void> {

@@ -68,11 +68,13 @@ export async function ingestEvents(
     anonymousId: anonymousIdHeader(c.header('anonymousid')),
     // Only a server key proves an identify's link; from the public write key it is a claim (analytics only).
     linkProven: trusted,
+    forwarding: { destinations: site.destinations, serverSidePurposes: config.serverSidePurposes },
   });
   const suppressed = suppression.filter(prepared.rows);
   // A storage failure answers 503 + Retry-After (storage-guard.ts): clients keep the events and retry.
   const inserted = await store.insertEvents(prepared.rows);
   const accepted = inserted.filter(Boolean).length;
+  if (accepted > 0 && prepared.rows.some((row) => row.destinations)) c.env.outbox.nudge();
   // Events of erased subjects count as duplicates: the client deletes them from its queue, and they
   // are not stored (suppressed, removed from prepared.rows above).
   const result = { accepted, duplicates: inserted.length - accepted + suppressed, rejected: prepared.rejected };

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { insightsCommand } from '../cli-insights.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { testStoreConfig } from '../test-store.js';
 import { type RunningCollector, startCollector, TEST_ORIGIN, TEST_WRITE_KEY } from '../testing.js';
 
 const OPERATOR = 'operator-token-'.padEnd(40, 'x');
@@ -209,7 +210,8 @@ describe('tillit-collector insights', () => {
   it('answers from the same data directory, as CSV or JSON, and names a bad option', async () => {
     const config = join(running.dataDir, 'cli-config.json');
     const site = { name: 'test', writeKey: TEST_WRITE_KEY, origins: [TEST_ORIGIN] };
-    writeFileSync(config, JSON.stringify({ dataDir: running.dataDir, sites: [site] }));
+    // On PostgreSQL runs, the same database as the collector's.
+    writeFileSync(config, JSON.stringify({ dataDir: running.dataDir, sites: [site], ...testStoreConfig(running.dataDir) }));
     const csv = await insightsCommand(['attribution', '--model', 'first', '--csv', '--config', config], {});
     expect(csv.split('\r\n').slice(0, 4).sort()).toEqual([
       'channel,conversions,revenue',

@@ -94,24 +94,7 @@ async function dsr(method: string, path: string, credential?: string, headers: R
 const subjectPath = (id: string, rest = '') => `/v1/subjects/${encodeURIComponent(id)}${rest}`;
 
 /** Every text cell of every table that contains `needle`, as "table.column". */
-function cellsContaining(needle: string): string[] {
-  const found: string[] = [];
-  const tables = running.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
-  for (const { name } of tables) {
-    const columns = running.db.prepare(`PRAGMA table_info("${name}")`).all() as { name: string; type: string }[];
-    for (const column of columns) {
-      const n = (
-        running.db
-          .prepare(`SELECT count(*) AS n FROM "${name}" WHERE instr(CAST("${column.name}" AS TEXT), ?) > 0`)
-          .get(needle) as {
-          n: number;
-        }
-      ).n;
-      if (n > 0) found.push(`${name}.${column.name}`);
-    }
-  }
-  return found;
-}
+const cellsContaining = (needle: string) => running.sql.cellsContaining(needle);
 
 it('answers access with every row of the subject and nothing of another subject', async () => {
   const a = await visitor();
@@ -149,7 +132,7 @@ it('gives a second subject’s secret, a wrong secret and an unknown id the same
     expect(answer.status).toBe(404);
     expect(answer.body).toEqual({ error: 'not_found', reason: 'no data for these credentials' });
   }
-  expect(running.db.prepare('SELECT count(*) AS n FROM events WHERE anonymous_id = ?').get(a.id)).toEqual({ n: 2 });
+  expect(await running.sql.count('SELECT count(*) AS n FROM events WHERE anonymous_id = ?', a.id)).toBe(2);
   const missing = await dsr('GET', subjectPath(a.id));
   expect(missing.status).toBe(401);
   expect(missing.body.reason).toMatch(/Authorization: Bearer/);
@@ -223,7 +206,7 @@ it('erases over HTTP in one go: no row of the subject is left in any table, cons
   await consent(a, { purposes: { analytics: false }, secret: undefined, userId: 'user-a' });
   await track(a.id, [{ type: 'identify', event: undefined, userId: 'user-a', traits: { email: 'a@example.com' } }]);
   await dsr('GET', subjectPath(a.id), a.secret);
-  expect(cellsContaining(a.id).length).toBeGreaterThan(0);
+  expect((await cellsContaining(a.id)).length).toBeGreaterThan(0);
 
   const erased = await dsr('DELETE', subjectPath(a.id), a.secret, { Origin: TEST_ORIGIN }, url);
   expect(erased.status).toBe(200);
@@ -234,16 +217,19 @@ it('erases over HTTP in one go: no row of the subject is left in any table, cons
     deleted: { events: 3, identityLinks: 1, subjects: 1 },
     pseudonymised: { consentRecords: 2 },
   });
-  expect(cellsContaining(a.id)).toEqual([]);
-  expect(cellsContaining('a@example.com')).toEqual([]);
-  const proof = running.db
-    .prepare('SELECT count(*) AS n FROM consent_records WHERE subject_hash = ?')
-    .get(erased.body.subjectHash);
-  expect(proof).toEqual({ n: 2 });
-  const audit = running.db.prepare("SELECT action, outcome, receipt_id AS receiptId FROM audit_log WHERE action = 'erase'").all();
+  expect(await cellsContaining(a.id)).toEqual([]);
+  expect(await cellsContaining('a@example.com')).toEqual([]);
+  const proof = await running.sql.count(
+    'SELECT count(*) AS n FROM consent_records WHERE subject_hash = ?',
+    erased.body.subjectHash,
+  );
+  expect(proof).toBe(2);
+  const audit = await running.sql.query(
+    `SELECT action, outcome, receipt_id AS "receiptId" FROM audit_log WHERE action = 'erase'`,
+  );
   expect(audit).toEqual([{ action: 'erase', outcome: 'ok', receiptId: erased.body.receiptId }]);
   // The other subject keeps everything, and the erased secret opens nothing any more.
-  expect(running.db.prepare('SELECT count(*) AS n FROM events WHERE anonymous_id = ?').get(b.id)).toEqual({ n: 2 });
+  expect(await running.sql.count('SELECT count(*) AS n FROM events WHERE anonymous_id = ?', b.id)).toBe(2);
   expect((await dsr('GET', subjectPath(a.id), a.secret)).status).toBe(404);
 });
 
@@ -258,7 +244,7 @@ it('erases a logged-in user with the events of every proven linked anonymous id'
   const { status, body } = await dsr('DELETE', subjectPath('user-42'), token);
   expect(status).toBe(200);
   expect(body.deleted).toEqual({ events: 7, identityLinks: 2, subjects: 2 });
-  for (const id of ['user-42', phone.id, laptop.id]) expect(cellsContaining(id)).toEqual([]);
+  for (const id of ['user-42', phone.id, laptop.id]) expect(await cellsContaining(id)).toEqual([]);
 });
 
 it('drops a late event for an erased subject, also after a restart, and counts it as a duplicate', async () => {
@@ -269,12 +255,12 @@ it('drops a late event for an erased subject, also after a restart, and counts i
   expect(other).toMatchObject({ accepted: 1, duplicates: 0 });
   // A late withdrawal is kept as proof, under the keyed hash only.
   await consent({ id: a.id, secret: newSecret() }, { purposes: { analytics: false } });
-  expect(cellsContaining(a.id)).toEqual([]);
+  expect(await cellsContaining(a.id)).toEqual([]);
 
   await running.stop();
   running = testCollector(CONFIG, running.dataDir);
   expect(await track(a.id, [{ event: 'Later' }])).toMatchObject({ accepted: 0, duplicates: 1 });
-  expect(cellsContaining(a.id)).toEqual([]);
+  expect(await cellsContaining(a.id)).toEqual([]);
 });
 
 it('leaves no event of a subject erased during a burst of its events (inserts on the writer thread)', async () => {
@@ -286,8 +272,8 @@ it('leaves no event of a subject erased during a burst of its events (inserts on
   const more = Array.from({ length: 30 }, () => track(a.id, [{ event: 'After' }]));
   expect((await erased).status).toBe(200);
   await Promise.all([...burst, ...more]);
-  expect(cellsContaining(a.id)).toEqual([]);
-  expect(running.db.prepare('SELECT count(*) AS n FROM events WHERE anonymous_id = ?').get(other)).toEqual({ n: 40 });
+  expect(await cellsContaining(a.id)).toEqual([]);
+  expect(await running.sql.count('SELECT count(*) AS n FROM events WHERE anonymous_id = ?', other)).toBe(40);
 });
 
 it('accepts a user’s events made after their erasure, but drops those made before it', async () => {
@@ -338,7 +324,7 @@ it('refuses form content types on erase, so no plain cross-site form can reach i
   }
   const fromEvil = await dsr('DELETE', subjectPath(a.id), a.secret, { Origin: 'http://evil.test' });
   expect(fromEvil.status).toBe(403);
-  expect(running.db.prepare('SELECT count(*) AS n FROM events WHERE anonymous_id = ?').get(a.id)).toEqual({ n: 2 });
+  expect(await running.sql.count('SELECT count(*) AS n FROM events WHERE anonymous_id = ?', a.id)).toBe(2);
 });
 
 it('exchanges a secret for a short-lived portal token that opens that subject only', async () => {
@@ -357,20 +343,22 @@ it('exchanges a secret for a short-lived portal token that opens that subject on
 it('deletes events older than the retention period at start and keeps recent ones', async () => {
   const a = await visitor();
   const old = Date.now() - 400 * 86_400_000;
-  running.db
-    .prepare(
-      `INSERT INTO events (message_id, site, type, event, anonymous_id, user_id, timestamp, received_at, payload)
-       VALUES (?, 'test', 'track', 'Old', ?, NULL, ?, ?, '{}')`,
-    )
-    .run(randomUUID(), a.id, old, old);
-  expect(running.db.prepare('SELECT count(*) AS n FROM events').get()).toEqual({ n: 3 });
+  await running.sql.query(
+    `INSERT INTO events (message_id, site, type, event, anonymous_id, user_id, timestamp, received_at, payload)
+     VALUES (?, 'test', 'track', 'Old', ?, NULL, ?, ?, '{}')`,
+    randomUUID(),
+    a.id,
+    old,
+    old,
+  );
+  expect(await running.sql.count('SELECT count(*) AS n FROM events')).toBe(3);
   await running.stop();
   running = testCollector(CONFIG, running.dataDir);
   await running.collector.listen(); // retention runs as the collector starts
-  const events = running.db.prepare('SELECT event FROM events ORDER BY event').all();
+  const events = await running.sql.query('SELECT event FROM events ORDER BY event');
   expect(events).toEqual([{ event: 'Checkout' }, { event: 'Product Viewed' }]);
 
-  running.db.prepare("UPDATE events SET received_at = ? WHERE event = 'Checkout'").run(Date.now() - 31 * 86_400_000);
+  await running.sql.query("UPDATE events SET received_at = ? WHERE event = 'Checkout'", Date.now() - 31 * 86_400_000);
   await running.destroy();
   running = testCollector({ ...CONFIG, retentionDays: 30 });
   // A fresh collector with a 30-day period says so in the Art. 15 answer.
@@ -432,7 +420,7 @@ it('lets the operator act on a request received offline, for one site at a time'
   expect(access.body.data.events).toHaveLength(2);
   const erased = await dsr('DELETE', subjectPath(a.id, '?kind=anonymous&site=test'), OPERATOR);
   expect(erased.body.deleted.events).toBe(2);
-  expect(cellsContaining(a.id)).toEqual([]);
+  expect(await cellsContaining(a.id)).toEqual([]);
 });
 
 it('refuses an operator request whose ?kind= or ?site= is not one it knows, naming it', async () => {
@@ -443,7 +431,7 @@ it('refuses an operator request whose ?kind= or ?site= is not one it knows, nami
   const unknown = await dsr('GET', subjectPath(a.id, '?kind=anonymous&site=nope'), OPERATOR);
   expect(unknown.status).toBe(400);
   expect(unknown.body.reason).toMatch(/site.*test/);
-  expect(cellsContaining(a.id)).not.toEqual([]);
+  expect(await cellsContaining(a.id)).not.toEqual([]);
 });
 
 it('serves the standalone privacy page with a strict CSP and without the token reaching the server', async () => {

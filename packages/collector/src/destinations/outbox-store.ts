@@ -1,0 +1,69 @@
+/**
+ * The outbox as both stores keep it (SQLite: sqlite-outbox.ts; PostgreSQL: pg-outbox.ts). Rows are
+ * queued by the store itself, in the transaction that stores an event (or erases a subject); the
+ * worker (worker.ts) claims due rows with a lease, sends them and settles each.
+ */
+
+export interface OutboxItem {
+  id: number;
+  kind: 'event' | 'erasure';
+  /** The event's messageId (the idempotency key), or the erasure's receipt id. */
+  messageId: string;
+  site: string;
+  /** Attempts so far, this one included. */
+  attempts: number;
+  /** When it was queued (or replayed): a dead letter after `deadLetterHours` from here. */
+  queuedAt: number;
+  /** An erasure's request (JSON ErasureRequest). */
+  body: string | null;
+  /** An event's stored payload; null when the event is gone (expired). */
+  payload: string | null;
+  anonymousId: string | null;
+  userId: string | null;
+}
+
+/** The outcome of one claimed row. `gone`: its event expired, the row is dropped. */
+export type Settlement =
+  | { id: number; state: 'sent' | 'withheld' | 'manual' | 'dead'; at: number; error?: string }
+  | { id: number; state: 'pending'; nextAttemptAt: number; error: string }
+  | { id: number; state: 'gone' };
+
+/** What the operator sees per destination (GET /v1/destinations, metrics). Sent rows are not counted here. */
+export interface DestinationCounts {
+  destination: string;
+  /** Events waiting to be delivered (retries included). */
+  pending: number;
+  /** Queue time of the oldest pending row, or null. */
+  oldestQueuedAt: number | null;
+  /** Pending rows whose last attempt failed. */
+  failing: number;
+  dead: number;
+  withheld: number;
+  erasuresPending: number;
+  erasuresDead: number;
+  erasuresManual: number;
+}
+
+/** An erasure propagation that needs the operator: failed for good, or a manual step. */
+export interface OpenErasure {
+  destination: string;
+  receiptId: string;
+  state: 'dead' | 'manual' | 'pending';
+  queuedAt: number;
+  lastError: string | null;
+  /** The request, with the ids to delete by hand (kept until the row is done with). */
+  request: string | null;
+}
+
+export interface OutboxStore {
+  /** Leases up to `limit` due rows of a destination until `now + leaseMs` and counts an attempt on each. */
+  claim(destination: string, now: number, limit: number, leaseMs: number): Promise<OutboxItem[]>;
+  settle(settlements: Settlement[]): Promise<void>;
+  /** Puts a destination's dead letters back in the queue, due now; returns how many. */
+  replay(destination: string, now: number): Promise<number>;
+  counts(): Promise<DestinationCounts[]>;
+  /** Erasure propagations not delivered (pending, dead, manual). */
+  openErasures(): Promise<OpenErasure[]>;
+}
+
+export const SETTLE_ERROR_MAX = 500;
