@@ -12,11 +12,13 @@ import { destinationRoutes } from './destinations/routes.js';
 import type { OutboxWorker } from './destinations/worker.js';
 import type { RawRequest, Reply } from './http.js';
 import { CLIENT_REQUEST_HEADERS } from './compat.js';
+import { LiveEvents } from './live-events.js';
 import { portalRoutes } from './portal-page.js';
 import { redact } from './log-safe.js';
 import { openStore } from './open-store.js';
 import { createRouter } from './router.js';
 import { compatRoutes } from './routes/compat.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { exportRoutes } from './routes/export.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes, observability, observeReplies } from './observe.js';
@@ -74,6 +76,7 @@ const ROUTES: CollectorRoute[] = [
   ...insightsRoutes,
   ...destinationRoutes,
   ...portalRoutes,
+  ...dashboardRoutes,
 ];
 
 const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
@@ -104,6 +107,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     suppression: new SuppressionList(hashOf),
     auth: new SubjectAuth({ config, store: guarded, serverKey, hashOf }),
     metrics,
+    live: new LiveEvents(),
     outbox,
   };
   // Configured origins only: the sites', and the collector's own for its /privacy page (publicOrigin, and the

@@ -10,6 +10,7 @@ import { SQLITE_SCHEMA_VERSION, applySchema } from './sqlite-schema.js';
 import { RETENTION_CHUNK, STREAM_EVENTS, type Statements, prepareStatements } from './sqlite-statements.js';
 import type {
   AuditRow,
+  ConsentDecisionRow,
   ConsentRow,
   ErasureCounts,
   EventQuery,
@@ -271,6 +272,7 @@ export class SqliteStore implements Store {
       await new Promise((resolve) => setImmediate(resolve));
     }
     const identityLinks = await this.committer.exclusive(() => deleteExpiredLinks.run(cutoff).changes);
+    await this.outbox.deleteExpired(cutoff);
     return { events, identityLinks };
   }
 
@@ -316,6 +318,10 @@ export class SqliteStore implements Store {
 
   async listProcessingLimits(site: string): Promise<ProcessingLimit[]> {
     return this.sql.limits.list.all(site) as ProcessingLimit[];
+  }
+
+  async listConsentDecisions(site: string): Promise<ConsentDecisionRow[]> {
+    return this.sql.limits.consentDecisions.all(site) as ConsentDecisionRow[];
   }
 
   async countEvents(): Promise<number> {

@@ -78,7 +78,9 @@ export async function post(
   try {
     response = await fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'application/json', ...headers }, signal });
   } catch (error) {
-    const reason = signal.aborted ? 'timed out' : `network error: ${(error as Error).cause ?? (error as Error).message}`;
+    const reason = signal.aborted
+      ? `aborted (${(signal.reason as Error)?.name === 'TimeoutError' ? 'timed out' : 'collector stopping'})`
+      : `network error: ${(error as Error).cause ?? (error as Error).message}`;
     return { ok: false, reason };
   }
   // The body is not needed, but must be read or cancelled to free the connection.

@@ -225,6 +225,37 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       expect([...r.unique].sort()).toEqual(ids([...first, ...more]));
     });
 
+    it('counts the outbox in the metrics, and retention drops the delivery records of expired events', async () => {
+      const r = await receiver(SECRET);
+      r.answer = () => ({ status: 503 });
+      const c = await start([webhook('hook', r)]);
+      await ingest(c, [track('a', ['analytics']), track('b', ['analytics'])]);
+      now += 30_000;
+      await drain(c);
+      const metrics = await (await c.api('/metrics', { token: OPERATOR })).text();
+      expect(metrics).toContain('tillit_destination_outbox_depth{destination="hook"} 2');
+      expect(metrics).toContain('tillit_destination_failing{destination="hook"} 2');
+      expect(
+        Number(/tillit_destination_outbox_oldest_age_seconds\{destination="hook"\} ([\d.]+)/.exec(metrics)![1]),
+      ).toBeGreaterThan(20);
+      r.answer = () => ({ status: 200 });
+      now += 3_600_000;
+      await drain(c);
+      expect(await c.sql('SELECT state FROM outbox')).toEqual([{ state: 'sent' }, { state: 'sent' }]);
+      await c.collector.store.deleteExpired(Date.now() + 60_000);
+      expect(await c.sql('SELECT id FROM outbox')).toEqual([]);
+    });
+
+    it('closes without waiting for a receiver that holds its request (the delivery is retried later)', async () => {
+      const r = await receiver(SECRET);
+      r.answer = () => 'hold';
+      const c = await start([webhook('hook', r)], { timeoutSeconds: 300, pollSeconds: 0.05 }, false);
+      await ingest(c, [track('a', ['analytics'])]);
+      await r.until((x) => x.held() === 1);
+      await c.collector.close();
+      expect(r.held()).toBe(1);
+    });
+
     it('waits for Retry-After after a 429 before the next attempt', async () => {
       const r = await receiver(SECRET);
       let calls = 0;

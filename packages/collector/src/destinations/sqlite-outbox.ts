@@ -6,6 +6,7 @@ import {
   type OpenErasure,
   type OutboxItem,
   type OutboxStore,
+  PURGE_OUTBOX,
   SETTLE_ERROR_MAX,
   type Settlement,
 } from './outbox-store.js';
@@ -50,6 +51,7 @@ export class SqliteOutbox implements OutboxStore {
         db.prepare(`UPDATE outbox SET state = 'pending', queued_at = @now, next_attempt_at = 0, lease_until = 0, done_at = NULL
         WHERE destination = @destination AND state = 'dead'`),
       counts: db.prepare(COUNTS),
+      purge: db.prepare(PURGE_OUTBOX.replace('$1', '?')),
       openErasures:
         db.prepare(`SELECT destination, message_id AS receiptId, state, queued_at AS queuedAt, last_error AS lastError,
         body AS request FROM outbox WHERE kind = 'erasure' AND state IN ('pending', 'dead', 'manual') ORDER BY id`),
@@ -82,6 +84,11 @@ export class SqliteOutbox implements OutboxStore {
 
   replay(destination: string, now: number): Promise<number> {
     return this.exclusive(() => this.sql.replay.run({ destination, now }).changes);
+  }
+
+  /** Retention's part (PURGE_OUTBOX). */
+  async deleteExpired(cutoff: number): Promise<void> {
+    await this.exclusive(() => this.sql.purge.run(cutoff));
   }
 
   async counts(): Promise<DestinationCounts[]> {

@@ -3,6 +3,7 @@ import { type FailureLimit, FailureLimiter } from '../rate-limit.js';
 import { assertSchemaCurrent } from '../schema-check.js';
 import type {
   AuditRow,
+  ConsentDecisionRow,
   ConsentRow,
   ErasureCounts,
   EventQuery,
@@ -24,7 +25,7 @@ import { LATEST_VERSION } from './migrations.js';
 import { appendPgConsent, insertConsent, linkPgIdentity } from './pg-consent.js';
 import { commitPgEvents, type Hasher } from './pg-event-writer.js';
 import { pgExportPage } from './pg-export.js';
-import { addPgLimit, listPgLimits, removePgLimit, streamPgEvents } from './pg-insights.js';
+import { addPgLimit, listPgConsentDecisions, listPgLimits, removePgLimit, streamPgEvents } from './pg-insights.js';
 import { deleteExpiredPg } from './pg-retention.js';
 import { erasePgSubject, insertPgAudit, readPgSubject } from './pg-subjects.js';
 import { AUDIT_COLUMNS, COUNT_DENIED, REQUEST_COLUMNS } from './sql.js';
@@ -226,6 +227,11 @@ export class PgStore implements Store {
   async listProcessingLimits(site: string): Promise<ProcessingLimit[]> {
     await this.db.start();
     return listPgLimits(this.db.pool, site);
+  }
+
+  async listConsentDecisions(site: string): Promise<ConsentDecisionRow[]> {
+    await this.db.start();
+    return listPgConsentDecisions(this.db.pool, site);
   }
 
   async countEvents(): Promise<number> {
