@@ -14,6 +14,7 @@ import type { RawRequest, Reply } from './http.js';
 import { CLIENT_REQUEST_HEADERS } from './compat.js';
 import { LiveEvents } from './live-events.js';
 import { portalRoutes } from './portal-page.js';
+import { redact } from './log-safe.js';
 import { openStore } from './open-store.js';
 import { createRouter } from './router.js';
 import { compatRoutes } from './routes/compat.js';
@@ -86,7 +87,7 @@ function collectorDeps(config: CollectorConfig, options: CollectorOptions) {
   const serverKey = loadServerKey(config.serverKey, config.dataDir);
   const hashOf = keyedHasher(serverKey);
   const store = options.store ?? openStore(config, hashOf);
-  const { log, metrics, storageHealth } = observability(config, options.logDestination);
+  const { log, metrics, storageHealth } = observability(config, store, options.logDestination);
   const guarded = guardStore(store, storageHealth);
   const outbox = createOutboxWorker({
     config,
@@ -158,7 +159,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
       await start();
       retentionTimer ??= setInterval(() => {
         purgeExpired().catch((error: unknown) =>
-          console.error(`[tillit-collector] retention failed: ${(error as Error).message}`),
+          console.error(`[tillit-collector] retention failed: ${redact((error as Error).message)}`),
         );
       }, RETENTION_INTERVAL_MS).unref();
       const url = await listen(server, config);
