@@ -31,10 +31,16 @@ module.exports = {
     },
     {
       name: 'sdk-imports-schema-types-only',
-      comment: 'No zod in the browser bundle: the SDK imports @tillit/schema with `import type` only.',
+      comment:
+        'No zod in the browser bundle: the SDK imports @tillit/schema with `import type` only (and the zod-free scrub module).',
       severity: 'error',
       from: { path: '^packages/sdk/' },
-      to: { path: '^(packages/schema/|node_modules/zod/)', dependencyTypesNot: ['type-only'] },
+      // Except the zod-free scrubber, the one implementation the collector uses too.
+      to: {
+        path: '^(packages/schema/|node_modules/zod/)',
+        pathNot: '^packages/schema/src/scrub\\.ts$',
+        dependencyTypesNot: ['type-only'],
+      },
     },
     {
       name: 'sdk-imports-no-other-package',
@@ -51,9 +57,9 @@ module.exports = {
     },
     {
       name: 'ui-kit-only-in-banner-and-portal',
-      comment: 'The private @tillit/ui-kit is what the banner and the portal share; nothing else uses it.',
+      comment: 'The private @tillit/ui-kit is what the browser UIs (banner, portal, dashboard) share; nothing else uses it.',
       severity: 'error',
-      from: { pathNot: '^packages/(banner|portal|ui-kit)/' },
+      from: { pathNot: '^packages/(banner|portal|dashboard|ui-kit)/' },
       to: { path: '^packages/ui-kit/' },
     },
     {

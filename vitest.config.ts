@@ -22,6 +22,8 @@ export default defineConfig({
   // build-time constant gets a test value.
   resolve: {
     alias: {
+      // Before '@tillit/schema', which would otherwise take the subpath as a path below its index.ts.
+      '@tillit/schema/scrub': fileURLToPath(new URL('./packages/schema/src/scrub.ts', import.meta.url)),
       '@tillit/schema': src('schema'),
       '@tillit/sdk': src('sdk'),
       '@tillit/banner': src('banner'),
@@ -63,7 +65,7 @@ export default defineConfig({
         test: {
           name: 'dom',
           environment: 'happy-dom',
-          include: ['packages/{sdk,banner,portal,ui-kit}/src/**/*.test.ts'],
+          include: ['packages/{sdk,banner,portal,ui-kit,dashboard}/src/**/*.test.ts'],
           exclude: [platformFreeSdk],
         },
       },

@@ -5,10 +5,12 @@ import { SqliteOutbox, outboxErasure } from './destinations/sqlite-outbox.js';
 import { GroupCommitter } from './group-commit.js';
 import { ROW_WIDTH, WriterThread, commitEventValues, flattenRows } from './sqlite-event-writer.js';
 import { sqliteExportPage } from './sqlite-export.js';
-import { applySchema } from './sqlite-schema.js';
+import { assertSchemaCurrent } from './schema-check.js';
+import { SQLITE_SCHEMA_VERSION, applySchema } from './sqlite-schema.js';
 import { RETENTION_CHUNK, STREAM_EVENTS, type Statements, prepareStatements } from './sqlite-statements.js';
 import type {
   AuditRow,
+  ConsentDecisionRow,
   ConsentRow,
   ErasureCounts,
   EventQuery,
@@ -54,6 +56,7 @@ export interface SqliteStoreOptions {
  * requested before it. If the writer thread dies, events are committed on this thread from then on.
  */
 export class SqliteStore implements Store {
+  readonly kind = 'sqlite';
   /** The main-thread connection (also for tests that check rows with SQL). */
   readonly db: Database.Database;
   readonly path: string;
@@ -269,11 +272,12 @@ export class SqliteStore implements Store {
       await new Promise((resolve) => setImmediate(resolve));
     }
     const identityLinks = await this.committer.exclusive(() => deleteExpiredLinks.run(cutoff).changes);
+    await this.outbox.deleteExpired(cutoff);
     return { events, identityLinks };
   }
 
   async ping(): Promise<void> {
-    this.sql.maintenance.ping.get();
+    assertSchemaCurrent(this.sql.maintenance.ping.get() as number | null, SQLITE_SCHEMA_VERSION);
   }
 
   /**
@@ -314,6 +318,10 @@ export class SqliteStore implements Store {
 
   async listProcessingLimits(site: string): Promise<ProcessingLimit[]> {
     return this.sql.limits.list.all(site) as ProcessingLimit[];
+  }
+
+  async listConsentDecisions(site: string): Promise<ConsentDecisionRow[]> {
+    return this.sql.limits.consentDecisions.all(site) as ConsentDecisionRow[];
   }
 
   async countEvents(): Promise<number> {

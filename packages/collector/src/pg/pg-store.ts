@@ -1,7 +1,9 @@
 import type pg from 'pg';
 import { type FailureLimit, FailureLimiter } from '../rate-limit.js';
+import { assertSchemaCurrent } from '../schema-check.js';
 import type {
   AuditRow,
+  ConsentDecisionRow,
   ConsentRow,
   ErasureCounts,
   EventQuery,
@@ -17,11 +19,13 @@ import type {
 } from '../store.js';
 import { HOUR_MS, type PgConnectionOptions, PgDatabase } from './database.js';
 import { PgFailureLimit } from './failure-limit.js';
+import { PgOutbox } from '../destinations/pg-outbox.js';
 import { GroupCommitter } from './group-commit.js';
+import { LATEST_VERSION } from './migrations.js';
 import { appendPgConsent, insertConsent, linkPgIdentity } from './pg-consent.js';
 import { commitPgEvents, type Hasher } from './pg-event-writer.js';
 import { pgExportPage } from './pg-export.js';
-import { addPgLimit, listPgLimits, removePgLimit, streamPgEvents } from './pg-insights.js';
+import { addPgLimit, listPgConsentDecisions, listPgLimits, removePgLimit, streamPgEvents } from './pg-insights.js';
 import { deleteExpiredPg } from './pg-retention.js';
 import { erasePgSubject, insertPgAudit, readPgSubject } from './pg-subjects.js';
 import { AUDIT_COLUMNS, COUNT_DENIED, REQUEST_COLUMNS } from './sql.js';
@@ -45,14 +49,17 @@ const ANSWERED_STATES = new Set(['answered', 'refused', 'withdrawn']);
  * erasure), pg-retention, failure-limit, pg-insights; database.ts holds the pool and transactions.
  */
 export class PgStore implements Store {
+  readonly kind = 'postgres';
   readonly db: PgDatabase;
   private readonly hashOf: Hasher | undefined;
   private readonly events = new GroupCommitter<EventRow, boolean>((rows) => commitPgEvents(this.db, rows, this.hashOf));
   private closing: Promise<void> | undefined;
+  readonly outbox: PgOutbox;
 
   constructor(options: PgStoreOptions) {
     this.db = new PgDatabase(options);
     this.hashOf = options.hashOf;
+    this.outbox = new PgOutbox(this.db);
   }
 
   get schema(): string {
@@ -191,7 +198,8 @@ export class PgStore implements Store {
   }
 
   async ping(): Promise<void> {
-    await this.db.query('SELECT 1');
+    const [row] = await this.db.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+    assertSchemaCurrent(row?.v ?? null, LATEST_VERSION);
   }
 
   async *streamEvents(query: EventQuery): AsyncIterable<EventRow> {
@@ -219,6 +227,11 @@ export class PgStore implements Store {
   async listProcessingLimits(site: string): Promise<ProcessingLimit[]> {
     await this.db.start();
     return listPgLimits(this.db.pool, site);
+  }
+
+  async listConsentDecisions(site: string): Promise<ConsentDecisionRow[]> {
+    await this.db.start();
+    return listPgConsentDecisions(this.db.pool, site);
   }
 
   async countEvents(): Promise<number> {

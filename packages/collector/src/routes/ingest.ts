@@ -11,6 +11,7 @@ import type { CollectorContext, CollectorRoute } from '../deps.js';
 import { HttpError, basicAuthUser, json } from '../http.js';
 import { prepareBatch } from '../ingest.js';
 import { truncateIp } from '../ip.js';
+import { scrubUrl } from '../scrub.js';
 
 /**
  * The site of the write key (from the body, else the HTTP Basic user, else `?writeKey=` as RudderStack's
@@ -78,6 +79,7 @@ export async function ingestEvents(
   // are not stored (suppressed, removed from prepared.rows above).
   const result = { accepted, duplicates: inserted.length - accepted + suppressed, rejected: prepared.rejected };
   c.env.metrics.ingested(result, inserted.length);
+  c.env.live.record(site.name, receivedAt, prepared.rows, inserted, prepared.rejected);
   return result;
 }
 
@@ -108,7 +110,8 @@ async function consent(c: CollectorContext) {
     decidedAt: record.timestamp,
     receivedAt: Date.now(),
     locale: record.locale ?? null,
-    url: record.url ?? null,
+    // Cleaned as the SDK cleans its own (other clients' records may carry an address or a token).
+    url: record.url ? scrubUrl(record.url) || null : null,
   };
   // A late decision for an erased id (another tab, a retry) is kept as proof under the keyed hash only.
   const storedReceipt =
