@@ -99,8 +99,8 @@ function maintenanceStatements(db: Database.Database) {
     anyExpiredDenied: db.prepare(`SELECT 1 FROM audit_log WHERE subject_hash IS NULL AND outcome = 'denied' AND at < ? LIMIT 1`),
     deleteExpiredDenied: db.prepare(`DELETE FROM audit_log WHERE subject_hash IS NULL AND outcome = 'denied' AND at < ?`),
     countEvents: db.prepare('SELECT count(*) FROM events').pluck(),
-    // Reads the schema page from the file: fails when the database cannot be read.
-    ping: db.prepare('SELECT count(*) FROM sqlite_master').pluck(),
+    // Reads from the file (fails when the database cannot be read) the schema version, for readiness.
+    ping: db.prepare('SELECT max(version) FROM schema_migrations').pluck(),
   };
 }
 
