@@ -282,6 +282,7 @@ export class SqliteStore implements Store {
       await new Promise((resolve) => setImmediate(resolve));
     }
     const identityLinks = await this.committer.exclusive(() => deleteExpiredLinks.run(cutoff).changes);
+    await this.outbox.deleteExpired(cutoff);
     return { events, identityLinks };
   }
 

@@ -2,6 +2,7 @@
  * One interface for every place events are forwarded to (webhook, GA4; room for more): send a batch,
  * propagate an erasure. The outbox worker (worker.ts) calls them off the request path, with a timeout.
  */
+import type { AuditRow, SubjectRef } from '../store.js';
 import type { DestinationConfig } from './config.js';
 
 /** A stored event on its way out: its messageId is the idempotency key. */
@@ -21,6 +22,20 @@ export interface ErasureRequest {
   userId: string | null;
   anonymousIds: string[];
 }
+
+/** The deletion request of an erasure (made inside the store's transaction: no clock, no new id). */
+export function erasureRequest(ref: SubjectRef, anonymousIds: string[], audit: AuditRow): ErasureRequest {
+  return {
+    messageId: audit.receiptId ?? `${audit.subjectHash}.${audit.at}`,
+    site: ref.site,
+    erasedAt: new Date(audit.at).toISOString(),
+    userId: ref.kind === 'user' ? ref.id : null,
+    anonymousIds,
+  };
+}
+
+/** Outbox rows that say a destination received, or may have received (a timed-out attempt), an event. */
+export const RECEIVED = `kind = 'event' AND (state = 'sent' OR (attempts > 0 AND state IN ('pending', 'dead')))`;
 
 /** The outcome of one request: delivered, or why not and when to try again. */
 export type Delivery =
@@ -63,7 +78,9 @@ export async function post(
   try {
     response = await fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'application/json', ...headers }, signal });
   } catch (error) {
-    const reason = signal.aborted ? 'timed out' : `network error: ${(error as Error).cause ?? (error as Error).message}`;
+    const reason = signal.aborted
+      ? `aborted (${(signal.reason as Error)?.name === 'TimeoutError' ? 'timed out' : 'collector stopping'})`
+      : `network error: ${(error as Error).cause ?? (error as Error).message}`;
     return { ok: false, reason };
   }
   // The body is not needed, but must be read or cancelled to free the connection.

@@ -67,3 +67,11 @@ export interface OutboxStore {
 }
 
 export const SETTLE_ERROR_MAX = 500;
+
+/**
+ * Retention (`$1`/`?`: the cutoff): the delivery records of expired events (their event is gone, so nothing
+ * links them to a person any more) and delivered erasure requests. Pending rows of an expired event are
+ * dropped by the worker ('gone'); dead and manual erasures wait for the operator.
+ */
+export const PURGE_OUTBOX = `DELETE FROM outbox WHERE queued_at < $1
+  AND ((kind = 'event' AND state <> 'pending') OR (kind = 'erasure' AND state = 'sent'))`;

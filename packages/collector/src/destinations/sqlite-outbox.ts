@@ -1,11 +1,12 @@
 import type Database from 'better-sqlite3';
 import type { AuditRow, SubjectRef } from '../store.js';
-import type { ErasureRequest } from './destination.js';
+import { RECEIVED, erasureRequest } from './destination.js';
 import {
   type DestinationCounts,
   type OpenErasure,
   type OutboxItem,
   type OutboxStore,
+  PURGE_OUTBOX,
   SETTLE_ERROR_MAX,
   type Settlement,
 } from './outbox-store.js';
@@ -50,6 +51,7 @@ export class SqliteOutbox implements OutboxStore {
         db.prepare(`UPDATE outbox SET state = 'pending', queued_at = @now, next_attempt_at = 0, lease_until = 0, done_at = NULL
         WHERE destination = @destination AND state = 'dead'`),
       counts: db.prepare(COUNTS),
+      purge: db.prepare(PURGE_OUTBOX.replace('$1', '?')),
       openErasures:
         db.prepare(`SELECT destination, message_id AS receiptId, state, queued_at AS queuedAt, last_error AS lastError,
         body AS request FROM outbox WHERE kind = 'erasure' AND state IN ('pending', 'dead', 'manual') ORDER BY id`),
@@ -84,6 +86,11 @@ export class SqliteOutbox implements OutboxStore {
     return this.exclusive(() => this.sql.replay.run({ destination, now }).changes);
   }
 
+  /** Retention's part (PURGE_OUTBOX). */
+  async deleteExpired(cutoff: number): Promise<void> {
+    await this.exclusive(() => this.sql.purge.run(cutoff));
+  }
+
   async counts(): Promise<DestinationCounts[]> {
     return this.sql.counts.all() as DestinationCounts[];
   }
@@ -104,8 +111,7 @@ const OWNED_EVENTS = `SELECT message_id FROM events WHERE site = @site
  */
 export function outboxErasure(db: Database.Database) {
   const receivers = db
-    .prepare(`SELECT DISTINCT destination FROM outbox WHERE kind = 'event'
-      AND (state = 'sent' OR (attempts > 0 AND state IN ('pending', 'dead'))) AND message_id IN (${OWNED_EVENTS})`)
+    .prepare(`SELECT DISTINCT destination FROM outbox WHERE ${RECEIVED} AND message_id IN (${OWNED_EVENTS})`)
     .pluck();
   const forget = db.prepare(`DELETE FROM outbox WHERE kind = 'event' AND message_id IN (${OWNED_EVENTS})`);
   const enqueue = db.prepare(`INSERT OR IGNORE INTO outbox (destination, kind, message_id, site, body, queued_at, next_attempt_at)
@@ -119,13 +125,7 @@ export function outboxErasure(db: Database.Database) {
     const destinations = receivers.all(params) as string[];
     forget.run(params);
     if (destinations.length === 0) return;
-    const request: ErasureRequest = {
-      messageId: audit.receiptId ?? `${audit.subjectHash}.${audit.at}`,
-      site: ref.site,
-      erasedAt: new Date(audit.at).toISOString(),
-      userId: ref.kind === 'user' ? ref.id : null,
-      anonymousIds: anonIds,
-    };
+    const request = erasureRequest(ref, anonIds, audit);
     const body = JSON.stringify(request);
     for (const destination of destinations) enqueue.run(destination, request.messageId, ref.site, body, audit.at);
   };

@@ -31,6 +31,8 @@ const LEASE_MARGIN_MS = 30_000;
 export class OutboxWorker {
   private running = false;
   private lanes: Promise<void>[] = [];
+  /** Aborted by stop(): requests in flight end at once (retried later) instead of holding the shutdown. */
+  private stopping = new AbortController();
   private wakers = new Set<() => void>();
 
   constructor(private readonly deps: WorkerDeps) {}
@@ -47,8 +49,15 @@ export class OutboxWorker {
   /** Stops claiming; resolves when the batches in flight are settled. */
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping.abort();
     this.nudge();
     await Promise.all(this.lanes.splice(0));
+    this.stopping = new AbortController();
+  }
+
+  /** A request's signal: its timeout, or the worker stopping. */
+  private signal(): AbortSignal {
+    return AbortSignal.any([this.stopping.signal, AbortSignal.timeout(this.deps.config.timeoutSeconds * 1000)]);
   }
 
   /** Wakes idle lanes (new rows were queued). */
@@ -105,7 +114,7 @@ export class OutboxWorker {
       else events.push(item);
     }
     if (events.length > 0) {
-      const delivery = await destination.send(events.map(outbound), AbortSignal.timeout(timeoutMs));
+      const delivery = await destination.send(events.map(outbound), this.signal());
       for (const item of events) settlements.push(this.outcome(item, delivery));
     }
     await outbox.settle(settlements);
@@ -137,7 +146,7 @@ export class OutboxWorker {
   /** Sends a deletion request (Art. 17(2)) and records its outcome in the audit log once it is final. */
   private async propagate(destination: Destination, item: OutboxItem): Promise<Settlement> {
     const request = JSON.parse(item.body ?? '{}') as ErasureRequest;
-    const delivery = await destination.erase(request, AbortSignal.timeout(this.deps.config.timeoutSeconds * 1000));
+    const delivery = await destination.erase(request, this.signal());
     const settlement = this.outcome(item, delivery);
     if (settlement.state !== 'pending') {
       const { site, userId, anonymousIds } = request;

@@ -240,6 +240,32 @@ $$;
 // The bulk export reads events in the order they were stored and resumes after a seq: a range scan.
 const V6_EXPORT_ORDER = 'CREATE INDEX events_seq ON events (seq);';
 
+// Issue 13: the destinations' outbox (destinations/pg-outbox.ts), as in SQLite's v4. `event_received_at`
+// finds the event in its partition (events has no index on message_id).
+const V7_OUTBOX = `
+CREATE TABLE outbox (
+  id bigserial PRIMARY KEY,
+  destination text NOT NULL,
+  kind text NOT NULL,
+  message_id text NOT NULL,
+  site text NOT NULL,
+  body text,
+  state text NOT NULL DEFAULT 'pending',
+  attempts integer NOT NULL DEFAULT 0,
+  queued_at bigint NOT NULL,
+  event_received_at bigint,
+  next_attempt_at bigint NOT NULL,
+  lease_until bigint NOT NULL DEFAULT 0,
+  done_at bigint,
+  last_error text,
+  UNIQUE (destination, kind, message_id)
+);
+CREATE INDEX outbox_due ON outbox (destination, next_attempt_at) WHERE state = 'pending';
+CREATE INDEX outbox_message ON outbox (message_id);
+CREATE INDEX outbox_state ON outbox (destination, state) WHERE state <> 'sent';
+${ifAppRole(`GRANT SELECT, INSERT, UPDATE, DELETE ON outbox TO ${APP_ROLE}; GRANT USAGE ON SEQUENCE outbox_id_seq TO ${APP_ROLE};`)}
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'events, consent log, subjects, suppressions, audit, requests', sql: V1_TABLES },
   { version: 2, name: `role ${APP_ROLE} without UPDATE/DELETE on consent_records`, sql: V2_ROLE },
@@ -247,6 +273,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'processing_limits: objections and restrictions for the insights', sql: V4_PROCESSING_LIMITS },
   { version: 5, name: 'proven identity links, counted failed requests, erasure clears the consent url', sql: V5_PROOF },
   { version: 6, name: 'events_seq: the export reads events in stored order', sql: V6_EXPORT_ORDER },
+  { version: 7, name: 'outbox: deliveries to destinations and erasure propagation', sql: V7_OUTBOX },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

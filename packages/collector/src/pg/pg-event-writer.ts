@@ -6,7 +6,7 @@ export type Hasher = (site: string, kind: SubjectRef['kind'], id: string) => str
 
 /** INSERT_EVENTS's parameters: one array per column, each subject id's hash (for suppression) beside it. */
 function eventColumns(rows: readonly EventRow[], hashOf: Hasher | undefined): unknown[][] {
-  const columns: unknown[][] = Array.from({ length: 12 }, () => new Array(rows.length));
+  const columns: unknown[][] = Array.from({ length: 13 }, () => new Array(rows.length));
   const hashes = new Map<string, string>();
   const hashed = (site: string, kind: SubjectRef['kind'], id: string | null) => {
     if (!hashOf || !id) return null;
@@ -31,7 +31,8 @@ function eventColumns(rows: readonly EventRow[], hashOf: Hasher | undefined): un
       r.payload,
     ];
     values.push(hashed(r.site, 'anonymous', r.anonymousId), hashed(r.site, 'user', r.userId), r.linkProven === true);
-    for (let c = 0; c < 12; c++) columns[c]![i] = values[c];
+    values.push(r.destinations ? JSON.stringify(r.destinations) : null);
+    for (let c = 0; c < 13; c++) columns[c]![i] = values[c];
   }
   return columns;
 }

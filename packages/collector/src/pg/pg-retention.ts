@@ -1,3 +1,4 @@
+import { PURGE_OUTBOX } from '../destinations/outbox-store.js';
 import type { PgDatabase } from './database.js';
 import { dropPartitionsBefore } from './partitions.js';
 import { DELETE_EXPIRED_EVENTS, DELETE_EXPIRED_IDS, RETENTION_CHUNK } from './sql.js';
@@ -22,6 +23,7 @@ export async function deleteExpiredPg(db: PgDatabase, cutoff: number): Promise<{
     const links = await client.query('DELETE FROM identity_links WHERE last_seen_at < $1', [cutoff]);
     await client.query(`DELETE FROM audit_log WHERE subject_hash IS NULL AND outcome = 'denied' AND at < $1`, [cutoff]);
     await client.query('DELETE FROM failure_windows WHERE reset_at < $1', [Date.now()]);
+    await client.query(PURGE_OUTBOX, [cutoff]);
     return { events, identityLinks: links.rowCount ?? 0 };
   });
 }

@@ -17,6 +17,7 @@ import type {
 } from '../store.js';
 import { HOUR_MS, type PgConnectionOptions, PgDatabase } from './database.js';
 import { PgFailureLimit } from './failure-limit.js';
+import { PgOutbox } from '../destinations/pg-outbox.js';
 import { GroupCommitter } from './group-commit.js';
 import { appendPgConsent, insertConsent, linkPgIdentity } from './pg-consent.js';
 import { commitPgEvents, type Hasher } from './pg-event-writer.js';
@@ -50,10 +51,12 @@ export class PgStore implements Store {
   private readonly hashOf: Hasher | undefined;
   private readonly events = new GroupCommitter<EventRow, boolean>((rows) => commitPgEvents(this.db, rows, this.hashOf));
   private closing: Promise<void> | undefined;
+  readonly outbox: PgOutbox;
 
   constructor(options: PgStoreOptions) {
     this.db = new PgDatabase(options);
     this.hashOf = options.hashOf;
+    this.outbox = new PgOutbox(this.db);
   }
 
   get schema(): string {

@@ -11,6 +11,7 @@ import type {
   SubjectRows,
   Suppression,
 } from '../store.js';
+import { pgOutboxErasure } from '../destinations/pg-outbox.js';
 import type { PgDatabase } from './database.js';
 import {
   AUDIT_COLUMNS,
@@ -98,6 +99,7 @@ export async function erasePgSubject(
   return db.tx(async (client) => {
     await db.lock(client, 'erasure', false);
     const p = await ownedParams(client, ref);
+    await pgOutboxErasure(client, p, ref, audit);
     const counts = await deleteOwned(client, ref, p, subjectHash);
     const suppressed = [
       ...p[1].map((id) => ({ hash: hashOf('anonymous', id), erasedAt: audit.at })),

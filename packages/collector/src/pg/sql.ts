@@ -15,7 +15,7 @@ export const OWNED = 'site = $1 AND (anonymous_id = ANY ($2::text[]) OR user_id 
 export const OWNED_LINKS = 'site = $1 AND anonymous_id = ANY ($2::text[]) AND ($3::text IS NULL OR user_id = $3::text)';
 
 /**
- * One group of events in one statement, 12 arrays whatever the row count (unnest: no limit on bound
+ * One group of events in one statement, 13 arrays whatever the row count (unnest: no limit on bound
  * parameters, one plan). Rows of suppressed subjects are left out here, inside the transaction that
  * holds the erasure lock shared, so an erasure committed by any collector is honoured by the next
  * group of every other. A messageId seen twice in the group is stored once (DISTINCT ON, first wins).
@@ -25,9 +25,9 @@ export const INSERT_EVENTS = `
 WITH input AS (
   SELECT DISTINCT ON (message_id) *
   FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[],
-    $9::text[], $10::text[], $11::text[], $12::boolean[])
+    $9::text[], $10::text[], $11::text[], $12::boolean[], $13::text[])
     WITH ORDINALITY AS u(message_id, site, type, event, anonymous_id, user_id, ts, received_at, payload, anon_hash, user_hash,
-      link_proven, n)
+      link_proven, destinations, n)
   WHERE NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.hash = u.anon_hash)
     AND NOT EXISTS (SELECT 1 FROM suppressions s WHERE s.hash = u.user_hash AND u.ts <= s.erased_at)
   ORDER BY message_id, n
@@ -49,6 +49,13 @@ WITH input AS (
   GROUP BY s.site, s.anonymous_id, s.user_id
   ON CONFLICT (site, anonymous_id, user_id) DO UPDATE SET last_seen_at = GREATEST(identity_links.last_seen_at, excluded.last_seen_at),
     proven = identity_links.proven OR excluded.proven
+), queued AS (
+  -- The outbox rows of new events, in the same statement: nothing is forwarded that was not stored.
+  INSERT INTO outbox (destination, kind, message_id, site, queued_at, event_received_at, next_attempt_at)
+  SELECT d.name, 'event', s.message_id, s.site, s.received_at, s.received_at, 0
+  FROM stored s JOIN input i USING (message_id) CROSS JOIN LATERAL json_array_elements_text(i.destinations::json) AS d(name)
+  WHERE i.destinations IS NOT NULL
+  ON CONFLICT DO NOTHING
 )
 SELECT message_id FROM ids`;
 
