@@ -51,9 +51,9 @@ module.exports = {
     },
     {
       name: 'ui-kit-only-in-banner-and-portal',
-      comment: 'The private @tillit/ui-kit is what the banner and the portal share; nothing else uses it.',
+      comment: 'The private @tillit/ui-kit is what the browser UIs (banner, portal, dashboard) share; nothing else uses it.',
       severity: 'error',
-      from: { pathNot: '^packages/(banner|portal|ui-kit)/' },
+      from: { pathNot: '^packages/(banner|portal|dashboard|ui-kit)/' },
       to: { path: '^packages/ui-kit/' },
     },
     {

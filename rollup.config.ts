@@ -101,12 +101,17 @@ function configs(dir: string): RollupOptions[] {
         nodeResolve({ browser: true }),
         esbuild({ target: 'es2020', define, minify: true, legalComments: 'none', tsconfig: join(root, 'tsconfig.json') }),
         // After esbuild's minify: terser compresses further (~4% smaller gzipped script-tag bundles).
-        // Property names ending in `_` (lower-case letters, so never `__proto__`) are internal-only by
-        // convention and get short names; wire-format, public-API and IndexedDB-stored names never end in `_`.
+        // Property names ending in `_` (letters before it, the first lower-case, so never `__proto__`) are
+        // internal-only by convention and get short names. Wire-format, public-API and stored names never
+        // end in `_`, nor does anything that crosses bundles (window globals, the tag mount tillit-tags.js
+        // shares with tillit-banner.js, what tillit.js hands the privacy chunk): each bundle is mangled apart.
         terser({
           ecma: 2020,
-          compress: { passes: 2 },
-          mangle: { properties: { regex: /^[a-z]+_$/, keep_quoted: true } },
+          // unsafe: template literals of strings to `+`, String(x) to ''+x, no `new` on builtins; no code of
+          // ours interpolates objects with their own valueOf or passes Symbols there. unsafe_arrows: function
+          // expressions that use neither `this` nor `arguments` become arrows; none of ours is called with new.
+          compress: { passes: 2, unsafe: true, unsafe_arrows: true },
+          mangle: { properties: { regex: /^[a-z][a-zA-Z]*_$/, keep_quoted: true } },
           format: { comments: false },
         }),
       ],

@@ -63,7 +63,7 @@ export default defineConfig({
         test: {
           name: 'dom',
           environment: 'happy-dom',
-          include: ['packages/{sdk,banner,portal,ui-kit}/src/**/*.test.ts'],
+          include: ['packages/{sdk,banner,portal,ui-kit,dashboard}/src/**/*.test.ts'],
           exclude: [platformFreeSdk],
         },
       },

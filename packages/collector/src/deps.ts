@@ -1,6 +1,7 @@
 import type { SubjectKind } from '@tillit/schema';
 import type { CollectorConfig } from './config.js';
 import type { ErasureLedger } from './erasure-ledger.js';
+import type { LiveEvents } from './live-events.js';
 import type { OutboxWorker } from './destinations/worker.js';
 import type { CollectorMetrics } from './metrics.js';
 import type { Context, Route } from './router.js';
@@ -31,6 +32,8 @@ export interface CollectorDeps {
   auth: SubjectAuth;
   /** This collector's Prometheus metrics (its own registry). */
   metrics: CollectorMetrics;
+  /** The last events received, in memory, for the dashboard's live view. */
+  live: LiveEvents;
   /** Delivers the destinations' outbox (ingest nudges it). */
   outbox: OutboxWorker;
 }

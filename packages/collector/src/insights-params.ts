@@ -85,6 +85,18 @@ const READERS: Record<keyof InsightParams, (name: string, text: string) => Insig
   basis: (n, t) => oneOf(n, t, ['purchase', 'visit'] as const),
 };
 
+/** The `from` and `to` of a request that takes a period only (the dashboard's overview). */
+export function parsePeriod(get: Get): { from?: number; to?: number } {
+  const period: { from?: number; to?: number } = {};
+  for (const name of ['from', 'to'] as const) {
+    const text = get(name);
+    if (text !== null && text !== undefined) period[name] = date(name, text);
+  }
+  if (period.from !== undefined && period.to !== undefined && period.from >= period.to)
+    throw new ParamError('to', 'must be after from');
+  return period;
+}
+
 export function parseAnalysis(name: string): Analysis {
   return oneOf('analysis', name, ANALYSES);
 }

@@ -12,10 +12,12 @@ import { destinationRoutes } from './destinations/routes.js';
 import type { OutboxWorker } from './destinations/worker.js';
 import type { RawRequest, Reply } from './http.js';
 import { CLIENT_REQUEST_HEADERS } from './compat.js';
+import { LiveEvents } from './live-events.js';
 import { portalRoutes } from './portal-page.js';
 import { openStore } from './open-store.js';
 import { createRouter } from './router.js';
 import { compatRoutes } from './routes/compat.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { exportRoutes } from './routes/export.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes, observability, observeReplies } from './observe.js';
@@ -75,6 +77,7 @@ const ROUTES: CollectorRoute[] = [
   ...insightsRoutes,
   ...destinationRoutes,
   ...portalRoutes,
+  ...dashboardRoutes,
 ];
 
 const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
@@ -106,6 +109,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     ledger: new ErasureLedger(config.erasureLedger ?? join(config.dataDir, 'tillit-erasures.log')),
     auth: new SubjectAuth({ config, store: guarded, serverKey, hashOf }),
     metrics,
+    live: new LiveEvents(),
     outbox,
   };
   // Configured origins only: the sites', and the collector's own for its /privacy page (publicOrigin, and the
@@ -119,10 +123,8 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     corsHeaders: CLIENT_REQUEST_HEADERS,
     onReply: observeReplies(log, metrics),
   });
-
   const purgeExpired = () => store.deleteExpired(Date.now() - config.retentionDays * DAY_MS);
   const start = startOnce(store, deps, purgeExpired);
-
   const requests = new InFlight();
   const server = createLimitedServer(config.connections, (req, res) => {
     void requests.track(async () => writeReply(req, res, await dispatch(fromNode(req)))).catch(() => res.destroy());

@@ -113,6 +113,9 @@ function limitStatements(db: Database.Database) {
     ),
     remove: db.prepare('DELETE FROM processing_limits WHERE site = ? AND subject_hash = ? AND right = ?'),
     list: db.prepare('SELECT site, subject_hash AS subjectHash, right, at FROM processing_limits WHERE site = ? ORDER BY at'),
+    consentDecisions: db.prepare(
+      'SELECT purposes, source, locale, decided_at AS decidedAt FROM consent_records WHERE site = ? ORDER BY id',
+    ),
   };
 }
 

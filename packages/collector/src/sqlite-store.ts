@@ -9,6 +9,7 @@ import { applySchema } from './sqlite-schema.js';
 import { RETENTION_CHUNK, STREAM_EVENTS, type Statements, prepareStatements } from './sqlite-statements.js';
 import type {
   AuditRow,
+  ConsentDecisionRow,
   ConsentRow,
   ErasureCounts,
   EventQuery,
@@ -328,6 +329,10 @@ export class SqliteStore implements Store {
 
   async listProcessingLimits(site: string): Promise<ProcessingLimit[]> {
     return this.sql.limits.list.all(site) as ProcessingLimit[];
+  }
+
+  async listConsentDecisions(site: string): Promise<ConsentDecisionRow[]> {
+    return this.sql.limits.consentDecisions.all(site) as ConsentDecisionRow[];
   }
 
   async countEvents(): Promise<number> {

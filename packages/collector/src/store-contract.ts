@@ -253,4 +253,18 @@ function insightsContract(withStore: WithStore): void {
       expect((await store.listProcessingLimits('site-a')).map((l) => l.subjectHash)).toEqual(['h2']);
     }),
   );
+
+  it(
+    "lists a site's consent decisions without ids, in the order received",
+    withStore(async (store) => {
+      await store.appendConsent(consentRow({ anonymousId: 'anon-1', purposes: '{"analytics":true}' }), null);
+      await store.appendConsent(consentRow({ anonymousId: 'anon-2', source: 'gpc', locale: null }), null);
+      await store.appendConsent(consentRow({ site: 'site-b', anonymousId: 'anon-3' }), null);
+      const rows = await store.listConsentDecisions('site-a');
+      expect(rows).toEqual([
+        { purposes: '{"analytics":true}', source: 'banner', locale: 'sv-SE', decidedAt: '2026-11-30T10:00:00.000Z' },
+        { purposes: '{"analytics":true}', source: 'gpc', locale: null, decidedAt: '2026-11-30T10:00:00.000Z' },
+      ]);
+    }),
+  );
 }

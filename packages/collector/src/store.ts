@@ -145,6 +145,16 @@ export interface EventQuery {
   pageSize?: number;
 }
 
+/** One consent decision as the operator's statistics read it: no ids, no URL. */
+export interface ConsentDecisionRow {
+  /** JSON object purpose → boolean. */
+  purposes: string;
+  source: string;
+  locale: string | null;
+  /** Client time of the decision (ISO), as the record says. */
+  decidedAt: string;
+}
+
 /**
  * Which events an export reads: every site, or one; one event type or all; `from <= timestamp < to`
  * (ms); only rows stored after the `after` key (a cursor's key), at most `limit` of them.
@@ -282,6 +292,8 @@ export interface Store {
   /** Lifts one; false when there was none. */
   removeProcessingLimit(site: string, subjectHash: string, right: ProcessingLimit['right']): Promise<boolean>;
   listProcessingLimits(site: string): Promise<ProcessingLimit[]>;
+  /** The site's consent decisions, without ids, in the order received. */
+  listConsentDecisions(site: string): Promise<ConsentDecisionRow[]>;
   /** Number of stored events (health and tests). */
   countEvents(): Promise<number>;
   /**

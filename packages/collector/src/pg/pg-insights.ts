@@ -1,6 +1,6 @@
 /** What the insights read from PostgreSQL: the site's events streamed through a cursor, and processing limits. */
 import type pg from 'pg';
-import type { EventQuery, EventRow, ProcessingLimit } from '../store.js';
+import type { ConsentDecisionRow, EventQuery, EventRow, ProcessingLimit } from '../store.js';
 import { EVENT_COLUMNS } from './sql.js';
 
 /**
@@ -52,4 +52,13 @@ export async function listPgLimits(pool: pg.Pool, site: string): Promise<Process
     [site],
   );
   return result.rows;
+}
+
+/** The site's consent decisions, without ids (the dashboard's consent statistics). */
+export async function listPgConsentDecisions(pool: pg.Pool, site: string): Promise<ConsentDecisionRow[]> {
+  const { rows } = await pool.query<ConsentDecisionRow>(
+    'SELECT purposes, source, locale, decided_at AS "decidedAt" FROM consent_records WHERE site = $1 ORDER BY id',
+    [site],
+  );
+  return rows;
 }

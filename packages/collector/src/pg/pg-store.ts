@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { type FailureLimit, FailureLimiter } from '../rate-limit.js';
 import type {
   AuditRow,
+  ConsentDecisionRow,
   ConsentRow,
   ErasureCounts,
   EventQuery,
@@ -22,7 +23,7 @@ import { GroupCommitter } from './group-commit.js';
 import { appendPgConsent, insertConsent, linkPgIdentity } from './pg-consent.js';
 import { commitPgEvents, type Hasher } from './pg-event-writer.js';
 import { pgExportPage } from './pg-export.js';
-import { addPgLimit, listPgLimits, removePgLimit, streamPgEvents } from './pg-insights.js';
+import { addPgLimit, listPgConsentDecisions, listPgLimits, removePgLimit, streamPgEvents } from './pg-insights.js';
 import { deleteExpiredPg } from './pg-retention.js';
 import { erasePgSubject, insertPgAudit, readPgSubject } from './pg-subjects.js';
 import { subjectIdsSql } from '../subject-ids-sql.js';
@@ -235,6 +236,11 @@ export class PgStore implements Store {
   async listProcessingLimits(site: string): Promise<ProcessingLimit[]> {
     await this.db.start();
     return listPgLimits(this.db.pool, site);
+  }
+
+  async listConsentDecisions(site: string): Promise<ConsentDecisionRow[]> {
+    await this.db.start();
+    return listPgConsentDecisions(this.db.pool, site);
   }
 
   async countEvents(): Promise<number> {

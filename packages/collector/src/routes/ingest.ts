@@ -78,6 +78,7 @@ export async function ingestEvents(
   // are not stored (suppressed, removed from prepared.rows above).
   const result = { accepted, duplicates: inserted.length - accepted + suppressed, rejected: prepared.rejected };
   c.env.metrics.ingested(result, inserted.length);
+  c.env.live.record(site.name, receivedAt, prepared.rows, inserted, prepared.rejected);
   return result;
 }
 

@@ -1,0 +1,142 @@
+/**
+ * The operator dashboard at /dashboard in real Chromium against a real collector seeded with the demo's
+ * simulated shop traffic: every view renders its charts and tables with no console error and no axe violation, in
+ * English and Swedish at 360 px wide, is reached by keyboard, and every refused token brings the
+ * sign-in back. One browser context per language, one seeded collector for the file.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import type { BrowserContext, Page, Route } from '@playwright/test';
+import { type RunningCollector, seedSimulatedShop, startCollector } from '@tillit/collector/testing';
+import { expect, test, WRITE_KEY } from '../support/fixtures.js';
+
+const OPERATOR = 'dashboard-e2e-operator-token-0123456789';
+const SHOP = 'http://shop.test';
+const VIEWS = {
+  en: ['Overview', 'Attribution', 'Customers', 'Products', 'Retention', 'Feedback', 'Privacy operations', 'Live events'],
+  sv: ['Översikt', 'Attribution', 'Kunder', 'Produkter', 'Återkomst', 'Återkoppling', 'Integritetsarbete', 'Händelser live'],
+};
+const SIGN_IN = { en: 'Sign in', sv: 'Logga in' };
+// Views whose panels draw a chart with the demo data (privacy operations and live events are tables).
+const CHARTED = new Set([0, 1, 2, 3, 4, 5]);
+
+test.describe.configure({ mode: 'serial' });
+
+let running: RunningCollector;
+
+test.beforeAll(async () => {
+  running = await startCollector({
+    sites: [{ name: 'e2e', writeKey: WRITE_KEY, origins: [SHOP] }],
+    operatorToken: OPERATOR,
+    // The refusal tests send wrong tokens on purpose; the default limit would answer 429 instead of 401.
+    failureLimit: { max: 1000, perSubject: 1000, windowSeconds: 60 },
+  });
+  // The demo's simulated traffic, smaller: 300 browsers over 120 days up to today.
+  const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+  await seedSimulatedShop(running.url, { writeKey: WRITE_KEY, origin: SHOP, visitors: 300, end: today });
+  // An offline request, overdue, for the privacy view.
+  const res = await fetch(`${running.url}/v1/admin/requests`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${OPERATOR}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ kind: 'access', channel: 'email', receivedAt: '2026-01-05T10:00:00Z', reference: 'T-1' }),
+  });
+  expect(res.status).toBe(201);
+});
+
+test.afterAll(async () => running?.destroy());
+
+async function axe(page: Page) {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+async function open(context: BrowserContext): Promise<{ page: Page; errors: string[] }> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${running.url}/dashboard`);
+  return { page, errors };
+}
+
+async function signIn(page: Page, lang: 'en' | 'sv', token = OPERATOR) {
+  // The token field has the focus: typing and Enter sign in, no mouse needed.
+  await expect(page.locator('#token')).toBeFocused();
+  await page.keyboard.type(token);
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('navigation')).toBeVisible();
+  await expect(page.getByRole('button', { name: SIGN_IN[lang] })).toHaveCount(0);
+}
+
+for (const lang of ['en', 'sv'] as const) {
+  test(`every view renders charts and tables, by keyboard, with no console error or axe violation (${lang}, 360 px)`, async ({
+    browser,
+  }) => {
+    test.setTimeout(240_000);
+    const context = await browser.newContext({
+      locale: lang === 'sv' ? 'sv-SE' : 'en-GB',
+      viewport: { width: 360, height: 800 },
+    });
+    const { page, errors } = await open(context);
+    expect(await axe(page), 'sign-in').toEqual([]);
+    await signIn(page, lang);
+    for (const [i, name] of VIEWS[lang].entries()) {
+      // Tab from the top of the page to the view's link, then Enter.
+      await page.locator('body').focus();
+      const link = page.getByRole('link', { name, exact: true });
+      for (let tabs = 0; tabs < 30 && !(await link.evaluate((el) => el === document.activeElement)); tabs++)
+        await page.keyboard.press('Tab');
+      await expect(link, `${name} is reached by Tab`).toBeFocused();
+      await page.keyboard.press('Enter');
+      await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
+      await expect(page.locator('main .status')).toBeEmpty({ timeout: 30_000 });
+      expect(await page.locator('main table').count(), `${name} has tables`).toBeGreaterThan(0);
+      if (CHARTED.has(i)) expect(await page.locator('main svg[role=img]').count(), `${name} has charts`).toBeGreaterThan(0);
+      expect(await axe(page), name).toEqual([]);
+      // Nothing wider than the screen: the page reflows at 360 px (WCAG 1.4.10); tables scroll inside their box.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    }
+    expect(errors).toEqual([]);
+    // The token is in memory only.
+    expect(page.url()).not.toContain(OPERATOR);
+    expect(
+      await page.evaluate(() => [document.cookie, JSON.stringify(localStorage), JSON.stringify(sessionStorage)].join()),
+    ).not.toContain(OPERATOR);
+    await context.close();
+  });
+}
+
+test('a refused token brings the sign-in back, on every view', async ({ browser }) => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const { page } = await open(context);
+  await signIn(page, 'en');
+  const ids = ['overview', 'attribution', 'customers', 'products', 'retention', 'feedback', 'privacy', 'live'];
+  // The collector itself refuses: every API request now carries a wrong token (as after a rotation).
+  const wrongToken = (route: Route) =>
+    route.continue({ headers: { ...route.request().headers(), authorization: 'Bearer not-the-operator-token' } });
+  for (const id of ids) {
+    await page.route('**/v1/**', wrongToken);
+    const response = page.waitForResponse((r) => r.url().includes('/v1/'));
+    await page.evaluate((hash) => {
+      location.hash = hash;
+    }, id);
+    expect((await response).status(), id).toBe(401);
+    await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+    await expect(page.getByRole('alert')).toContainText('Sign in again');
+    await page.unroute('**/v1/**', wrongToken);
+    await signIn(page, 'en');
+  }
+  await context.close();
+});
+
+test('a wrong token is refused at sign-in, and the page runs under a strict CSP', async ({ page }) => {
+  const res = await page.goto(`${running.url}/dashboard`);
+  const csp = res!.headers()['content-security-policy']!;
+  expect(csp).toContain("script-src 'self'");
+  expect(csp).toContain("style-src 'self'");
+  expect(csp).not.toContain('unsafe-inline');
+  await page.keyboard.type('wrong-token');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('alert')).toHaveText('The token was refused. Check it and try again.');
+});
