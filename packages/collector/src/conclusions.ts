@@ -16,9 +16,52 @@ export interface Conclusion {
   kind: 'segment' | 'cltv' | 'churnRisk';
   /** The segment's name, the band (low, medium, high) or the risk in percent. */
   value: string;
+  /** What it is and its value, as the portal shows them. */
+  label: Texts;
+  shown: Texts;
   how: Texts;
   use: Texts;
 }
+
+/**
+ * The portal section's words, sent with the answer: they belong with the computation they describe,
+ * and keep the portal's script within its budget (it only lays them out).
+ */
+export const SECTION_TEXTS = {
+  en: {
+    title: 'What we concluded about you',
+    basis: 'This rests on your consent to personalization of {time}.',
+    nothing: 'Nothing has been concluded about you.',
+    objectionOn: 'You object to profiling: nothing is concluded about you.',
+    restrictionOn: 'You have restricted processing: your data is only kept, not used.',
+    objection: 'Object to profiling (Art. 21)',
+    objectionHelp: 'Takes you out of segments and scores at once. Switch it off to allow them again.',
+    restriction: 'Restrict processing (Art. 18)',
+    restrictionHelp: 'Your data is kept but not used for any analysis until you switch this off.',
+  },
+  sv: {
+    title: 'Vad vi har dragit för slutsatser om dig',
+    basis: 'Detta bygger på ditt samtycke till personanpassning från {time}.',
+    nothing: 'Inga slutsatser har dragits om dig.',
+    objectionOn: 'Du invänder mot profilering: inga slutsatser dras om dig.',
+    restrictionOn: 'Du har begränsat behandlingen: dina uppgifter sparas bara, de används inte.',
+    objection: 'Invänd mot profilering (art. 21)',
+    objectionHelp: 'Tar genast bort dig från segment och poäng. Slå av för att tillåta dem igen.',
+    restriction: 'Begränsa behandlingen (art. 18)',
+    restrictionHelp: 'Dina uppgifter sparas men används inte i någon analys förrän du slår av detta.',
+  },
+};
+
+const LABEL: Record<Conclusion['kind'], Texts> = {
+  segment: { en: 'Customer segment', sv: 'Kundsegment' },
+  cltv: { en: 'Expected value as a customer', sv: 'Förväntat värde som kund' },
+  churnRisk: { en: 'Risk that you stop buying', sv: 'Risk att du slutar handla' },
+};
+const BAND: Record<string, Texts> = {
+  low: { en: 'low', sv: 'lågt' },
+  medium: { en: 'medium', sv: 'medel' },
+  high: { en: 'high', sv: 'högt' },
+};
 
 export interface Conclusions {
   /** The rights in force for this visitor now. */
@@ -29,6 +72,7 @@ export interface Conclusions {
   /** Why there are none, when there are none. */
   none: 'objection' | 'restriction' | 'no_consent' | 'no_purchases' | null;
   results: Conclusion[];
+  texts: typeof SECTION_TEXTS;
 }
 
 const USE: Texts = {
@@ -82,7 +126,7 @@ export async function conclusionsFor(
   const objection = mine.some((l) => l.right === 'objection');
   const restriction = mine.some((l) => l.right === 'restriction');
   const basis = basisOf(rows);
-  const base = { objection, restriction, basis, results: [] as Conclusion[] };
+  const base = { objection, restriction, basis, results: [] as Conclusion[], texts: SECTION_TEXTS };
   if (restriction) return { ...base, none: 'restriction' };
   if (objection) return { ...base, none: 'objection' };
   const insightDeps = { store, hashOf, serverSidePurposes: config.serverSidePurposes };
@@ -94,7 +138,8 @@ export async function conclusionsFor(
   const s = seg.customers.find((c) => ids.has(c.person));
   const v = value.customers.find((c) => ids.has(c.person));
   const results: Conclusion[] = [];
-  const add = (kind: Conclusion['kind'], text: string) => results.push({ kind, value: text, how: HOW[kind], use: USE });
+  const add = (kind: Conclusion['kind'], value: string) =>
+    results.push({ kind, value, label: LABEL[kind], shown: BAND[value] ?? { en: value, sv: value }, how: HOW[kind], use: USE });
   if (s) add('segment', s.segment);
   if (v)
     add(
