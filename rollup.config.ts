@@ -34,6 +34,7 @@ interface PackageJson {
   name: string;
   version: string;
   dependencies?: Record<string, string>;
+  exports?: Record<string, unknown>;
   build?: BuildField;
 }
 
@@ -49,12 +50,20 @@ for (const dir of readdirSync(packagesDir)) {
   workspaceSources.set(pkg.name, join(packagesDir, dir, 'src/index.ts'));
 }
 
+/** `@tillit/x/sub` → `packages/x/src/sub.ts` (e.g. @tillit/schema/scrub, zod-free for the script tag), if it exists. */
+function workspaceSubpath(id: string): string | null {
+  const match = /^(@tillit\/[\w-]+)\/([\w-]+)$/.exec(id);
+  const index = match && workspaceSources.get(match[1]!);
+  const file = index ? join(index, '..', `${match![2]}.ts`) : null;
+  return file && existsSync(file) ? file : null;
+}
+
 /** `@tillit/x` → packages/x/src/index.ts, so bundles use sources, never stale dist files. */
 function workspaceSource(): Plugin {
   return {
     name: 'tillit-workspace-source',
     resolveId(id) {
-      return workspaceSources.get(id) ?? null;
+      return workspaceSources.get(id) ?? workspaceSubpath(id);
     },
   };
 }
@@ -84,12 +93,14 @@ function configs(dir: string): RollupOptions[] {
       ],
       output: { dir: join(pkgDir, 'dist'), format: 'esm', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name].js' },
     });
-    if (entries.index) {
+    // .d.ts for "index", and for each other entry whose subpath export declares types (@tillit/schema/scrub).
+    const typed = (name: string) => name === 'index' || JSON.stringify(pkg.exports?.[`./${name}`] ?? {}).includes('"types"');
+    for (const name of Object.keys(entries).filter(typed)) {
       out.push({
-        input: entries.index,
-        external: (id) => isExternal(id) || workspaceSources.has(id),
+        input: entries[name],
+        external: (id) => isExternal(id) || workspaceSources.has(id) || workspaceSubpath(id) !== null,
         plugins: [dts({ tsconfig: join(root, 'tsconfig.json'), compilerOptions: { paths: {} } })],
-        output: { file: join(pkgDir, 'dist/index.d.ts'), format: 'esm' },
+        output: { file: join(pkgDir, `dist/${name}.d.ts`), format: 'esm' },
       });
     }
   }
@@ -101,12 +112,17 @@ function configs(dir: string): RollupOptions[] {
         nodeResolve({ browser: true }),
         esbuild({ target: 'es2020', define, minify: true, legalComments: 'none', tsconfig: join(root, 'tsconfig.json') }),
         // After esbuild's minify: terser compresses further (~4% smaller gzipped script-tag bundles).
-        // Property names ending in `_` (lower-case letters, so never `__proto__`) are internal-only by
-        // convention and get short names; wire-format, public-API and IndexedDB-stored names never end in `_`.
+        // Property names ending in `_` (letters before it, the first lower-case, so never `__proto__`) are
+        // internal-only by convention and get short names. Wire-format, public-API and stored names never
+        // end in `_`, nor does anything that crosses bundles (window globals, the tag mount tillit-tags.js
+        // shares with tillit-banner.js, what tillit.js hands the privacy chunk): each bundle is mangled apart.
         terser({
           ecma: 2020,
-          compress: { passes: 2 },
-          mangle: { properties: { regex: /^[a-z]+_$/, keep_quoted: true } },
+          // unsafe: template literals of strings to `+`, String(x) to ''+x, no `new` on builtins; no code of
+          // ours interpolates objects with their own valueOf or passes Symbols there. unsafe_arrows: function
+          // expressions that use neither `this` nor `arguments` become arrows; none of ours is called with new.
+          compress: { passes: 2, unsafe: true, unsafe_arrows: true },
+          mangle: { properties: { regex: /^[a-z][a-zA-Z]*_$/, keep_quoted: true } },
           format: { comments: false },
         }),
       ],

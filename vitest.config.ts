@@ -22,6 +22,8 @@ export default defineConfig({
   // build-time constant gets a test value.
   resolve: {
     alias: {
+      // Before '@tillit/schema', which would otherwise take the subpath as a path below its index.ts.
+      '@tillit/schema/scrub': fileURLToPath(new URL('./packages/schema/src/scrub.ts', import.meta.url)),
       '@tillit/schema': src('schema'),
       '@tillit/sdk': src('sdk'),
       '@tillit/banner': src('banner'),

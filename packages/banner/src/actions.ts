@@ -6,7 +6,7 @@ import { type BannerState, decide } from './banner-state.js';
  * three have equal weight. `layer` is the view whose text is hashed as proof.
  */
 export function actions(s: BannerState, layer: () => Element, third: [string, () => void]): HTMLDivElement {
-  const { consent, t } = s;
+  const { consent_: consent, t } = s;
   return h(
     'div',
     { class: 'r' },

@@ -7,52 +7,52 @@ import type { BannerOptions } from './banner.js';
 import type { Texts } from './texts.js';
 
 export interface BannerState {
-  consent: TillitConsent;
-  options: BannerOptions;
+  consent_: TillitConsent;
+  options_: BannerOptions;
   t: Texts;
   /** The configured purposes, in order, without `necessary`. */
-  purposes: string[];
-  root: ShadowRoot;
+  purposes_: string[];
+  root_: ShadowRoot;
   /** Put away for this page view (Escape, or a decision taken here): the first layer stays hidden. */
-  dismissed?: boolean;
+  dismissed_?: boolean;
   /** Where the focus was before the banner or the dialog took it; it goes back there. */
-  opener?: Element | null;
+  opener_?: Element | null;
   /** The views (first layer, preferences dialog and its switches, floating button), set once made. */
-  layer: HTMLElement;
-  dialog: HTMLDialogElement;
-  toggles: Record<string, HTMLInputElement>;
-  fab: HTMLElement;
+  layer_: HTMLElement;
+  dialog_: HTMLDialogElement;
+  toggles_: Record<string, HTMLInputElement>;
+  fab_: HTMLElement;
 }
 
 /** Shows what the state calls for: the first layer only while undecided and not put away. */
 export function sync(s: BannerState): void {
-  s.layer.hidden = !s.consent.needsDecision() || s.dismissed || s.dialog.open;
-  s.fab.hidden = s.options.floatingButton === false || !s.layer.hidden || s.dialog.open;
+  s.layer_.hidden = !s.consent_.needsDecision() || s.dismissed_ || s.dialog_.open;
+  s.fab_.hidden = s.options_.floatingButton === false || !s.layer_.hidden || s.dialog_.open;
 }
 
 /** Puts the first layer away for this page view (`dismiss`) and closes the dialog; focus goes back where it was. */
 export function putAway(s: BannerState, dismiss: boolean): void {
-  if (dismiss) s.dismissed = true;
-  if (s.dialog.open) s.dialog.close();
+  if (dismiss) s.dismissed_ = true;
+  if (s.dialog_.open) s.dialog_.close();
   sync(s);
-  const el = s.opener as HTMLElement | null | undefined;
-  s.opener = null;
+  const el = s.opener_ as HTMLElement | null | undefined;
+  s.opener_ = null;
   if (el?.isConnected && !el.closest('[hidden]')) el.focus();
-  else if (!s.fab.hidden) s.fab.focus();
+  else if (!s.fab_.hidden) s.fab_.focus();
 }
 
 /** The switches show the current decision. */
 export function showChoices(s: BannerState): void {
-  for (const p of s.purposes) s.toggles[p]!.checked = s.consent.isGranted(p);
+  for (const p of s.purposes_) s.toggles_[p]!.checked = s.consent_.isGranted(p);
 }
 
 export function showPreferences(s: BannerState): void {
-  if (s.dialog.open) return;
-  s.opener = s.root.activeElement ?? document.activeElement;
+  if (s.dialog_.open) return;
+  s.opener_ = s.root_.activeElement ?? document.activeElement;
   showChoices(s);
-  s.dialog.showModal();
+  s.dialog_.showModal();
   sync(s);
-  s.dialog.focus();
+  s.dialog_.focus();
 }
 
 /** Decision options with the SHA-256 of the exact text shown (none where crypto.subtle is missing: plain http). */

@@ -58,31 +58,31 @@ export function mountBanner(tillit: Tillit, options: BannerOptions = {}, tags?: 
   adoptStyles(root, CSS, options.nonce);
   // The views are set right below; nothing reads them before.
   const s = {
-    consent,
-    options,
+    consent_: consent,
+    options_: options,
     t: textsFor(lang, options.texts, options.purposes),
-    purposes: consent.purposes(),
-    root,
-    toggles: {},
+    purposes_: consent.purposes(),
+    root_: root,
+    toggles_: {},
   } as unknown as BannerState;
-  s.layer = firstLayer(s);
-  s.dialog = preferencesDialog(s);
-  s.fab = floatingButton(s);
-  root.append(s.layer, s.dialog, s.fab);
+  s.layer_ = firstLayer(s);
+  s.dialog_ = preferencesDialog(s);
+  s.fab_ = floatingButton(s);
+  root.append(s.layer_, s.dialog_, s.fab_);
   (document.body || document.documentElement).append(host);
   gate.setPlaceholder(embedPlaceholder(s));
 
   // Every change, from this tab or another, shows or hides the UI (the tag mount does the rest).
   const unsubscribe = consent.onChange(() => {
-    if (!consent.needsDecision()) s.dismissed = false;
-    if (s.dialog.open) showChoices(s);
+    if (!consent.needsDecision()) s.dismissed_ = false;
+    if (s.dialog_.open) showChoices(s);
     sync(s);
   });
 
   sync(s);
-  if (!s.layer.hidden) {
-    s.opener = document.activeElement;
-    s.layer.focus();
+  if (!s.layer_.hidden) {
+    s.opener_ = document.activeElement;
+    s.layer_.focus();
   }
 
   return {

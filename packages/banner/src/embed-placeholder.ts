@@ -11,11 +11,11 @@ const length = (v: string) => (/^\d+$/.test(v) ? `${v}px` : v);
  * embed's purposes, in place, keeping the others as they were.
  */
 export function embedPlaceholder(s: BannerState): NonNullable<TagGateOptions['placeholder']> {
-  const { t, consent } = s;
+  const { t, consent_: consent } = s;
   return (frame, missing) => {
     const el = h('tillit-embed', { class: 'e-host' });
     const shadow = el.attachShadow({ mode: 'open' });
-    adoptStyles(shadow, CSS, s.options.nonce);
+    adoptStyles(shadow, CSS, s.options_.nonce);
     // CSSOM writes are allowed where style attributes are not (CSP).
     el.style.width = length(frame.width);
     el.style.height = length(frame.height);

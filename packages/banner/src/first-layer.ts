@@ -13,7 +13,7 @@ function linked(text: string, links: Record<string, [string, string | undefined]
 
 /** The first layer: what is asked, links to the policy and the portal, and the three actions. */
 export function firstLayer(s: BannerState): HTMLDivElement {
-  const { t, options } = s;
+  const { t, options_: options } = s;
   const layer: HTMLDivElement = h(
     'div',
     {
@@ -32,7 +32,7 @@ export function firstLayer(s: BannerState): HTMLDivElement {
       { id: 'bd' },
       ...linked(t.body, { policy: [t.policy, options.privacyPolicyUrl], portal: [t.portal, options.portalUrl] }),
     ),
-    actions(s, () => s.layer, [t.choose, () => showPreferences(s)]),
+    actions(s, () => s.layer_, [t.choose, () => showPreferences(s)]),
   );
   return layer;
 }

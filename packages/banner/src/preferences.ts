@@ -13,7 +13,7 @@ function purposeItem(s: BannerState, p: string, text: PurposeText, necessary?: b
     checked: necessary,
     disabled: necessary,
   });
-  if (!necessary) s.toggles[p] = input;
+  if (!necessary) s.toggles_[p] = input;
   return h(
     'li',
     {},
@@ -29,13 +29,13 @@ function purposeItem(s: BannerState, p: string, text: PurposeText, necessary?: b
   );
 }
 
-const close = (s: BannerState) => s.dialog.open && putAway(s, false);
+const close = (s: BannerState) => s.dialog_.open && putAway(s, false);
 
 /** The preferences dialog: a switch per purpose, and accept, reject or save what is switched on. */
 export function preferencesDialog(s: BannerState): HTMLDialogElement {
-  const { t, purposes } = s;
+  const { t, purposes_: purposes } = s;
   const save = () =>
-    decide(s, s.dialog, (o) => s.consent.set(Object.fromEntries(purposes.map((p) => [p, s.toggles[p]!.checked])), o));
+    decide(s, s.dialog_, (o) => s.consent_.set(Object.fromEntries(purposes.map((p) => [p, s.toggles_[p]!.checked])), o));
   return h(
     'dialog',
     {
@@ -53,11 +53,11 @@ export function preferencesDialog(s: BannerState): HTMLDialogElement {
         }
         if (e.key !== 'Tab') return;
         // Keep focus inside while modal, wrapping at both ends.
-        const focusable = s.dialog.querySelectorAll<HTMLElement>('button,a[href],input:not([disabled])');
+        const focusable = s.dialog_.querySelectorAll<HTMLElement>('button,a[href],input:not([disabled])');
         const first = focusable[0]!;
         const last = focusable[focusable.length - 1]!;
-        const active = s.root.activeElement;
-        if (e.shiftKey ? active === first || active === s.dialog : active === last) {
+        const active = s.root_.activeElement;
+        if (e.shiftKey ? active === first || active === s.dialog_ : active === last) {
           e.preventDefault();
           (e.shiftKey ? last : first).focus();
         }
@@ -76,6 +76,6 @@ export function preferencesDialog(s: BannerState): HTMLDialogElement {
       purposeItem(s, 'necessary', { title: t.necessary, description: t.necessaryText }, true),
       ...purposes.map((p) => purposeItem(s, p, t.purposes[p] ?? {})),
     ),
-    actions(s, () => s.dialog, [t.save, save]),
+    actions(s, () => s.dialog_, [t.save, save]),
   );
 }

@@ -10,7 +10,13 @@
 import { shipped, undeclaredImports } from '@tillit/ui-kit/shipped';
 import { expect, it } from 'vitest';
 
+/** DESIGN.md's 6 KB: the hard limit. */
 const BUDGET = 6 * 1024;
+/**
+ * The ratchet under it: the size last measured (6,014 B, Dec 2026) plus a 16 B margin for gzip's
+ * noise. Growth past it fails; when a change shrinks the file, lower this with it.
+ */
+const CEILING = 6014 + 16;
 const TAGS_BUDGET = 1850;
 const MUST_NOT_APPEAR = [
   // SDK internals: storage, transport and idb-keyval's database name.
@@ -29,12 +35,13 @@ const MUST_NOT_APPEAR = [
 ];
 const dist = (file: string) => new URL(`../dist/${file}`, import.meta.url);
 
-it(`tillit-banner.js, JS and CSS, is at most ${BUDGET} bytes minified and gzipped`, () => {
+it(`tillit-banner.js, JS and CSS, is at most ${CEILING} bytes minified and gzipped (budget ${BUDGET})`, () => {
   const { code, gzipped } = shipped(dist('tillit-banner.js'));
-  console.info(`[size] tillit-banner.js: ${code.length} B min, ${gzipped} B min+gzip (budget ${BUDGET})`);
+  console.info(`[size] tillit-banner.js: ${code.length} B min, ${gzipped} B min+gzip (ceiling ${CEILING}, budget ${BUDGET})`);
   expect(code).toContain('adoptedStyleSheets'); // the CSS is inside the measured file
   expect(code).toContain('tillit-consent');
-  expect(gzipped).toBeLessThanOrEqual(BUDGET);
+  expect(CEILING).toBeLessThanOrEqual(BUDGET);
+  expect(gzipped).toBeLessThanOrEqual(CEILING);
 });
 
 it(`tillit-tags.js is at most ${TAGS_BUDGET} bytes minified and gzipped, and carries no UI`, () => {

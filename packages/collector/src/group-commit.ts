@@ -1,4 +1,5 @@
 import type { EventRow } from './store.js';
+import { redact } from './log-safe.js';
 import type { WriterThread } from './sqlite-event-writer.js';
 
 interface PendingInsert {
@@ -59,7 +60,9 @@ export class GroupCommitter {
    */
   writerLost(writer: WriterThread, error: Error): void {
     if (this.writer !== writer) return;
-    console.error(`[tillit-collector] the SQLite writer thread stopped (${error.message}); committing on the main thread`);
+    console.error(
+      `[tillit-collector] the SQLite writer thread stopped (${redact(error.message)}); committing on the main thread`,
+    );
     this.writer = null;
     this.answered(error);
   }

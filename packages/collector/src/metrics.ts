@@ -41,7 +41,8 @@ export class CollectorMetrics {
   });
   private readonly storeErrors = new Counter({
     name: 'tillit_store_errors_total',
-    help: 'Store calls that failed (each answered 503 + Retry-After)',
+    help: 'Store calls that failed (each answered 503 + Retry-After), by store (sqlite, postgres)',
+    labelNames: ['store'],
     registers: [this.registry],
   });
   private readonly subjectRequests = new Counter({
@@ -79,8 +80,8 @@ export class CollectorMetrics {
     if (stored > 0) this.batchSizes.observe(stored);
   }
 
-  storeFailed(): void {
-    this.storeErrors.inc();
+  storeFailed(store: string): void {
+    this.storeErrors.inc({ store });
   }
 
   consent(purposes: Record<string, boolean>): void {

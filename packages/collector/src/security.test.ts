@@ -260,7 +260,7 @@ it.skipIf(testStoreKind() === 'pg')(
     expect((await running.fetch('/healthz')).status).toBe(200);
     // Each failure is logged (JSON log, silent in tests) and counted where the operator looks.
     const metrics = await running.fetch('/metrics', { headers: { Authorization: `Bearer ${OPERATOR}` } });
-    expect(await metrics.text()).toMatch(/^tillit_store_errors_total [1-9]/m);
+    expect(await metrics.text()).toMatch(/^tillit_store_errors_total\{store="sqlite"\} [1-9]/m);
     running.db.pragma('query_only = 0');
   },
 );

@@ -14,6 +14,7 @@ import type { RawRequest, Reply } from './http.js';
 import { CLIENT_REQUEST_HEADERS } from './compat.js';
 import { LiveEvents } from './live-events.js';
 import { portalRoutes } from './portal-page.js';
+import { redact } from './log-safe.js';
 import { openStore } from './open-store.js';
 import { createRouter } from './router.js';
 import { compatRoutes } from './routes/compat.js';
@@ -81,12 +82,12 @@ const ROUTES: CollectorRoute[] = [
 const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export function createCollector(input: CollectorConfigInput | CollectorConfig, options: CollectorOptions = {}): Collector {
-  const config = parseConfig(input);
+/** What the routes share (`c.env`), the raw store, and the log and metrics. */
+function collectorDeps(config: CollectorConfig, options: CollectorOptions) {
   const serverKey = loadServerKey(config.serverKey, config.dataDir);
   const hashOf = keyedHasher(serverKey);
   const store = options.store ?? openStore(config, hashOf);
-  const { log, metrics, storageHealth } = observability(config, options.logDestination);
+  const { log, metrics, storageHealth } = observability(config, store, options.logDestination);
   const guarded = guardStore(store, storageHealth);
   const outbox = createOutboxWorker({
     config,
@@ -109,6 +110,12 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     live: new LiveEvents(),
     outbox,
   };
+  return { deps, store, log, metrics, outbox };
+}
+
+export function createCollector(input: CollectorConfigInput | CollectorConfig, options: CollectorOptions = {}): Collector {
+  const config = parseConfig(input);
+  const { deps, store, log, metrics, outbox } = collectorDeps(config, options);
   // Configured origins only: the sites', and the collector's own for its /privacy page (publicOrigin, and the
   // address it listens on, added by listen()). Never derived from the Host header, which DNS rebinding sets.
   const allowedOrigins = new Set(config.sites.flatMap((site) => site.origins));
@@ -152,7 +159,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
       await start();
       retentionTimer ??= setInterval(() => {
         purgeExpired().catch((error: unknown) =>
-          console.error(`[tillit-collector] retention failed: ${(error as Error).message}`),
+          console.error(`[tillit-collector] retention failed: ${redact((error as Error).message)}`),
         );
       }, RETENTION_INTERVAL_MS).unref();
       const url = await listen(server, config);

@@ -194,6 +194,8 @@ export interface ProcessingLimit {
 }
 
 export interface Store {
+  /** Which database this is, for the labels of logs and metrics. */
+  readonly kind: 'sqlite' | 'postgres';
   /**
    * Inserts events, ignoring any whose messageId is already stored. Resolves once the rows are
    * committed, with `true` for each row inserted and `false` for each duplicate. A newly stored

@@ -1,9 +1,8 @@
 /** Retry timing, with no platform access. */
 
-/** Exponential backoff with full jitter: a random delay in [0, min(cap, base·2^attempt)). */
-export function backoffDelay(attempt: number, random = Math.random, baseMs = 1000, capMs = 120_000): number {
-  return Math.floor(random() * Math.min(capMs, baseMs * 2 ** attempt));
-}
+/** Exponential backoff with full jitter: a random delay in [0, min(2 min, 1 s·2^attempt)). */
+export const backoffDelay = (attempt: number, random = Math.random): number =>
+  Math.floor(random() * Math.min(120_000, 1000 * 2 ** attempt));
 
 /** `Retry-After` (seconds or an HTTP date) in ms from now; 0 when absent or unreadable. */
 export function retryAfterMs(header: string | null | undefined, now = Date.now()): number {

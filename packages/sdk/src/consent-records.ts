@@ -14,11 +14,11 @@ export function sendRecord(s: State, record: ConsentRecord, retries = 0): Promis
   // After a withdrawal nothing is granted, but the withdrawal's record still names the identity.
   const identity = currentIdentity(s) ?? s.identity_;
   const withSecret = !!identity && !identity.sent && record.anonymousId === identity.id;
-  const body = { ...record, writeKey: s.writeKey, secret: withSecret ? identity.secret : undefined };
-  return post(s.fetch, `${s.collectorUrl}/v1/consent`, body, true)
+  const body = { ...record, writeKey: s.writeKey_, secret: withSecret ? identity.secret : undefined };
+  return post(s.fetch_, `${s.collectorUrl_}/v1/consent`, body, true)
     .then(async (res) => {
       if (res.status > 499 || res.status === 429) throw res.status;
-      if (!res.ok) return void s.log('consent record dropped:', res.status);
+      if (!res.ok) return void s.log_('consent record dropped:', res.status);
       const { receiptId } = (await res.json()) as { receiptId: string };
       if (withSecret) {
         identity.sent = 1;
@@ -32,7 +32,7 @@ export function sendRecord(s: State, record: ConsentRecord, retries = 0): Promis
       }
     })
     .catch((e) => {
-      s.log('consent record retry:', e);
+      s.log_('consent record retry:', e);
       setTimeout(() => sendRecord(s, record, retries + 1), 1000 + backoffDelay(retries));
     });
 }

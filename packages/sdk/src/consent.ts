@@ -2,7 +2,7 @@
 import type { ConsentRecord } from '@tillit/schema';
 import { choicesFor } from './consent-rules.js';
 import { sendRecord } from './consent-records.js';
-import { DECISION_KEY, deleteDecision, readDecision, saveDecision } from './decision-store.js';
+import { DECISION_KEY, readDecision, saveDecision } from './decision-store.js';
 import type { Delivery } from './delivery.js';
 import { UNSENT_KEY } from './delivery.js';
 import { CAMPAIGN_KEY, type Events } from './events.js';
@@ -15,9 +15,9 @@ import { sanitizeUrl } from './url.js';
 
 export interface Consent {
   /** Records a decision (`pick(purpose) === true` grants it): stores it, applies it, sends its record. */
-  decide(pick: (purpose: string) => unknown, options?: DecisionOptions, source?: ConsentSource): Promise<void>;
+  decide_(pick: (purpose: string) => unknown, options?: DecisionOptions, source?: ConsentSource): Promise<void>;
   /** Erasure done at the collector: nothing local may remain either. */
-  forget(): Promise<void>;
+  forget_(): Promise<void>;
 }
 
 /** Whether the browser sends Global Privacy Control. */
@@ -45,18 +45,18 @@ function apply(s: State, delivery: Delivery, events: Events, before: string[]) {
   } else {
     ensureIdentity(s);
     if (lost.length) {
-      s.log('withdrawn:', lost);
-      s.queue_.read().then((all) => s.queue_.remove_(all.filter((i) => lost.includes(i.p)).map((i) => i.id)), warn);
+      s.log_('withdrawn:', lost);
+      s.queue_.read_().then((all) => s.queue_.remove_(all.filter((i) => lost.includes(i.p)).map((i) => i.id)), warn);
     }
-    delivery.schedule();
+    delivery.schedule_();
   }
-  events.decided();
+  events.decided_();
   const decision = publicDecision(s);
   for (const listener of s.listeners_) safe(listener)(decision);
 }
 
 export function createConsent(s: State, delivery: Delivery, events: Events): Consent {
-  const { purposes, gpcPurposes, policyVersion } = s;
+  const { purposes_: purposes, gpcPurposes_: gpcPurposes, policyVersion_: policyVersion } = s;
   const applyFrom = (before: string[]) => apply(s, delivery, events, before);
 
   const decide = async (pick: (purpose: string) => unknown, options: DecisionOptions = {}, source = options.source ?? 'api') => {
@@ -77,14 +77,14 @@ export function createConsent(s: State, delivery: Delivery, events: Events): Con
         timestamp,
         textHash: options.textHash,
         locale: navigator.language,
-        url: sanitizeUrl(location.href, s.urlDenylist),
+        url: sanitizeUrl(location.href, s.urlDenylist_),
       };
       s.decision_ = { purposes: record.purposes, policyVersion, source, decidedAt: timestamp, record };
       if (grantedNow(s).length && !identity) {
         // Made before the decision is stored, so another tab reacting to the decision finds it.
         const made = ensureIdentity(s);
         record.anonymousId = made.id;
-        record.userId = s.userId ?? made.userId;
+        record.userId = s.userId_ ?? made.userId;
       }
       saveDecision(s);
       applyFrom(before);
@@ -112,11 +112,11 @@ export function createConsent(s: State, delivery: Delivery, events: Events): Con
   if (!s.decision_ && gpcOn() && purposes.some((p) => gpcPurposes.includes(p))) decide(() => false, {}, 'gpc');
 
   return {
-    decide,
-    async forget() {
+    decide_: decide,
+    async forget_() {
       const before = grantedNow(s);
-      deleteDecision(s);
       s.decision_ = null;
+      saveDecision(s);
       wipe(s);
       applyFrom(before);
     },

@@ -7,34 +7,26 @@ export const DECISION_KEY = 'tillit_consent';
 
 /** The stored decision, if it is still valid (same policy version, not expired). */
 export function readDecision(s: State) {
-  const cookie = s.consentCookie && /(?:^|;\s*)tillit_consent=([^;]*)/.exec(document.cookie)?.[1];
+  const cookie = s.consentCookie_ && /(?:^|;\s*)tillit_consent=([^;]*)/.exec(document.cookie)?.[1];
   const raw = s.local_.getItem(DECISION_KEY) ?? (cookie ? decodeURIComponent(cookie) : null);
-  return validDecision(raw, s.policyVersion, s.decisionMaxAgeMs, Date.now());
+  return validDecision(raw, s.policyVersion_, s.decisionMaxAgeMs_, Date.now());
 }
 
-/** Sets (or, with a negative max-age, deletes) the cookie: a deletion needs the same domain and path. */
-function writeCookie(s: State, value: string, maxAgeSeconds: number) {
-  const { consentCookie } = s;
-  // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is missing in Safari and Firefox
-  document.cookie = `${DECISION_KEY}=${value};path=/;max-age=${maxAgeSeconds};samesite=lax${
-    location.protocol === 'https:' ? ';secure' : ''
-  }${typeof consentCookie === 'object' && consentCookie.domain ? `;domain=${consentCookie.domain}` : ''}`;
-}
-
+/**
+ * Stores the decision in localStorage, and in the cookie when configured; with no decision (after
+ * erasure) deletes both. The cookie leaves out the pending record (it travels with every request to
+ * the site); a deletion needs the same domain and path, and max-age -1, not 0, which can leave the
+ * cookie for the rest of the millisecond (happy-dom does).
+ */
 export function saveDecision(s: State) {
-  const { decision_: decision } = s;
-  s.local_.setItem(DECISION_KEY, JSON.stringify(decision));
-  // Without the pending record: the cookie travels with every request to the site.
-  if (s.consentCookie && decision)
-    writeCookie(
-      s,
-      encodeURIComponent(JSON.stringify(decision, (k, v) => (k === 'record' ? undefined : v))),
-      (s.decisionMaxAgeMs / 1000) | 0,
-    );
-}
-
-export function deleteDecision(s: State) {
-  s.local_.removeItem(DECISION_KEY);
-  // -1, not 0: a max-age of 0 can leave the cookie for the rest of the millisecond (happy-dom does).
-  if (s.consentCookie) writeCookie(s, '', -1);
+  const { decision_: decision, consentCookie_: cookie } = s;
+  if (decision) s.local_.setItem(DECISION_KEY, JSON.stringify(decision));
+  else s.local_.removeItem(DECISION_KEY);
+  if (cookie)
+    // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is missing in Safari and Firefox
+    document.cookie = `${DECISION_KEY}=${
+      decision ? encodeURIComponent(JSON.stringify(decision, (k, v) => (k === 'record' ? undefined : v))) : ''
+    };path=/;max-age=${decision ? (s.decisionMaxAgeMs_ / 1000) | 0 : -1};samesite=lax${
+      location.protocol === 'https:' ? ';secure' : ''
+    }${typeof cookie === 'object' && cookie.domain ? `;domain=${cookie.domain}` : ''}`;
 }

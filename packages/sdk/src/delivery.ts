@@ -13,25 +13,25 @@ export const UNSENT_KEY = 'tillit_unsent';
 
 export interface Delivery {
   /** Flushes in `ms` (not before a pending retry), unless a flush is already due sooner. @defaultValue the batch interval */
-  schedule(ms?: number): void;
+  schedule_(ms?: number): void;
   /** An event was queued: flushes at once when a batch is full, else after the interval. */
-  queued(): void;
+  queued_(): void;
   /** Sends what is queued now; resolves when the attempt ends. */
-  flush(): Promise<void>;
+  flush_(): Promise<void>;
   /** The page is going away (or hidden): sends this page's events now, in one keepalive request. */
-  unload(): void;
+  unload_(): void;
   /** Back online: forgets the backoff and sends now. */
-  retryNow(): void;
+  retryNow_(): void;
 }
 
 /** The last page's unsent events (of purposes still granted) go back into the queue. */
 export function restoreUnsent(s: State) {
-  for (const item of parseJson<QueueItem[]>(s.local_.getItem(UNSENT_KEY)) ?? []) if (purposeNow(s, item.p)) s.queue_.add(item);
+  for (const item of parseJson<QueueItem[]>(s.local_.getItem(UNSENT_KEY)) ?? []) if (purposeNow(s, item.p)) s.queue_.add_(item);
   s.local_.removeItem(UNSENT_KEY);
 }
 
 export function createDelivery(s: State): Delivery {
-  const { batchSize, intervalMs, queue_: queue, log } = s;
+  const { batchSize_: batchSize, intervalMs_: intervalMs, queue_: queue, log_: log } = s;
   let failures = 0; // consecutive failed deliveries: the backoff's exponent
   let retryAt = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -54,11 +54,11 @@ export function createDelivery(s: State): Delivery {
 
   /** Sends the queue in batches; true when the rest must wait for a retry. */
   const send = async (): Promise<boolean> => {
-    for (const batch of toBatches(sendable(await queue.read()), batchSize)) {
+    for (const batch of toBatches(sendable(await queue.read_()), batchSize)) {
       const result = await deliver(batch, s);
-      if (result.done.length) await queue.remove_(result.done);
-      if (result.retry !== undefined) {
-        const wait = Math.max(result.retry, backoffDelay(failures++));
+      if (result.done_.length) await queue.remove_(result.done_);
+      if (result.retry_ !== undefined) {
+        const wait = Math.max(result.retry_, backoffDelay(failures++));
         retryAt = Date.now() + wait;
         log('retry in ms', wait);
         return true;
@@ -92,16 +92,16 @@ export function createDelivery(s: State): Delivery {
     // An IndexedDB write still in flight dies with the page; localStorage is synchronous. The next
     // page moves these back into the queue (same keys: no copies; the collector deduplicates).
     s.local_.setItem(UNSENT_KEY, JSON.stringify(items));
-    deliver(toBatches(items, batchSize)[0]!, s, true).then((r) => queue.remove_(r.done), warn);
+    deliver(toBatches(items, batchSize)[0]!, s, true).then((r) => queue.remove_(r.done_), warn);
   };
 
   return {
-    schedule,
-    queued: () => schedule(queue.recent_().length >= batchSize ? 0 : undefined),
+    schedule_: schedule,
+    queued_: () => schedule(queue.recent_().length >= batchSize ? 0 : undefined),
     // After a flush in progress, one more: it may have read the queue before the latest events.
-    flush: () => (flushing ? flushing.then(flushOnce) : flushOnce()),
-    unload,
-    retryNow() {
+    flush_: () => (flushing ? flushing.then(flushOnce) : flushOnce()),
+    unload_: unload,
+    retryNow_() {
       failures = retryAt = 0;
       flushOnce();
     },

@@ -14,17 +14,17 @@ type Draft = Omit<Event, 'messageId'>;
 
 export interface Events {
   /** Records an event of a purpose: queued if granted, dropped if refused, held in memory while undecided. */
-  record(type: Event['type'], purpose: string, fields: Partial<Event>): void;
+  record_(type: Event['type'], purpose: string, fields: Partial<Event>): void;
   /**
    * After a decision: queues the held events whose purpose is now granted, drops the refused ones,
    * and (when something is granted) keeps the landing page's campaign for the session's later pages.
    */
-  decided(): void;
+  decided_(): void;
 }
 
 /** `queued` is told of every queued event (to schedule a flush). */
 export function createEvents(s: State, queued: () => void): Events {
-  const { policyVersion, maxPendingEvents, urlDenylist } = s;
+  const { policyVersion_: policyVersion, maxPendingEvents_: maxPendingEvents, urlDenylist_: urlDenylist } = s;
   const landing = campaignOf(location.href);
   const held: [purpose: string, draft: Draft][] = [];
   const clean = (url: string) => sanitizeUrl(url, urlDenylist);
@@ -63,38 +63,38 @@ export function createEvents(s: State, queued: () => void): Events {
     } as Event;
     const bytes = utf8Bytes(JSON.stringify(event));
     // The collector rejects a larger event: it is never queued (nor written to IndexedDB).
-    if (bytes > MAX_EVENT_BYTES) return s.log(`dropped, over ${MAX_EVENT_BYTES} bytes:`, event);
-    s.queue_.add({ id: event.messageId, p: purpose, n: bytes, t: Date.now(), e: event });
+    if (bytes > MAX_EVENT_BYTES) return s.log_(`dropped, over ${MAX_EVENT_BYTES} bytes:`, event);
+    s.queue_.add_({ id: event.messageId, p: purpose, n: bytes, t: Date.now(), e: event });
     queued();
+  };
+
+  /** Queues a draft whose purpose is granted, drops it if refused; true while undecided (for the caller to hold). */
+  const route = (purpose: string, draft: Draft) => {
+    const state = purposeNow(s, purpose);
+    if (state) enqueue(purpose, draft);
+    else if (state === false) s.log_(`dropped, ${purpose} not granted:`, draft);
+    else return true;
   };
 
   const record = (type: Event['type'], purpose: string, fields: Partial<Event>) => {
     const draft = {
       type,
       ...fields,
-      userId: fields.userId ?? s.userId,
+      userId: fields.userId ?? s.userId_,
       timestamp: new Date().toISOString(),
       context: context(),
     } as Draft;
-    const state = purposeNow(s, purpose);
-    if (state) return enqueue(purpose, draft);
-    if (state === false) return s.log(`dropped, ${purpose} not granted:`, draft);
     // Undecided: held in memory only, sent if the visitor grants its purpose on this page.
-    if (held.push([purpose, draft]) > maxPendingEvents) {
+    if (route(purpose, draft) && held.push([purpose, draft]) > maxPendingEvents) {
       held.shift();
-      s.log('held events full');
+      s.log_('held events full');
     }
   };
 
   const decided = () => {
     if (landing && grantedNow(s).length) s.session_.setItem(CAMPAIGN_KEY, JSON.stringify(landing));
-    for (const [purpose, draft] of held.splice(0)) {
-      const state = purposeNow(s, purpose);
-      if (state) enqueue(purpose, draft);
-      else if (state === false) s.log(`dropped, ${purpose} refused:`, draft);
-      else held.push([purpose, draft]);
-    }
+    for (const [purpose, draft] of held.splice(0)) if (route(purpose, draft)) held.push([purpose, draft]);
   };
 
-  return { record, decided };
+  return { record_: record, decided_: decided };
 }

@@ -19,7 +19,7 @@ export const saveIdentity = (s: State) => s.identity_ && s.local_.setItem(ID_KEY
 export function ensureIdentity(s: State): Identity {
   let identity = currentIdentity(s);
   if (!identity) {
-    identity = s.identity_ = { id: uuidv7(), secret: secret(), userId: s.userId };
+    identity = s.identity_ = { id: uuidv7(), secret: secret(), userId: s.userId_ };
     saveIdentity(s);
   }
   return identity;
@@ -27,7 +27,7 @@ export function ensureIdentity(s: State): Identity {
 
 /** identify() and reset(): the user id goes into the identity too, if there is one. */
 export function setUserId(s: State, userId: string | undefined) {
-  s.userId = userId;
+  s.userId_ = userId;
   const identity = currentIdentity(s);
   if (identity) {
     identity.userId = userId;

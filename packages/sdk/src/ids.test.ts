@@ -26,8 +26,8 @@ it('works without crypto.randomUUID (plain-http pages)', () => {
   }
 });
 
-it('makes a 32-byte base64url secret', () => {
+it('makes a 32-byte hex secret', () => {
   const s = secret();
-  expect(s).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  expect(s).toMatch(/^[0-9a-f]{64}$/);
   expect(secret()).not.toBe(s);
 });

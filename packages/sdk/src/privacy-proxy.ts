@@ -21,7 +21,7 @@ export function privacyProxy(s: State, load: PrivacyLoader, forget: () => Promis
         throw Error('[tillit] no identifier: nothing was granted');
       }
       client ??= load().then(
-        (make) => make(s.collectorUrl, s.fetch, subject, forget),
+        (make) => make(s.collectorUrl_, s.fetch_, subject, forget),
         (e) => {
           client = undefined; // a failed load is tried again on the next call
           throw e;

@@ -4,16 +4,16 @@ import { ENVELOPE_BYTES, type QueueItem, toBatches, trim, utf8Bytes } from './qu
 
 const item = (i: number, n = 100, t = 1000 + i): QueueItem => ({ id: `id-${i}`, p: 'analytics', n, t, e: {} as Event });
 const ids = (xs: QueueItem[]) => xs.map((x) => x.id);
-const bounds = { maxEvents: 3, maxBytes: 1000, maxAgeMs: 10_000 };
+const bounds = { maxEvents_: 3, maxBytes_: 1000, maxAgeMs_: 10_000 };
 
 it('keeps everything within bounds', () => {
-  const { keep, drop } = trim([item(1), item(2)], bounds, 2000);
+  const { keep_: keep, drop_: drop } = trim([item(1), item(2)], bounds, 2000);
   expect(ids(keep)).toEqual(['id-1', 'id-2']);
   expect(drop).toEqual([]);
 });
 
 it('drops the oldest beyond the count bound', () => {
-  const { keep, drop } = trim(
+  const { keep_: keep, drop_: drop } = trim(
     [1, 2, 3, 4, 5].map((i) => item(i)),
     bounds,
     2000,
@@ -23,12 +23,12 @@ it('drops the oldest beyond the count bound', () => {
 });
 
 it('drops the oldest beyond the byte bound', () => {
-  const { keep } = trim([item(1, 600), item(2, 300), item(3, 300)], bounds, 2000);
+  const { keep_: keep } = trim([item(1, 600), item(2, 300), item(3, 300)], bounds, 2000);
   expect(ids(keep)).toEqual(['id-2', 'id-3']);
 });
 
 it('drops events older than the age bound wherever they sit', () => {
-  const { keep, drop } = trim([item(1, 10, 0), item(2, 10, 9000), item(3, 10, 500)], bounds, 10_600);
+  const { keep_: keep, drop_: drop } = trim([item(1, 10, 0), item(2, 10, 9000), item(3, 10, 500)], bounds, 10_600);
   expect(ids(keep)).toEqual(['id-2']);
   expect(ids(drop)).toEqual(['id-1', 'id-3']);
 });
@@ -45,7 +45,6 @@ it('cuts batches so that no request body passes the byte limit', () => {
   const batches = toBatches(
     [1, 2, 3, 4, 5].map((i) => item(i, 30_000)),
     50,
-    65_536,
   );
   expect(batches.map((b) => b.length)).toEqual([2, 2, 1]);
   for (const b of batches) expect(ENVELOPE_BYTES + b.reduce((s, i) => s + i.n + 1, 0)).toBeLessThanOrEqual(65_536);

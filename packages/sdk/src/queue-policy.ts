@@ -15,9 +15,9 @@ export interface QueueItem {
 }
 
 export interface QueueBounds {
-  maxEvents: number;
-  maxBytes: number;
-  maxAgeMs: number;
+  maxEvents_: number;
+  maxBytes_: number;
+  maxAgeMs_: number;
 }
 
 /** Browsers cap keepalive and beacon bodies at 64 KB; the schema's LIMITS says the same (checked by the type). */
@@ -28,25 +28,25 @@ export const MAX_EVENT_BYTES: (typeof LIMITS)['maxEventBytes'] = 32768;
 export const ENVELOPE_BYTES = 400;
 
 /** Splits (time-ordered) items into those to keep and those to drop: too old first, then the oldest beyond count or bytes. */
-export function trim(items: QueueItem[], b: QueueBounds, now: number): { keep: QueueItem[]; drop: QueueItem[] } {
+export function trim(items: QueueItem[], b: QueueBounds, now: number): { keep_: QueueItem[]; drop_: QueueItem[] } {
   const drop: QueueItem[] = [];
   let keep: QueueItem[] = [];
-  for (const i of items) (now - i.t < b.maxAgeMs ? keep : drop).push(i);
+  for (const i of items) (now - i.t < b.maxAgeMs_ ? keep : drop).push(i);
   let bytes = keep.reduce((s, i) => s + i.n, 0);
   let cut = 0;
-  while (cut < keep.length && (keep.length - cut > b.maxEvents || bytes > b.maxBytes)) bytes -= keep[cut++]!.n;
+  while (cut < keep.length && (keep.length - cut > b.maxEvents_ || bytes > b.maxBytes_)) bytes -= keep[cut++]!.n;
   drop.push(...keep.slice(0, cut));
   keep = keep.slice(cut);
-  return { keep, drop };
+  return { keep_: keep, drop_: drop };
 }
 
-/** Groups items into batches of at most `maxEvents` events and `maxBytes` bytes of request body, in order. */
-export function toBatches(items: QueueItem[], maxEvents: number, maxBytes = MAX_REQUEST_BYTES): QueueItem[][] {
+/** Groups items into batches of at most `maxEvents` events and MAX_REQUEST_BYTES of request body, in order. */
+export function toBatches(items: QueueItem[], maxEvents: number): QueueItem[][] {
   const out: QueueItem[][] = [];
   let cur: QueueItem[] = [];
   let bytes = ENVELOPE_BYTES;
   for (const i of items) {
-    if (cur.length && (cur.length >= maxEvents || bytes + i.n + 1 > maxBytes)) {
+    if (cur.length && (cur.length >= maxEvents || bytes + i.n + 1 > MAX_REQUEST_BYTES)) {
       out.push(cur);
       cur = [];
       bytes = ENVELOPE_BYTES;

@@ -8,9 +8,9 @@ import { type QueueBounds, type QueueItem, trim } from './queue-policy.js';
 
 export interface Queue {
   /** Queues an item now; the IndexedDB write runs in the background. */
-  add(item: QueueItem): void;
+  add_(item: QueueItem): void;
   /** Every queued item in tracking order, after dropping what is beyond the bounds. */
-  read(): Promise<QueueItem[]>;
+  read_(): Promise<QueueItem[]>;
   remove_(ids: string[]): Promise<void>;
   /** Clears the queue and deletes the database. */
   destroy_(): Promise<void>;
@@ -95,7 +95,7 @@ function flush(m: Mirror, db: IDBDatabase | null) {
  */
 function dropOldest(m: Mirror, bounds: QueueBounds, log: (...a: unknown[]) => void, now: number) {
   const mem = m.mem_;
-  while (mem[0] && (mem.length > bounds.maxEvents || m.bytes_ > bounds.maxBytes || now - mem[0].t >= bounds.maxAgeMs)) {
+  while (mem[0] && (mem.length > bounds.maxEvents_ || m.bytes_ > bounds.maxBytes_ || now - mem[0].t >= bounds.maxAgeMs_)) {
     const d = mem.shift()!;
     m.bytes_ -= d.n;
     log('queue bounds: dropped', d);
@@ -106,9 +106,9 @@ function dropOldest(m: Mirror, bounds: QueueBounds, log: (...a: unknown[]) => vo
 }
 
 const bounded = (items: QueueItem[], bounds: QueueBounds, log: (...a: unknown[]) => void) => {
-  const { keep, drop } = trim(items, bounds, Date.now());
+  const { keep_: keep, drop_: drop } = trim(items, bounds, Date.now());
   if (drop.length) log('queue bounds: dropped', drop);
-  return { keep, drop };
+  return { keep_: keep, drop_: drop };
 };
 
 /** Resolves once the database is gone, or could not be deleted. */
@@ -144,7 +144,7 @@ export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void,
     }, fallback));
 
   return {
-    add(item) {
+    add_(item) {
       m.mem_.push(item);
       m.bytes_ += item.n;
       // The first write since the last transaction opens the next one (a spare one, empty, is harmless).
@@ -154,14 +154,14 @@ export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void,
           .catch(fallback); // quota, private mode: this page goes on in memory
       dropOldest(m, bounds, log, Date.now());
     },
-    async read() {
+    async read_() {
       const known = new Set(m.mem_);
       const s = await open();
       if (!s) {
-        setMem(m, bounded(m.mem_, bounds, log).keep);
+        setMem(m, bounded(m.mem_, bounds, log).keep_);
         return m.mem_;
       }
-      const { keep, drop } = bounded(await all(s), bounds, log);
+      const { keep_: keep, drop_: drop } = bounded(await all(s), bounds, log);
       if (drop.length)
         await delMany(
           drop.map((i) => i.id),

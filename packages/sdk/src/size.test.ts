@@ -10,8 +10,13 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { expect, it } from 'vitest';
 
-/** DESIGN.md's 6 KB. */
+/** DESIGN.md's 6 KB: the hard limit. */
 const BUDGET = 6144;
+/**
+ * The ratchet under it: the size last measured (5,979 B, Dec 2026) plus a 16 B margin for gzip's
+ * noise. Growth past it fails; when a change shrinks the file, lower this with it.
+ */
+const CEILING = 5979 + 16;
 const PRIVACY_BUDGET = 650;
 const MUST_NOT_APPEAR = ['ZodError', 'zod', 'require(', 'process.env', 'Buffer', 'node:', 'crypto.randomUUID'];
 const src = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -32,13 +37,14 @@ function shipped(file: string): string {
 
 const gzipped = (code: string) => gzipSync(code, { level: 9 }).length;
 
-it(`dist/tillit.js is at most ${BUDGET} bytes minified and gzipped`, () => {
+it(`dist/tillit.js is at most ${CEILING} bytes minified and gzipped (budget ${BUDGET})`, () => {
   const code = shipped('tillit.js');
-  console.info(`[size] tillit.js: ${code.length} B min, ${gzipped(code)} B min+gzip (budget ${BUDGET})`);
+  console.info(`[size] tillit.js: ${code.length} B min, ${gzipped(code)} B min+gzip (ceiling ${CEILING}, budget ${BUDGET})`);
   expect(code).toContain('tillit-flush'); // the measured file is the whole SDK
   expect(code).not.toContain('/v1/subjects'); // the privacy client is loaded on first use
   expect(code).not.toContain('sourceMappingURL');
-  expect(gzipped(code)).toBeLessThanOrEqual(BUDGET);
+  expect(CEILING).toBeLessThanOrEqual(BUDGET);
+  expect(gzipped(code)).toBeLessThanOrEqual(CEILING);
 });
 
 it(`dist/tillit-privacy.js is at most ${PRIVACY_BUDGET} bytes minified and gzipped`, () => {

@@ -13,20 +13,20 @@ export type Log = (...a: unknown[]) => void;
 /** The configuration with its defaults applied. */
 export interface Settings {
   /** Without a trailing slash. */
-  collectorUrl: string;
-  writeKey: string;
-  policyVersion: string;
+  collectorUrl_: string;
+  writeKey_: string;
+  policyVersion_: string;
   /** Without `necessary`. */
-  purposes: string[];
-  gpcPurposes: string[];
-  eventPurposes: Record<string, string>;
-  urlDenylist: string[];
-  decisionMaxAgeMs: number;
-  batchSize: number;
-  intervalMs: number;
-  maxPendingEvents: number;
-  consentCookie: TillitConfig['consentCookie'];
-  fetch: typeof fetch;
+  purposes_: string[];
+  gpcPurposes_: string[];
+  eventPurposes_: Record<string, string>;
+  urlDenylist_: string[];
+  decisionMaxAgeMs_: number;
+  batchSize_: number;
+  intervalMs_: number;
+  maxPendingEvents_: number;
+  consentCookie_: TillitConfig['consentCookie'];
+  fetch_: typeof fetch;
 }
 
 /** Stored in localStorage as JSON: its keys are the stored format. */
@@ -46,14 +46,14 @@ export interface State extends Readonly<Settings> {
   readonly local_: KeyValueStorage;
   readonly session_: KeyValueStorage;
   readonly queue_: Queue;
-  readonly log: Log;
+  readonly log_: Log;
   readonly listeners_: Set<(d: ConsentDecision | null) => void>;
   /** The current decision; it keeps its consent record until the collector has acknowledged it. */
   decision_: StoredDecision | null;
   /** The stored identity once read; use `currentIdentity`, which hides it while nothing is granted. */
   identity_: Identity | null;
   /** Set by identify(); before consent it lives here only, in memory. */
-  userId?: string;
+  userId_?: string;
 }
 
 /** The configuration with its defaults applied, and nothing decided or read yet. */
@@ -63,27 +63,27 @@ export function createState(config: TillitConfig): State {
   if (!collectorUrl || !writeKey || !policyVersion) console.error('[tillit] missing collectorUrl, writeKey or policyVersion');
   const log = (...a: unknown[]) => debug && console.log('[tillit]', ...a);
   return {
-    collectorUrl,
-    writeKey,
-    policyVersion,
-    purposes: (config.purposes ?? ['analytics', 'marketing', 'personalization']).filter((p) => p !== 'necessary'),
-    gpcPurposes: config.gpcPurposes ?? ['marketing'],
-    eventPurposes: config.eventPurposes ?? {},
-    urlDenylist: config.urlDenylist ?? DEFAULT_URL_DENYLIST,
-    decisionMaxAgeMs: (config.consentMaxAgeDays ?? 182) * 864e5,
-    batchSize: batch.size ?? 30,
-    intervalMs: batch.intervalMs ?? 2000,
-    maxPendingEvents: config.maxPendingEvents ?? 100,
-    consentCookie: config.consentCookie,
-    fetch: config.fetch ?? ((...a) => fetch(...a)),
+    collectorUrl_: collectorUrl,
+    writeKey_: writeKey,
+    policyVersion_: policyVersion,
+    purposes_: (config.purposes ?? ['analytics', 'marketing', 'personalization']).filter((p) => p !== 'necessary'),
+    gpcPurposes_: config.gpcPurposes ?? ['marketing'],
+    eventPurposes_: config.eventPurposes ?? {},
+    urlDenylist_: config.urlDenylist ?? DEFAULT_URL_DENYLIST,
+    decisionMaxAgeMs_: (config.consentMaxAgeDays ?? 182) * 864e5,
+    batchSize_: batch.size ?? 30,
+    intervalMs_: batch.intervalMs ?? 2000,
+    maxPendingEvents_: config.maxPendingEvents ?? 100,
+    consentCookie_: config.consentCookie,
+    fetch_: config.fetch ?? ((...a) => fetch(...a)),
     local_: config.storage ?? webStorage(() => localStorage),
     session_: webStorage(() => sessionStorage),
     queue_: createQueue(
-      { maxEvents: queue.maxEvents ?? 1000, maxBytes: queue.maxBytes ?? 5e6, maxAgeMs: (queue.maxAgeDays ?? 7) * 864e5 },
+      { maxEvents_: queue.maxEvents ?? 1000, maxBytes_: queue.maxBytes ?? 5e6, maxAgeMs_: (queue.maxAgeDays ?? 7) * 864e5 },
       log,
       config.idbTimeoutMs,
     ),
-    log: log,
+    log_: log,
     listeners_: new Set(),
     decision_: null,
     identity_: null,
@@ -91,6 +91,6 @@ export function createState(config: TillitConfig): State {
 }
 
 /** A purpose's state now: granted, refused, or undecided (undefined). */
-export const purposeNow = (s: State, purpose: string) => purposeState(s.decision_, purpose, s.gpcPurposes);
+export const purposeNow = (s: State, purpose: string) => purposeState(s.decision_, purpose, s.gpcPurposes_);
 /** The purposes granted now, in configured order. */
-export const grantedNow = (s: State) => grantedPurposes(s.decision_, s.purposes, s.gpcPurposes);
+export const grantedNow = (s: State) => grantedPurposes(s.decision_, s.purposes_, s.gpcPurposes_);

@@ -25,44 +25,46 @@ export function createTillit(config: TillitConfig, loadPrivacy: PrivacyLoader): 
   s.decision_ = readDecision(s);
   restoreUnsent(s);
   const delivery = createDelivery(s);
-  const events = createEvents(s, delivery.queued);
+  const events = createEvents(s, delivery.queued_);
   const consent = createConsent(s, delivery, events);
 
-  addEventListener('pagehide', delivery.unload);
-  document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && delivery.unload());
-  addEventListener('online', delivery.retryNow);
-  if (grantedNow(s).length) delivery.schedule();
+  addEventListener('pagehide', delivery.unload_);
+  document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && delivery.unload_());
+  addEventListener('online', delivery.retryNow_);
+  if (grantedNow(s).length) delivery.schedule_();
 
   const api: Tillit = {
     version: __TILLIT_VERSION__,
-    consent: consentApi(s, consent.decide),
-    privacy: privacyProxy(s, loadPrivacy, consent.forget),
+    consent: consentApi(s, consent.decide_),
+    privacy: privacyProxy(s, loadPrivacy, consent.forget_),
     track: safe((event: string, properties?: Record<string, unknown>) =>
-      events.record('track', s.eventPurposes[event] ?? 'analytics', { event, properties }),
+      events.record_('track', s.eventPurposes_[event] ?? 'analytics', { event, properties }),
     ),
-    page: safe((name?: string, properties?: Record<string, unknown>) => events.record('page', 'analytics', { name, properties })),
+    page: safe((name?: string, properties?: Record<string, unknown>) =>
+      events.record_('page', 'analytics', { name, properties }),
+    ),
     identify: safe((userId: string, traits?: Record<string, unknown>) => {
       setUserId(s, userId);
-      events.record('identify', 'analytics', { userId, traits });
+      events.record_('identify', 'analytics', { userId, traits });
     }),
     reset: safe(() => setUserId(s, undefined)),
     anonymousId: () => currentIdentity(s)?.id ?? null,
-    flush: delivery.flush,
+    flush: delivery.flush_,
   };
   if (config.autoPageViews) trackPageViews(api.page);
   return api;
 }
 
 /** `tillit.consent`. */
-function consentApi(s: State, decide: ReturnType<typeof createConsent>['decide']): TillitConsent {
-  const { purposes, gpcPurposes } = s;
+function consentApi(s: State, decide: ReturnType<typeof createConsent>['decide_']): TillitConsent {
+  const { purposes_: purposes, gpcPurposes_: gpcPurposes } = s;
   return {
     get: () => publicDecision(s),
     needsDecision: () => purposes.some((p) => purposeNow(s, p) === undefined),
     isGranted: (p) => p === 'necessary' || purposeNow(s, p) === true,
     purposes: () => [...purposes],
     set: (choices, o) => {
-      for (const k in choices) if (!purposes.includes(k)) s.log('unknown purpose ignored:', k);
+      for (const k in choices) if (!purposes.includes(k)) s.log_('unknown purpose ignored:', k);
       return decide((p) => choices[p], o);
     },
     // Under GPC, "accept all" leaves the GPC purposes refused: only naming them in set() overrides the signal.

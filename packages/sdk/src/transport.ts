@@ -5,18 +5,18 @@ import type { QueueItem } from './queue-policy.js';
 
 export interface Delivery {
   /** Ids that may leave the queue: acknowledged (accepted, duplicate, rejected) or never deliverable. */
-  done: string[];
+  done_: string[];
   /** Set when the rest must wait: the least delay in ms the collector asked for (0: none). */
-  retry?: number;
+  retry_?: number;
 }
 
 /** What delivery needs of the SDK's state (the state object itself is passed). */
 export interface TransportOptions {
   /** Without a trailing slash. */
-  collectorUrl: string;
-  writeKey: string;
-  fetch: typeof fetch;
-  log: (...a: unknown[]) => void;
+  collectorUrl_: string;
+  writeKey_: string;
+  fetch_: typeof fetch;
+  log_: (...a: unknown[]) => void;
 }
 
 /**
@@ -31,37 +31,37 @@ export const post = (f: typeof fetch, url: string, body: unknown, keepalive?: bo
  * a keepalive request, or a beacon when that fails.
  */
 export async function deliver(items: QueueItem[], o: TransportOptions, keepalive?: boolean): Promise<Delivery> {
-  const url = `${o.collectorUrl}/v1/batch`;
+  const url = `${o.collectorUrl_}/v1/batch`;
   const ids = items.map((i) => i.id);
-  const body = { batch: items.map((i) => i.e), sentAt: new Date().toISOString(), writeKey: o.writeKey };
+  const body = { batch: items.map((i) => i.e), sentAt: new Date().toISOString(), writeKey: o.writeKey_ };
   let res: Response;
   try {
-    res = await post(o.fetch, url, body, keepalive);
+    res = await post(o.fetch_, url, body, keepalive);
   } catch (e) {
     // A keepalive request can fail on the 64 KB in-flight quota: a beacon may still go. Its
     // answer is unknown, so the events stay queued; the collector deduplicates the resend.
     if (keepalive) navigator.sendBeacon?.(url, JSON.stringify(body));
-    o.log('network error', e);
-    return { done: [], retry: 0 };
+    o.log_('network error', e);
+    return { done_: [], retry_: 0 };
   }
   const { status } = res;
   if (res.ok) {
     const answer = (await res.json().catch(() => null)) as BatchResponse | null;
-    for (const r of answer?.rejected ?? []) o.log('rejected:', r);
-    return { done: ids };
+    for (const r of answer?.rejected ?? []) o.log_('rejected:', r);
+    return { done_: ids };
   }
   if (status === 413 && items.length > 1) {
     const half = items.length >> 1;
     const first = await deliver(items.slice(0, half), o, keepalive);
-    if (first.retry !== undefined) return first;
+    if (first.retry_ !== undefined) return first;
     const second = await deliver(items.slice(half), o, keepalive);
-    return { done: first.done.concat(second.done), retry: second.retry };
+    return { done_: first.done_.concat(second.done_), retry_: second.retry_ };
   }
   if (status === 400 || status === 413 || status === 422) {
     // The same bytes can never succeed: retrying would block the queue forever.
-    o.log(status, 'dropped', items);
-    return { done: ids };
+    o.log_(status, 'dropped', items);
+    return { done_: ids };
   }
-  o.log(status, 'will retry');
-  return { done: [], retry: retryAfterMs(res.headers.get('Retry-After')) };
+  o.log_(status, 'will retry');
+  return { done_: [], retry_: retryAfterMs(res.headers.get('Retry-After')) };
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { type FailureLimit, FailureLimiter } from '../rate-limit.js';
+import { assertSchemaCurrent } from '../schema-check.js';
 import type {
   AuditRow,
   ConsentDecisionRow,
@@ -20,6 +21,7 @@ import { HOUR_MS, type PgConnectionOptions, PgDatabase } from './database.js';
 import { PgFailureLimit } from './failure-limit.js';
 import { PgOutbox } from '../destinations/pg-outbox.js';
 import { GroupCommitter } from './group-commit.js';
+import { LATEST_VERSION } from './migrations.js';
 import { appendPgConsent, insertConsent, linkPgIdentity } from './pg-consent.js';
 import { commitPgEvents, type Hasher } from './pg-event-writer.js';
 import { pgExportPage } from './pg-export.js';
@@ -47,6 +49,7 @@ const ANSWERED_STATES = new Set(['answered', 'refused', 'withdrawn']);
  * erasure), pg-retention, failure-limit, pg-insights; database.ts holds the pool and transactions.
  */
 export class PgStore implements Store {
+  readonly kind = 'postgres';
   readonly db: PgDatabase;
   private readonly hashOf: Hasher | undefined;
   private readonly events = new GroupCommitter<EventRow, boolean>((rows) => commitPgEvents(this.db, rows, this.hashOf));
@@ -195,7 +198,8 @@ export class PgStore implements Store {
   }
 
   async ping(): Promise<void> {
-    await this.db.query('SELECT 1');
+    const [row] = await this.db.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+    assertSchemaCurrent(row?.v ?? null, LATEST_VERSION);
   }
 
   async *streamEvents(query: EventQuery): AsyncIterable<EventRow> {
