@@ -89,6 +89,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
   const store = options.store ?? openStore(config, hashOf);
   const { log, metrics, storageHealth } = observability(config, store, options.logDestination);
   const guarded = guardStore(store, storageHealth);
+  store.observeCommits((events) => metrics.groupCommitted(events));
   const outbox = createOutboxWorker({
     config,
     store: guarded,
