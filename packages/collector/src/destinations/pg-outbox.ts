@@ -5,6 +5,7 @@ import type { AuditRow, SubjectRef } from '../store.js';
 import { RECEIVED, erasureRequest } from './destination.js';
 import {
   type DestinationCounts,
+  ERASURE_DONE,
   type OpenErasure,
   type OutboxItem,
   type OutboxStore,
@@ -86,6 +87,11 @@ export class PgOutbox implements OutboxStore {
 
   counts(): Promise<DestinationCounts[]> {
     return this.db.query<DestinationCounts & pg.QueryResultRow>(COUNTS);
+  }
+
+  async erasureDone(destination: string, receiptId: string, at: number): Promise<boolean> {
+    await this.db.start();
+    return ((await this.db.pool.query(ERASURE_DONE, [destination, receiptId, at])).rowCount ?? 0) > 0;
   }
 
   openErasures(): Promise<OpenErasure[]> {

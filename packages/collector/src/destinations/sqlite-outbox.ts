@@ -6,6 +6,7 @@ import {
   type OpenErasure,
   type OutboxItem,
   type OutboxStore,
+  ERASURE_DONE,
   PURGE_OUTBOX,
   SETTLE_ERROR_MAX,
   type Settlement,
@@ -52,6 +53,7 @@ export class SqliteOutbox implements OutboxStore {
         WHERE destination = @destination AND state = 'dead'`),
       counts: db.prepare(COUNTS),
       purge: db.prepare(PURGE_OUTBOX.replace('$1', '?')),
+      erasureDone: db.prepare(ERASURE_DONE.replace('$1', '@destination').replace('$2', '@receiptId').replace('$3', '@at')),
       openErasures:
         db.prepare(`SELECT destination, message_id AS receiptId, state, queued_at AS queuedAt, last_error AS lastError,
         body AS request FROM outbox WHERE kind = 'erasure' AND state IN ('pending', 'dead', 'manual') ORDER BY id`),
@@ -84,6 +86,10 @@ export class SqliteOutbox implements OutboxStore {
 
   replay(destination: string, now: number): Promise<number> {
     return this.exclusive(() => this.sql.replay.run({ destination, now }).changes);
+  }
+
+  erasureDone(destination: string, receiptId: string, at: number): Promise<boolean> {
+    return this.exclusive(() => this.sql.erasureDone.run({ destination, receiptId, at }).changes > 0);
   }
 
   /** Retention's part (PURGE_OUTBOX). */
