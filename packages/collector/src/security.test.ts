@@ -293,7 +293,8 @@ it('caps connections and closes clients that never finish their headers, so /hea
 it('counts a spray of failed guesses in one audit row per action and hour, not a row a guess (15.11)', async () => {
   await running.destroy();
   running = testCollector({ ...CONFIG, failureLimit: { max: 1_000, perSubject: 1_000, windowSeconds: 900 } });
-  const audit = () => running.sql.query<{ action: string; count: number }>("SELECT action, count FROM audit_log WHERE site = '*'");
+  const audit = () =>
+    running.sql.query<{ action: string; count: number }>("SELECT action, count FROM audit_log WHERE site = '*'");
   const statuses = await guesses(60, randomUUID(), (i) => `192.0.2.${i}`);
   expect(new Set(statuses)).toEqual(new Set([404]));
   for (let i = 0; i < 20; i++) expect((await dsr('DELETE', subjectPath(randomUUID()), newSecret())).status).toBe(404);
