@@ -28,6 +28,7 @@ import { pgExportPage } from './pg-export.js';
 import { addPgLimit, listPgConsentDecisions, listPgLimits, removePgLimit, streamPgEvents } from './pg-insights.js';
 import { deleteExpiredPg } from './pg-retention.js';
 import { erasePgSubject, insertPgAudit, readPgSubject } from './pg-subjects.js';
+import { subjectIdsSql } from '../subject-ids-sql.js';
 import { AUDIT_COLUMNS, COUNT_DENIED, REQUEST_COLUMNS } from './sql.js';
 
 export interface PgStoreOptions extends PgConnectionOptions {
@@ -128,6 +129,18 @@ export class PgStore implements Store {
     return this.db.query<Suppression>('SELECT hash, erased_at AS "erasedAt" FROM suppressions');
   }
 
+  async restoreSuppressions(entries: Suppression[]): Promise<void> {
+    await this.db.query(
+      `INSERT INTO suppressions (hash, erased_at) SELECT * FROM unnest($1::text[], $2::bigint[])
+       ON CONFLICT (hash) DO UPDATE SET erased_at = excluded.erased_at`,
+      [entries.map((s) => s.hash), entries.map((s) => s.erasedAt)],
+    );
+  }
+
+  async *subjectIds(site: string): AsyncIterable<SubjectRef> {
+    yield* (await this.db.query<SubjectRef>(subjectIdsSql('$1'), [site])).map((r) => ({ ...r, site }));
+  }
+
   async subjectErasedAt(subjectHash: string): Promise<number | null> {
     const rows = await this.db.query<{ erasedAt: number }>('SELECT erased_at AS "erasedAt" FROM suppressions WHERE hash = $1', [
       subjectHash,
@@ -195,6 +208,10 @@ export class PgStore implements Store {
     // No configured site is named "\0limit:…", so a key's hash never equals a subject's.
     const hashAddress = (key: string) => hashOf(`\0limit:${name}`, 'anonymous', key);
     return new PgFailureLimit((sql, params) => this.db.query(sql, params), hashAddress, maxFailures, windowMs);
+  }
+
+  observeCommits(listener: (events: number) => void): void {
+    this.events.onGroup = listener;
   }
 
   async ping(): Promise<void> {
