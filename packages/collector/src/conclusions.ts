@@ -141,12 +141,13 @@ export async function conclusionsFor(
   const add = (kind: Conclusion['kind'], value: string) =>
     results.push({ kind, value, label: LABEL[kind], shown: BAND[value] ?? { en: value, sv: value }, how: HOW[kind], use: USE });
   if (s) add('segment', s.segment);
-  if (v)
+  // No band when the model could not predict (a degenerate fit leaves cltv null).
+  if (v?.cltv != null)
     add(
       'cltv',
       band(
         v.cltv,
-        value.customers.map((c) => c.cltv),
+        value.customers.flatMap((c) => (c.cltv === null ? [] : [c.cltv])),
       ),
     );
   if (s?.churnRisk != null) add('churnRisk', `${Math.round(s.churnRisk * 100)} %`);
