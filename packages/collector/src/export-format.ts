@@ -33,7 +33,7 @@ const CHUNK_BYTES = 64 * 1024;
  * Rows per Parquet row group: a group is held in memory while it is encoded (~200 MB of RSS above NDJSON
  * with 1 KB events: bench/REPORT.md). Fewer rows per group cost less memory and compress a little worse.
  */
-export const PARQUET_ROW_GROUP = 20_000;
+export const PARQUET_ROW_GROUP = 10_000;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
