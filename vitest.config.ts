@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
  * The SQLite-only ones (data dir, SQLite schema and triggers) and the PostgreSQL-only ones (pg/) are not here.
  */
 const collectorIntegration = [
-  'packages/collector/src/{server,security,observe,compat,client-compat}.test.ts',
+  'packages/collector/src/{server,security,observe,compat,client-compat,erasure-ledger}.test.ts',
   'packages/collector/src/routes/*.test.ts',
   'test/fuzz/collector.test.ts',
 ];

@@ -31,6 +31,8 @@ import { guardStore } from './storage-guard.js';
 import type { Store } from './store.js';
 import { SubjectAuth } from './subject-auth.js';
 import { SuppressionList } from './suppression.js';
+import { ErasureLedger, reapplyErasures } from './erasure-ledger.js';
+import { join } from 'node:path';
 
 export interface Collector {
   readonly config: CollectorConfig;
@@ -105,6 +107,7 @@ function collectorDeps(config: CollectorConfig, options: CollectorOptions) {
     serverKey,
     hashOf,
     suppression: new SuppressionList(hashOf),
+    ledger: new ErasureLedger(config.erasureLedger ?? join(config.dataDir, 'tillit-erasures.log')),
     auth: new SubjectAuth({ config, store: guarded, serverKey, hashOf }),
     metrics,
     live: new LiveEvents(),
@@ -127,16 +130,8 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     corsHeaders: CLIENT_REQUEST_HEADERS,
     onReply: observeReplies(log, metrics),
   });
-
   const purgeExpired = () => store.deleteExpired(Date.now() - config.retentionDays * DAY_MS);
-  let starting: Promise<void> | undefined;
-  // Suppressions must be in memory before the first event is ingested, over HTTP or in-process.
-  const start = () =>
-    (starting ??= (async () => {
-      deps.suppression.add(await store.loadSuppressions());
-      await purgeExpired();
-    })());
-
+  const start = startOnce(store, deps, purgeExpired);
   const requests = new InFlight();
   const server = createLimitedServer(config.connections, (req, res) => {
     void requests.track(async () => writeReply(req, res, await dispatch(fromNode(req)))).catch(() => res.destroy());
@@ -169,18 +164,34 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     },
     close: () => {
       clearInterval(retentionTimer);
-      closing ??= (async () => {
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        await requests.drained();
-        server.closeAllConnections();
-        await stopped;
-        await outbox.stop();
-        await store.close();
-      })();
+      closing ??= shutdown(server, requests, outbox, store);
       return closing;
     },
   };
+}
+
+/** The start-up work, run once before the first request (over HTTP or in-process). */
+function startOnce(store: Store, deps: CollectorDeps, purgeExpired: () => Promise<unknown>): () => Promise<void> {
+  let starting: Promise<void> | undefined;
+  return () =>
+    (starting ??= (async () => {
+      // Erasures a restored backup lost are made again before anything is served (erasure-ledger.ts).
+      await reapplyErasures(store, deps.ledger, deps.hashOf);
+      // Suppressions must be in memory before the first event is ingested.
+      deps.suppression.add(await store.loadSuppressions());
+      await purgeExpired();
+    })());
+}
+
+/** Stops taking connections, lets the requests in flight finish, then the outbox and the store. */
+async function shutdown(server: Server, requests: InFlight, outbox: OutboxWorker, store: Store): Promise<void> {
+  const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  await requests.drained();
+  server.closeAllConnections();
+  await stopped;
+  await outbox.stop();
+  await store.close();
 }
 
 /** A node:http server that bounds its connections and how long a client may take (config.connections). */

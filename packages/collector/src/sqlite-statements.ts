@@ -1,3 +1,4 @@
+import { subjectIdsSql } from './subject-ids-sql.js';
 import type Database from 'better-sqlite3';
 import { ENQUEUE_EVENT, INSERT_EVENT, UPSERT_LINK } from './sqlite-event-writer.js';
 
@@ -62,6 +63,7 @@ function subjectStatements(db: Database.Database) {
       suppress: db.prepare('INSERT OR REPLACE INTO suppressions (hash, erased_at) VALUES (?, ?)'),
     },
     loadSuppressions: db.prepare('SELECT hash, erased_at AS erasedAt FROM suppressions'),
+    subjectIds: db.prepare(subjectIdsSql('@site')),
     erasedAt: db.prepare('SELECT erased_at FROM suppressions WHERE hash = ?').pluck(),
   };
 }

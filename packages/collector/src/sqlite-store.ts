@@ -221,6 +221,19 @@ export class SqliteStore implements Store {
     return this.sql.subject.loadSuppressions.all() as Suppression[];
   }
 
+  async restoreSuppressions(entries: Suppression[]): Promise<void> {
+    const { suppress } = this.sql.subject.erase;
+    this.db.transaction(() => {
+      for (const s of entries) suppress.run(s.hash, s.erasedAt);
+    })();
+  }
+
+  async *subjectIds(site: string): AsyncIterable<SubjectRef> {
+    for (const r of this.sql.subject.subjectIds.iterate({ site }) as IterableIterator<Omit<SubjectRef, 'site'>>) {
+      yield { site, kind: r.kind, id: r.id };
+    }
+  }
+
   async subjectErasedAt(subjectHash: string): Promise<number | null> {
     return (this.sql.subject.erasedAt.get(subjectHash) as number | undefined) ?? null;
   }

@@ -250,6 +250,13 @@ export interface Store {
   /** Every suppression, loaded at start into memory. */
   loadSuppressions(): Promise<Suppression[]>;
   /**
+   * Puts suppressions back as they were recorded (erasedAt included), replacing any of the same hash:
+   * erasures the erasure ledger holds that a restored backup of the database does not (erasure-ledger.ts).
+   */
+  restoreSuppressions(entries: Suppression[]): Promise<void>;
+  /** Every distinct subject id of `site` in events, subjects, consent records and identity links (ledger re-erasure). */
+  subjectIds(site: string): AsyncIterable<SubjectRef>;
+  /**
    * When the subject with this keyed hash was last erased (its suppression's `erasedAt`), or null. Read from
    * the store on every token use, so an erasure through one collector ends the subject's tokens on all.
    */

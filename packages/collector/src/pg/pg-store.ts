@@ -28,6 +28,7 @@ import { pgExportPage } from './pg-export.js';
 import { addPgLimit, listPgConsentDecisions, listPgLimits, removePgLimit, streamPgEvents } from './pg-insights.js';
 import { deleteExpiredPg } from './pg-retention.js';
 import { erasePgSubject, insertPgAudit, readPgSubject } from './pg-subjects.js';
+import { subjectIdsSql } from '../subject-ids-sql.js';
 import { AUDIT_COLUMNS, COUNT_DENIED, REQUEST_COLUMNS } from './sql.js';
 
 export interface PgStoreOptions extends PgConnectionOptions {
@@ -126,6 +127,18 @@ export class PgStore implements Store {
 
   loadSuppressions(): Promise<Suppression[]> {
     return this.db.query<Suppression>('SELECT hash, erased_at AS "erasedAt" FROM suppressions');
+  }
+
+  async restoreSuppressions(entries: Suppression[]): Promise<void> {
+    await this.db.query(
+      `INSERT INTO suppressions (hash, erased_at) SELECT * FROM unnest($1::text[], $2::bigint[])
+       ON CONFLICT (hash) DO UPDATE SET erased_at = excluded.erased_at`,
+      [entries.map((s) => s.hash), entries.map((s) => s.erasedAt)],
+    );
+  }
+
+  async *subjectIds(site: string): AsyncIterable<SubjectRef> {
+    yield* (await this.db.query<SubjectRef>(subjectIdsSql('$1'), [site])).map((r) => ({ ...r, site }));
   }
 
   async subjectErasedAt(subjectHash: string): Promise<number | null> {

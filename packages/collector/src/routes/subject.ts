@@ -58,7 +58,10 @@ async function erase(c: CollectorContext) {
     hash,
     (kind, anyId) => env.hashOf(p.ref.site, kind, anyId),
     row,
-    (suppressed) => env.suppression.add(suppressed),
+    (suppressed) => {
+      env.suppression.add(suppressed);
+      env.ledger.append(p.ref.site, suppressed);
+    },
   );
   const receipt: ErasureReceipt = {
     receiptId,
