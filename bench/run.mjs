@@ -1,7 +1,7 @@
 // `npm run bench`: installs what the benchmarks need (bench/ is its own npm package, so peers never
 // reach the workspace), builds Tillit, runs every section in one go, writes bench/REPORT.md and
 // prints it. Benchmarks, not tests: nothing here passes or fails on a figure.
-//   node bench/run.mjs [--quick] [--only=sizes,ingest,erasure,pg,browser,dashboard]
+//   node bench/run.mjs [--quick] [--only=sizes,ingest,erasure,pg,browser,dashboard,export]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
@@ -127,6 +127,7 @@ const { erasureSection } = await import('./erasure.mjs');
 const { browserSection } = await import('./browser.mjs');
 const { pgSection } = await import('./pg.mjs');
 const { dashboardSection } = await import('./dashboard.mjs');
+const { exportSection } = await import('./export.mjs');
 const batchSize = sdkBatchSize();
 await section('sizes', () => sizesSection());
 await section('ingest', () => ingestSection({ scale: quick ? 0.4 : 1, sdkBatchSize: batchSize }));
@@ -138,6 +139,7 @@ await section('pg', () =>
 );
 await section('browser', () => browserSection({ events: quick ? 2_000 : 10_000 }));
 await section('dashboard', () => dashboardSection());
+await section('export', () => exportSection({ events: quick ? 100_000 : 1_000_000 }));
 load.after = loadavg();
 
 const { renderReport } = await import('./report.mjs');
