@@ -1,7 +1,7 @@
 // `npm run bench`: installs what the benchmarks need (bench/ is its own npm package, so peers never
 // reach the workspace), builds Tillit, runs every section in one go, writes bench/REPORT.md and
 // prints it. Benchmarks, not tests: nothing here passes or fails on a figure.
-//   node bench/run.mjs [--quick] [--only=sizes,ingest,erasure,browser,dashboard,export]
+//   node bench/run.mjs [--quick] [--only=sizes,ingest,erasure,pg,browser,dashboard,export]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
@@ -125,6 +125,7 @@ const { sizesSection } = await import('./sizes.mjs');
 const { ingestSection } = await import('./ingest.mjs');
 const { erasureSection } = await import('./erasure.mjs');
 const { browserSection } = await import('./browser.mjs');
+const { pgSection } = await import('./pg.mjs');
 const { dashboardSection } = await import('./dashboard.mjs');
 const { exportSection } = await import('./export.mjs');
 const batchSize = sdkBatchSize();
@@ -132,6 +133,9 @@ await section('sizes', () => sizesSection());
 await section('ingest', () => ingestSection({ scale: quick ? 0.4 : 1, sdkBatchSize: batchSize }));
 await section('erasure', () =>
   erasureSection(quick ? { events: 100_000, subjects: 1_000, samples: 5 } : { events: 1_000_000, subjects: 10_000, samples: 20 }),
+);
+await section('pg', () =>
+  pgSection(quick ? { rows: 10_000, events: 100_000, seconds: 2, log } : { rows: 50_000, events: 1_000_000, seconds: 5, log }),
 );
 await section('browser', () => browserSection({ events: quick ? 2_000 : 10_000 }));
 await section('dashboard', () => dashboardSection());
