@@ -1,4 +1,4 @@
-// Section 6: the insights (@tillit/insights, as built) over 1,000,000 events of 100,000 people, each
+// Section 7: the insights (@tillit/insights, as built) over 1,000,000 events of 100,000 people, each
 // analysis as the collector runs it (a first pass stitching identities, then the analysis), and the
 // CLTV fit (BG/NBD + Gamma-Gamma) on 100,000 customers. Every case runs in a child process of its
 // own, so its peak RSS (maxRSS) is its own; the `stream` case only reads the events, the floor the
@@ -210,7 +210,7 @@ export function renderInsights(r, out) {
   const loads = r.rows.filter((row) => !row.error).flatMap((row) => [row.loadBefore, row.loadAfter]);
   const stream = r.rows.find((row) => row.analysis === 'stream');
   out.push(
-    '## 6. Insights',
+    '## 7. Insights',
     '',
     `@tillit/insights as built, over ${r.events.toLocaleString('en-US')} events of ${r.people.toLocaleString('en-US')} people (180 days; 70 % pages over 10 channels,`,
     '8 % orders of 1-3 of 40 products, 1.5 % NPS answers, 0.5 % identify links; a seventh of the people granted analytics only),',
@@ -290,6 +290,6 @@ if (process.argv[2] === '--case') {
   const quick = process.argv.includes('--quick');
   const out = [];
   renderInsights(await insightsSection(quick ? { events: 100_000, people: 10_000, customers: 10_000 } : {}), out);
-  if (!quick) replaceSection('## 6. Insights', out.join('\n'));
+  if (!quick) replaceSection('## 7. Insights', out.join('\n'));
   console.log(out.join('\n'));
 }

@@ -30,6 +30,9 @@ export class GroupCommitter {
   private exclusives = 0;
   private writer: WriterThread | null = null;
 
+  /** Told the size (rows) of each group as it is committed: the metrics' group-commit histogram. */
+  onGroup: ((rows: number) => void) | undefined;
+
   constructor(private readonly commitHere: CommitHere) {}
 
   /** Hands groups to `writer` from now on. */
@@ -115,7 +118,9 @@ export class GroupCommitter {
     const group = this.pending;
     this.pending = [];
     this.sent = group;
-    this.writer.post(group.flatMap((item) => item.rows));
+    const rows = group.flatMap((item) => item.rows);
+    this.onGroup?.(rows.length);
+    this.writer.post(rows);
   }
 
   /** Commits every pending insert in one transaction on the calling thread. */
@@ -124,8 +129,10 @@ export class GroupCommitter {
     this.pending = [];
     if (group.length === 0) return;
     let flags: Uint8Array;
+    const rows = group.flatMap((item) => item.rows);
+    this.onGroup?.(rows.length);
     try {
-      flags = this.commitHere(group.flatMap((item) => item.rows));
+      flags = this.commitHere(rows);
     } catch (error) {
       settle(group, error as Error);
       return;

@@ -39,6 +39,12 @@ export class CollectorMetrics {
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
     registers: [this.registry],
   });
+  private readonly groupCommits = new Histogram({
+    name: 'tillit_store_commit_group_events',
+    help: 'Events per group commit: the rows of concurrent requests committed in one transaction',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000],
+    registers: [this.registry],
+  });
   private readonly storeErrors = new Counter({
     name: 'tillit_store_errors_total',
     help: 'Store calls that failed (each answered 503 + Retry-After), by store (sqlite, postgres)',
@@ -78,6 +84,10 @@ export class CollectorMetrics {
     this.events.inc({ outcome: 'duplicate', reason: '' }, result.duplicates);
     for (const { reason } of result.rejected) this.events.inc({ outcome: 'rejected', reason: reasonClass(reason) });
     if (stored > 0) this.batchSizes.observe(stored);
+  }
+
+  groupCommitted(events: number): void {
+    this.groupCommits.observe(events);
   }
 
   storeFailed(store: string): void {

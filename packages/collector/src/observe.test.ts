@@ -59,6 +59,11 @@ it('counts events accepted, duplicate and rejected by reason class', async () =>
   expect(sample(text, 'tillit_events_total{outcome="rejected",reason="too_large"}')).toBe(1);
   expect(sample(text, 'tillit_events_total{outcome="rejected",reason="invalid"}')).toBe(1);
   expect(sample(text, 'tillit_ingest_batch_events_count')).toBe(2);
+  // Every row a request hands to the store is committed in some group (one or more requests each).
+  const groups = sample(text, 'tillit_store_commit_group_events_count')!;
+  expect(groups).toBeGreaterThanOrEqual(1);
+  expect(groups).toBeLessThanOrEqual(2);
+  expect(sample(text, 'tillit_store_commit_group_events_sum')).toBe(sample(text, 'tillit_ingest_batch_events_sum'));
 });
 
 it('times requests by route pattern, never by the raw path with ids, and counts subject requests and consent', async () => {

@@ -91,6 +91,7 @@ function collectorDeps(config: CollectorConfig, options: CollectorOptions) {
   const store = options.store ?? openStore(config, hashOf);
   const { log, metrics, storageHealth } = observability(config, store, options.logDestination);
   const guarded = guardStore(store, storageHealth);
+  store.observeCommits((events) => metrics.groupCommitted(events));
   const outbox = createOutboxWorker({
     config,
     store: guarded,

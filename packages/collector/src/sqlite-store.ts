@@ -289,6 +289,10 @@ export class SqliteStore implements Store {
     return { events, identityLinks };
   }
 
+  observeCommits(listener: (events: number) => void): void {
+    this.committer.onGroup = listener;
+  }
+
   async ping(): Promise<void> {
     assertSchemaCurrent(this.sql.maintenance.ping.get() as number | null, SQLITE_SCHEMA_VERSION);
   }

@@ -309,6 +309,8 @@ export interface Store {
    * unsent rows go) in their own transactions.
    */
   readonly outbox?: OutboxStore;
+  /** Calls `listener` with the number of events of each group commit (the metrics' histogram). */
+  observeCommits(listener: (events: number) => void): void;
   /** Resolves when the database answers a query now (readiness); rejects with the reason otherwise. */
   ping(): Promise<void>;
   /** Commits what is pending and closes the database; a second call does nothing. */

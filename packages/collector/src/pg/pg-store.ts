@@ -210,6 +210,10 @@ export class PgStore implements Store {
     return new PgFailureLimit((sql, params) => this.db.query(sql, params), hashAddress, maxFailures, windowMs);
   }
 
+  observeCommits(listener: (events: number) => void): void {
+    this.events.onGroup = listener;
+  }
+
   async ping(): Promise<void> {
     const [row] = await this.db.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
     assertSchemaCurrent(row?.v ?? null, LATEST_VERSION);

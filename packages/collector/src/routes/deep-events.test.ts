@@ -53,8 +53,10 @@ async function readAll(subject: { id: string; secret: string }) {
   return texts;
 }
 
+const OPERATOR = 'operator-token-'.padEnd(40, 'x');
+
 beforeEach(async () => {
-  c = await startCollector();
+  c = await startCollector({ operatorToken: OPERATOR });
 });
 afterEach(async () => {
   await c.destroy();
@@ -98,4 +100,33 @@ it('answers access and both exports for an event stored before the limit existed
     expect(event.properties).toBeUndefined();
   }
   expect(csv).toContain(nested(4_110).replaceAll('"', '""'));
+});
+
+it('runs every analysis and the bulk export over an event stored before the limit existed', async () => {
+  const subject = await visitor();
+  // Deep where the analyses look: products (basket), revenue (CLTV), score (NPS), under a consent snapshot that lets them read it.
+  const deep = nested(4_110);
+  const payload = eventText(subject.id, {
+    properties: `{"products":${deep},"revenue":${deep},"score":${deep}}`,
+    context: '{"consent":{"purposes":["analytics","personalization"]}}',
+  });
+  const now = Date.now();
+  const row = {
+    messageId: randomUUID(),
+    site: 'test',
+    type: 'track',
+    event: 'Order Completed',
+    anonymousId: subject.id,
+    userId: null,
+  };
+  await c.collector.store.insertEvents([{ ...row, timestamp: now, receivedAt: now, payload }]);
+  const from = new Date(now - 60_000).toISOString();
+  const to = new Date(now + 60_000).toISOString();
+  const reads = ['attribution', 'journeys', 'cltv', 'segments', 'basket', 'cohorts', 'nps'].map(
+    (a) => `/v1/insights/${a}?from=${from}&to=${to}`,
+  );
+  for (const path of [...reads, '/v1/export?format=ndjson', '/v1/export?format=csv']) {
+    const res = await fetch(`${c.url}${path}`, { headers: { Authorization: `Bearer ${OPERATOR}` } });
+    expect(res.status, `${path}: ${(await res.text()).slice(0, 200)}`).toBe(200);
+  }
 });
