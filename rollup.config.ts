@@ -34,6 +34,7 @@ interface PackageJson {
   name: string;
   version: string;
   dependencies?: Record<string, string>;
+  exports?: Record<string, unknown>;
   build?: BuildField;
 }
 
@@ -49,12 +50,20 @@ for (const dir of readdirSync(packagesDir)) {
   workspaceSources.set(pkg.name, join(packagesDir, dir, 'src/index.ts'));
 }
 
+/** `@tillit/x/sub` → `packages/x/src/sub.ts` (e.g. @tillit/schema/scrub, zod-free for the script tag), if it exists. */
+function workspaceSubpath(id: string): string | null {
+  const match = /^(@tillit\/[\w-]+)\/([\w-]+)$/.exec(id);
+  const index = match && workspaceSources.get(match[1]!);
+  const file = index ? join(index, '..', `${match![2]}.ts`) : null;
+  return file && existsSync(file) ? file : null;
+}
+
 /** `@tillit/x` → packages/x/src/index.ts, so bundles use sources, never stale dist files. */
 function workspaceSource(): Plugin {
   return {
     name: 'tillit-workspace-source',
     resolveId(id) {
-      return workspaceSources.get(id) ?? null;
+      return workspaceSources.get(id) ?? workspaceSubpath(id);
     },
   };
 }
@@ -84,12 +93,14 @@ function configs(dir: string): RollupOptions[] {
       ],
       output: { dir: join(pkgDir, 'dist'), format: 'esm', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name].js' },
     });
-    if (entries.index) {
+    // .d.ts for "index", and for each other entry whose subpath export declares types (@tillit/schema/scrub).
+    const typed = (name: string) => name === 'index' || JSON.stringify(pkg.exports?.[`./${name}`] ?? {}).includes('"types"');
+    for (const name of Object.keys(entries).filter(typed)) {
       out.push({
-        input: entries.index,
-        external: (id) => isExternal(id) || workspaceSources.has(id),
+        input: entries[name],
+        external: (id) => isExternal(id) || workspaceSources.has(id) || workspaceSubpath(id) !== null,
         plugins: [dts({ tsconfig: join(root, 'tsconfig.json'), compilerOptions: { paths: {} } })],
-        output: { file: join(pkgDir, 'dist/index.d.ts'), format: 'esm' },
+        output: { file: join(pkgDir, `dist/${name}.d.ts`), format: 'esm' },
       });
     }
   }

@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
  * The SQLite-only ones (data dir, SQLite schema and triggers) and the PostgreSQL-only ones (pg/) are not here.
  */
 const collectorIntegration = [
-  'packages/collector/src/{server,security,observe,compat,client-compat}.test.ts',
+  'packages/collector/src/{server,security,observe,compat,client-compat,erasure-ledger}.test.ts',
   'packages/collector/src/routes/*.test.ts',
   'test/fuzz/collector.test.ts',
 ];
@@ -22,6 +22,8 @@ export default defineConfig({
   // build-time constant gets a test value.
   resolve: {
     alias: {
+      // Before '@tillit/schema', which would otherwise take the subpath as a path below its index.ts.
+      '@tillit/schema/scrub': fileURLToPath(new URL('./packages/schema/src/scrub.ts', import.meta.url)),
       '@tillit/schema': src('schema'),
       '@tillit/sdk': src('sdk'),
       '@tillit/banner': src('banner'),

@@ -12,7 +12,7 @@ const WRITE_KEY = 'bench-write-key';
 const SITE = 'default'; // the site name the CLI gives a one-site TILLIT_WRITE_KEY setup
 
 /** Fills a fresh database with `events` events spread evenly over `subjects` anonymous ids. */
-async function fill(dataDir, events, subjects) {
+export async function fill(dataDir, events, subjects) {
   const { SqliteStore } = await import('../packages/collector/dist/index.js');
   const store = new SqliteStore({ dataDir, durability: 'normal' });
   const receivedAt = Date.now();

@@ -1,6 +1,8 @@
 // Turns one run's figures into bench/REPORT.md. Findings are computed from the figures, so a
 // section where Tillit loses says so in words, whatever the run measured.
 import { renderDashboard } from './dashboard.mjs';
+import { renderInsights } from './insights.mjs';
+import { renderPg } from './pg.mjs';
 const kb = (bytes) => (bytes / 1024).toFixed(1);
 const int = (n) => Math.round(n).toLocaleString('en-US');
 const ms = (n) => (n < 10 ? n.toFixed(1) : Math.round(n).toString());
@@ -189,6 +191,44 @@ function erasure(r, out) {
   );
 }
 
+function renderExport(r, out) {
+  out.push('## 6. Bulk export', '');
+  out.push(
+    `Measured: ${r.measured}. ${int(r.events)} events stored (${kb(r.dbBytes / 1024)} MB of SQLite; filled in ${r.fillSeconds.toFixed(0)} s),`,
+    'exported whole in each format one after another by the same collector process; its resident memory (VmRSS) sampled every 20 ms.',
+    'Flat memory means the peak of the second half of an export is that of the first, within noise: nothing grows with the rows sent.',
+    '',
+  );
+  const mb = (bytes) => (bytes / 2 ** 20).toFixed(0);
+  out.push(
+    table(
+      [
+        'format',
+        'rows/s',
+        'seconds',
+        'bytes sent',
+        'first byte',
+        'RSS at start',
+        'RSS peak, 1st half',
+        'RSS peak, 2nd half',
+        'RSS at end',
+      ],
+      r.runs.map((x) => [
+        x.format,
+        `**${int(x.rowsPerSec)}**`,
+        x.seconds.toFixed(1),
+        `${mb(x.bytes)} MB`,
+        `${ms(x.firstByteMs)} ms`,
+        `${mb(x.rssStart)} MB`,
+        `${mb(x.rssPeakFirstHalf)} MB`,
+        `${mb(x.rssPeakSecondHalf)} MB`,
+        `${mb(x.rssEnd)} MB`,
+      ]),
+    ),
+    '',
+  );
+}
+
 function browser(r, out) {
   out.push('## 4. SDK main-thread cost in Chromium', '');
   if (r.missing) {
@@ -271,7 +311,7 @@ export function renderReport({ machine, versions, load, started, results, errors
     '',
   );
   out.push(
-    ...['sizes', 'ingest', 'erasure', 'browser', 'dashboard']
+    ...['sizes', 'ingest', 'erasure', 'pg', 'browser', 'dashboard', 'export', 'insights']
       .filter((s) => results[`${s}Meta`])
       .map(
         (s) =>
@@ -284,7 +324,16 @@ export function renderReport({ machine, versions, load, started, results, errors
       `**These packages did not build in this run: ${buildFailures.join(', ')}.** Figures that need them are missing.`,
       '',
     );
-  const render = { sizes, ingest, erasure, browser, dashboard: renderDashboard };
+  const render = {
+    sizes,
+    ingest,
+    erasure,
+    pg: renderPg,
+    browser,
+    dashboard: renderDashboard,
+    export: renderExport,
+    insights: renderInsights,
+  };
   for (const [name, fn] of Object.entries(render)) {
     if (errors[name]) out.push(`## ${name}`, '', `**Failed in this run:**`, '', '```', errors[name].slice(0, 2000), '```', '');
     else if (results[name]) fn(results[name], out);

@@ -120,6 +120,9 @@ async function postBatch(collectorUrl: string, origin: string, writeKey: string,
   return { status: response.status, body: await response.json() };
 }
 
+const EXPORT_TESTED =
+  'GET /v1/export and the export command are tested against real stores in packages/collector/src/routes/export.test.ts and cli-export.test.ts';
+
 it('every command the README shows is run here, or says why not', () => {
   const notRun: Record<string, string> = {
     'npm test': 'this suite is part of it',
@@ -131,6 +134,13 @@ it('every command the README shows is run here, or says why not', () => {
     "export TILLIT_DATABASE_URL='postgres://tillit:secret@db.internal:5432/tillit?sslmode=verify-full&sslrootcert=/etc/tillit/ca.pem'":
       'an example of a managed database; migrate on PostgreSQL is tested in packages/collector/src/cli-migrate.test.ts',
     'export TILLIT_SERVER_KEY="$(openssl rand -base64 32)"': 'sets a shell variable; the server key is tested in the collector',
+    'curl -H "Authorization: Bearer $TILLIT_OPERATOR_TOKEN" "https://collector.example/v1/export" > events.ndjson': EXPORT_TESTED,
+    'curl -OJ -H "Authorization: Bearer $TILLIT_OPERATOR_TOKEN" "https://collector.example/v1/export?site=shop&type=track&from=2026-10-01&to=2026-11-01&format=parquet"':
+      EXPORT_TESTED,
+    'npx tillit-collector export --config tillit.json --site shop --format parquet --limit 500000 --out part-1.parquet':
+      EXPORT_TESTED,
+    'npx tillit-collector export --config tillit.json --site shop --format parquet --cursor eyJrIjoi… --out part-2.parquet':
+      EXPORT_TESTED,
   };
   const runHere = [
     'npm start',

@@ -4,6 +4,7 @@
  * English and Swedish at 360 px wide, is reached by keyboard, and every refused token brings the
  * sign-in back. One browser context per language, one seeded collector for the file.
  */
+import { randomBytes, randomUUID } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
 import type { BrowserContext, Page, Route } from '@playwright/test';
 import { type RunningCollector, seedSimulatedShop, startCollector } from '@tillit/collector/testing';
@@ -40,7 +41,46 @@ test.beforeAll(async () => {
     body: JSON.stringify({ kind: 'access', channel: 'email', receivedAt: '2026-01-05T10:00:00Z', reference: 'T-1' }),
   });
   expect(res.status).toBe(201);
+  // Two visitors with secrets of their own: A a frequent, recent, big spender; B never bought.
+  await visitor(A, [90, 70, 50, 30, 10, 2]);
+  await visitor(B, []);
 });
+
+const A = { id: `portal-a-${randomUUID()}`, secret: randomBytes(32).toString('base64url') };
+const B = { id: `portal-b-${randomUUID()}`, secret: randomBytes(32).toString('base64url') };
+
+async function visitor(subject: { id: string; secret: string }, ordersDaysAgo: number[]) {
+  const post = (path: string, body: object) =>
+    fetch(`${running.url}${path}`, { method: 'POST', body: JSON.stringify({ writeKey: WRITE_KEY, ...body }) });
+  const purposes = { analytics: true, personalization: true };
+  const timestamp = new Date(Date.now() - 100 * 86_400_000).toISOString();
+  await post('/v1/consent', {
+    anonymousId: subject.id,
+    secret: subject.secret,
+    purposes,
+    policyVersion: '2026-11',
+    source: 'banner',
+    timestamp,
+  });
+  const batch = ordersDaysAgo.map((days, i) => ({
+    messageId: randomUUID(),
+    type: 'track',
+    event: 'Order Completed',
+    anonymousId: subject.id,
+    timestamp: new Date(Date.now() - days * 86_400_000).toISOString(),
+    context: { consent: { purposes: ['analytics', 'personalization'], policyVersion: '2026-11' } },
+    properties: { order_id: `${subject.id}-${i}`, revenue: 400, products: [{ product_id: 'tea' }] },
+  }));
+  if (batch.length) expect((await (await post('/v1/batch', { batch })).json()).accepted).toBe(batch.length);
+}
+
+async function portalUrl(subject: { id: string; secret: string }) {
+  const res = await fetch(`${running.url}/v1/subjects/${subject.id}/token`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${subject.secret}` },
+  });
+  return `${running.url}/privacy#token=${((await res.json()) as { token: string }).token}`;
+}
 
 test.afterAll(async () => running?.destroy());
 
@@ -139,4 +179,45 @@ test('a wrong token is refused at sign-in, and the page runs under a strict CSP'
   await page.keyboard.type('wrong-token');
   await page.keyboard.press('Enter');
   await expect(page.getByRole('alert')).toHaveText('The token was refused. Check it and try again.');
+});
+
+test("the portal shows a visitor's segment and scores, hides them after the objection switch, and never another visitor's", async ({
+  browser,
+}) => {
+  const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 360, height: 800 } });
+  const { page, errors } = await open(context);
+  await page.goto(await portalUrl(A));
+  const portal = page.locator('tillit-privacy-portal');
+  await expect(portal.getByRole('heading', { name: 'What we concluded about you' })).toBeVisible({ timeout: 20_000 });
+  await expect(portal.getByText('Customer segment: Champions')).toBeVisible();
+  await expect(portal.getByText('Expected value as a customer: high')).toBeVisible();
+  await expect(portal.getByText(/^Risk that you stop buying: \d+ %$/)).toBeVisible();
+  await expect(portal.getByText(/rests on your consent to personalization/)).toBeVisible();
+  expect(await axe(page)).toEqual([]);
+
+  // By keyboard: the switch takes focus, Space turns it on, and the conclusions go at once.
+  const objection = portal.getByRole('switch', { name: 'Object to profiling (Art. 21)' });
+  await expect(objection).not.toBeChecked();
+  await objection.focus();
+  await page.keyboard.press('Space');
+  await expect(portal.getByText('You object to profiling: nothing is concluded about you.')).toBeVisible();
+  await expect(portal.getByText('Customer segment: Champions')).toHaveCount(0);
+  await expect(portal.getByRole('switch', { name: 'Object to profiling (Art. 21)' })).toBeChecked();
+  await expect(portal.getByRole('switch', { name: 'Object to profiling (Art. 21)' })).toBeFocused();
+  // Reversible: off again, and the segment is back.
+  await page.keyboard.press('Space');
+  await expect(portal.getByText('Customer segment: Champions')).toBeVisible();
+
+  // B, in Swedish, sees that nothing was concluded about them: never A's results.
+  const sv = await browser.newContext({ locale: 'sv-SE' });
+  const other = await sv.newPage();
+  await other.goto(await portalUrl(B));
+  const theirs = other.locator('tillit-privacy-portal');
+  await expect(theirs.getByRole('heading', { name: 'Vad vi har dragit för slutsatser om dig' })).toBeVisible({ timeout: 20_000 });
+  await expect(theirs.getByText('Inga slutsatser har dragits om dig.')).toBeVisible();
+  await expect(theirs.getByText(/Champions/)).toHaveCount(0);
+  expect(await axe(other)).toEqual([]);
+  expect(errors).toEqual([]);
+  await sv.close();
+  await context.close();
 });

@@ -85,13 +85,8 @@ function eventOf(e: EventRow): StoredEvent {
     receivedAt: iso(e.receivedAt),
   };
   const payload = readable(e.payload);
-  if (!payload) return { ...head, storedAsText: e.payload };
-  return {
-    ...head,
-    ...(payload.properties ? { properties: payload.properties as Record<string, unknown> } : {}),
-    ...(payload.traits ? { traits: payload.traits as Record<string, unknown> } : {}),
-    ...(payload.context ? { context: payload.context as Record<string, unknown> } : {}),
-  };
+  // Every field as stored (Art. 15: the whole record), with the collector's columns on top.
+  return payload ? { ...payload, ...head } : { ...head, storedAsText: e.payload };
 }
 
 function consentOf(c: ConsentRow) {
@@ -105,6 +100,9 @@ function consentOf(c: ConsentRow) {
     textHash: c.textHash,
     decidedAt: c.decidedAt,
     receivedAt: iso(c.receivedAt),
+    recordId: c.recordId,
+    locale: c.locale,
+    url: c.url,
   };
 }
 
@@ -129,6 +127,7 @@ export async function accessAnswer(
         userId: l.userId,
         firstSeenAt: iso(l.firstSeenAt),
         lastSeenAt: iso(l.lastSeenAt),
+        proven: l.proven,
       })),
       requests: requestsOf(rows),
     },
@@ -140,15 +139,15 @@ export async function accessAnswer(
 export function answerToCsv(answer: SubjectAccess): string {
   const { data } = answer;
   const rows: unknown[][] = [
-    ...data.events.map((e) => [
+    ...data.events.map(({ timestamp, messageId, type, event, anonymousId, userId, ...details }) => [
       'event',
-      e.timestamp,
-      e.messageId,
-      e.type,
-      e.event,
-      e.anonymousId,
-      e.userId,
-      e.storedAsText ?? { properties: e.properties, traits: e.traits, context: e.context },
+      timestamp,
+      messageId,
+      type,
+      event,
+      anonymousId,
+      userId,
+      details,
     ]),
     ...data.consentRecords.map((c) => [
       'consent',
@@ -158,7 +157,14 @@ export function answerToCsv(answer: SubjectAccess): string {
       c.policyVersion,
       c.anonymousId,
       c.userId,
-      { purposes: c.purposes, textHash: c.textHash },
+      {
+        purposes: c.purposes,
+        textHash: c.textHash,
+        receivedAt: c.receivedAt,
+        recordId: c.recordId,
+        locale: c.locale,
+        url: c.url,
+      },
     ]),
     ...data.identityLinks.map((l) => [
       'identity_link',
@@ -168,7 +174,7 @@ export function answerToCsv(answer: SubjectAccess): string {
       '',
       l.anonymousId,
       l.userId,
-      { lastSeenAt: l.lastSeenAt },
+      { lastSeenAt: l.lastSeenAt, proven: l.proven },
     ]),
     ...data.subjects.map((s) => ['subject', s.createdAt, '', '', '', s.anonymousId, '', '']),
     ...data.requests.map((r) => [

@@ -148,6 +148,12 @@ export const CollectorConfig = z
      */
     serverKey: z.string().min(32, 'must be at least 32 characters').optional(),
     /**
+     * The erasure ledger (TILLIT_ERASURE_LEDGER): every erasure's keyed hashes, kept outside the database and
+     * re-applied at start, so that restoring a backup does not bring back people erased since. Keep it out of
+     * database restores (on PostgreSQL: on each collector's own persistent disk). @defaultValue dataDir/tillit-erasures.log
+     */
+    erasureLedger: z.string().min(1).optional(),
+    /**
      * Purposes that events without a consent snapshot (sent by the site's backend, e.g. orders under a
      * contract, Art. 6(1)(b)) count for in the insights. Empty: such events are left out, and the answer says so.
      * State their legal basis in `register`.
@@ -279,6 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = env.TILL
   if (env.TILLIT_LOG_LEVEL) raw.logLevel = env.TILLIT_LOG_LEVEL;
   if (env.TILLIT_OPERATOR_TOKEN) raw.operatorToken = env.TILLIT_OPERATOR_TOKEN;
   if (env.TILLIT_SERVER_KEY) raw.serverKey = env.TILLIT_SERVER_KEY;
+  if (env.TILLIT_ERASURE_LEDGER) raw.erasureLedger = env.TILLIT_ERASURE_LEDGER;
   if (env.TILLIT_PUBLIC_ORIGIN) raw.publicOrigin = env.TILLIT_PUBLIC_ORIGIN;
   if (env.TILLIT_WRITE_KEY) {
     raw.sites = [

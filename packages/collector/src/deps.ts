@@ -1,5 +1,6 @@
 import type { SubjectKind } from '@tillit/schema';
 import type { CollectorConfig } from './config.js';
+import type { ErasureLedger } from './erasure-ledger.js';
 import type { LiveEvents } from './live-events.js';
 import type { OutboxWorker } from './destinations/worker.js';
 import type { CollectorMetrics } from './metrics.js';
@@ -25,6 +26,8 @@ export interface CollectorDeps {
   hashOf: (site: string, kind: SubjectKind, id: string) => string;
   /** Erased ids, held in memory: ingest drops their late events. */
   suppression: SuppressionList;
+  /** Every erasure's hashes, outside the database: re-applied at start after a restore (erasure-ledger.ts). */
+  ledger: ErasureLedger;
   /** Credentials of the data-subject and operator routes, with their one failure limit. */
   auth: SubjectAuth;
   /** This collector's Prometheus metrics (its own registry). */

@@ -1,4 +1,5 @@
 import type { EventRow } from './store.js';
+import { redact } from './log-safe.js';
 import type { WriterThread } from './sqlite-event-writer.js';
 
 interface PendingInsert {
@@ -28,6 +29,9 @@ export class GroupCommitter {
   private waiting: (() => void)[] = [];
   private exclusives = 0;
   private writer: WriterThread | null = null;
+
+  /** Told the size (rows) of each group as it is committed: the metrics' group-commit histogram. */
+  onGroup: ((rows: number) => void) | undefined;
 
   constructor(private readonly commitHere: CommitHere) {}
 
@@ -59,7 +63,9 @@ export class GroupCommitter {
    */
   writerLost(writer: WriterThread, error: Error): void {
     if (this.writer !== writer) return;
-    console.error(`[tillit-collector] the SQLite writer thread stopped (${error.message}); committing on the main thread`);
+    console.error(
+      `[tillit-collector] the SQLite writer thread stopped (${redact(error.message)}); committing on the main thread`,
+    );
     this.writer = null;
     this.answered(error);
   }
@@ -112,7 +118,9 @@ export class GroupCommitter {
     const group = this.pending;
     this.pending = [];
     this.sent = group;
-    this.writer.post(group.flatMap((item) => item.rows));
+    const rows = group.flatMap((item) => item.rows);
+    this.onGroup?.(rows.length);
+    this.writer.post(rows);
   }
 
   /** Commits every pending insert in one transaction on the calling thread. */
@@ -121,8 +129,10 @@ export class GroupCommitter {
     this.pending = [];
     if (group.length === 0) return;
     let flags: Uint8Array;
+    const rows = group.flatMap((item) => item.rows);
+    this.onGroup?.(rows.length);
     try {
-      flags = this.commitHere(group.flatMap((item) => item.rows));
+      flags = this.commitHere(rows);
     } catch (error) {
       settle(group, error as Error);
       return;

@@ -3,6 +3,7 @@ import { applyClientDefaults, mapCategoryPreferences } from './compat.js';
 import { type Forwarding, forwardTo } from './destinations/route.js';
 import { fieldTooDeep } from './depth.js';
 import { truncateIp } from './ip.js';
+import { scrubEvent } from './scrub.js';
 import type { EventRow } from './store.js';
 
 export interface IngestContext {
@@ -101,6 +102,7 @@ export function prepareBatch(batch: unknown[], ctx: IngestContext): PreparedBatc
     }
 
     const context = event.context ?? {};
+    scrubEvent({ ...event, context });
     mapCategoryPreferences(context.consent, ctx.categoryPurposes);
     const destinations = ctx.forwarding && forwardTo(ctx.forwarding, context.consent?.purposes);
     const ip = ctx.clientIp === 'drop' ? undefined : (truncateIp(context.ip) ?? ctx.ip);

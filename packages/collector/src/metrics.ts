@@ -39,9 +39,16 @@ export class CollectorMetrics {
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
     registers: [this.registry],
   });
+  private readonly groupCommits = new Histogram({
+    name: 'tillit_store_commit_group_events',
+    help: 'Events per group commit: the rows of concurrent requests committed in one transaction',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000],
+    registers: [this.registry],
+  });
   private readonly storeErrors = new Counter({
     name: 'tillit_store_errors_total',
-    help: 'Store calls that failed (each answered 503 + Retry-After)',
+    help: 'Store calls that failed (each answered 503 + Retry-After), by store (sqlite, postgres)',
+    labelNames: ['store'],
     registers: [this.registry],
   });
   private readonly subjectRequests = new Counter({
@@ -79,8 +86,12 @@ export class CollectorMetrics {
     if (stored > 0) this.batchSizes.observe(stored);
   }
 
-  storeFailed(): void {
-    this.storeErrors.inc();
+  groupCommitted(events: number): void {
+    this.groupCommits.observe(events);
+  }
+
+  storeFailed(store: string): void {
+    this.storeErrors.inc({ store });
   }
 
   consent(purposes: Record<string, boolean>): void {

@@ -59,6 +59,11 @@ it('counts events accepted, duplicate and rejected by reason class', async () =>
   expect(sample(text, 'tillit_events_total{outcome="rejected",reason="too_large"}')).toBe(1);
   expect(sample(text, 'tillit_events_total{outcome="rejected",reason="invalid"}')).toBe(1);
   expect(sample(text, 'tillit_ingest_batch_events_count')).toBe(2);
+  // Every row a request hands to the store is committed in some group (one or more requests each).
+  const groups = sample(text, 'tillit_store_commit_group_events_count')!;
+  expect(groups).toBeGreaterThanOrEqual(1);
+  expect(groups).toBeLessThanOrEqual(2);
+  expect(sample(text, 'tillit_store_commit_group_events_sum')).toBe(sample(text, 'tillit_ingest_batch_events_sum'));
 });
 
 it('times requests by route pattern, never by the raw path with ids, and counts subject requests and consent', async () => {
@@ -102,7 +107,7 @@ it.skipIf(testStoreKind() === 'pg')('counts store failures answered 503', async 
   const consent = { writeKey: TEST_WRITE_KEY, anonymousId: 'anon-2', purposes: { analytics: true }, policyVersion: 'v1' };
   const res = await post('/v1/consent', { ...consent, source: 'banner', timestamp: new Date().toISOString() });
   expect(res.status).toBe(503);
-  expect(sample(await metricsText(), 'tillit_store_errors_total')).toBeGreaterThanOrEqual(1);
+  expect(sample(await metricsText(), 'tillit_store_errors_total{store="sqlite"}')).toBeGreaterThanOrEqual(1);
 });
 
 it('logs one JSON line per request with a request id, and no personal data', async () => {

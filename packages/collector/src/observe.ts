@@ -10,6 +10,7 @@ import type { CollectorContext, CollectorRoute } from './deps.js';
 import { CollectorMetrics } from './metrics.js';
 import type { Answered } from './router.js';
 import { StorageHealth } from './storage-guard.js';
+import type { Store } from './store.js';
 
 function createLogger(level: CollectorConfig['logLevel'], destination?: DestinationStream): Logger {
   return pino({ level, base: { service: 'tillit-collector' } }, destination ?? pino.destination(1));
@@ -32,12 +33,14 @@ export function observeReplies(log: Logger, metrics: CollectorMetrics): (answere
 }
 
 /** A collector's log, metrics, and storage health that logs and counts each store failure. */
-export function observability(config: CollectorConfig, destination?: DestinationStream) {
+export function observability(config: CollectorConfig, store: Pick<Store, 'kind'>, destination?: DestinationStream) {
   const log = createLogger(config.logLevel, destination);
   const metrics = new CollectorMetrics(config);
+  // The store in use, not the one the config names: a collector may be given another (tests, embedding).
+  const storeKind = store.kind;
   const storageHealth = new StorageHealth(Date.now, (message) => {
-    metrics.storeFailed();
-    log.error({ store: config.database ? 'postgres' : 'sqlite', message }, 'store failed');
+    metrics.storeFailed(storeKind);
+    log.error({ store: storeKind, message }, 'store failed');
   });
   return { log, metrics, storageHealth };
 }

@@ -36,6 +36,7 @@ const PAGE = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>Your privacy · Din integritet</title>
+<link rel="icon" href="data:,">
 <script src="/privacy/${BUNDLE}" defer></script>
 </head>
 <body>

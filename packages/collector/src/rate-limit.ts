@@ -60,3 +60,31 @@ export class FailureLimiter implements FailureLimit {
     }
   }
 }
+
+/**
+ * A limit shared through the store that, while the store fails, counts in this process's memory
+ * instead: still a limit, and the operator's /metrics and readiness calls keep answering during an
+ * outage rather than failing on the limiter's query.
+ */
+export class StoreLimitWithFallback implements FailureLimit {
+  constructor(
+    private readonly shared: FailureLimit,
+    private readonly local: FailureLimit,
+  ) {}
+
+  async retryAfter(key: string): Promise<number> {
+    try {
+      return await this.shared.retryAfter(key);
+    } catch {
+      return this.local.retryAfter(key);
+    }
+  }
+
+  async fail(key: string): Promise<void> {
+    try {
+      await this.shared.fail(key);
+    } catch {
+      await this.local.fail(key);
+    }
+  }
+}

@@ -260,7 +260,7 @@ it.skipIf(testStoreKind() === 'pg')(
     expect((await running.fetch('/healthz')).status).toBe(200);
     // Each failure is logged (JSON log, silent in tests) and counted where the operator looks.
     const metrics = await running.fetch('/metrics', { headers: { Authorization: `Bearer ${OPERATOR}` } });
-    expect(await metrics.text()).toMatch(/^tillit_store_errors_total [1-9]/m);
+    expect(await metrics.text()).toMatch(/^tillit_store_errors_total\{store="sqlite"\} [1-9]/m);
     running.db.pragma('query_only = 0');
   },
 );
@@ -288,4 +288,19 @@ it('caps connections and closes clients that never finish their headers, so /hea
   expect(timedOut).toBeLessThanOrEqual(20);
   expect(results.filter((r) => r === 'closed unanswered').length).toBe(30 - timedOut);
   expect((await fetch(`${url}/healthz`)).status).toBe(200);
+});
+
+it('counts a spray of failed guesses in one audit row per action and hour, not a row a guess (15.11)', async () => {
+  await running.destroy();
+  running = testCollector({ ...CONFIG, failureLimit: { max: 1_000, perSubject: 1_000, windowSeconds: 900 } });
+  const audit = () =>
+    running.sql.query<{ action: string; count: number }>("SELECT action, count FROM audit_log WHERE site = '*'");
+  const statuses = await guesses(60, randomUUID(), (i) => `192.0.2.${i}`);
+  expect(new Set(statuses)).toEqual(new Set([404]));
+  for (let i = 0; i < 20; i++) expect((await dsr('DELETE', subjectPath(randomUUID()), newSecret())).status).toBe(404);
+  const rows = await audit();
+  // One row per action (unless the hour turned during the test: then two).
+  expect(rows.length).toBeLessThanOrEqual(4);
+  const total = (action: string) => rows.filter((r) => r.action === action).reduce((n, r) => n + Number(r.count), 0);
+  expect([total('access'), total('erase')]).toEqual([60, 20]);
 });

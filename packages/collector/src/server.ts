@@ -14,6 +14,7 @@ import type { RawRequest, Reply } from './http.js';
 import { CLIENT_REQUEST_HEADERS } from './compat.js';
 import { LiveEvents } from './live-events.js';
 import { portalRoutes } from './portal-page.js';
+import { redact } from './log-safe.js';
 import { openStore } from './open-store.js';
 import { createRouter } from './router.js';
 import { compatRoutes } from './routes/compat.js';
@@ -30,6 +31,8 @@ import { guardStore } from './storage-guard.js';
 import type { Store } from './store.js';
 import { SubjectAuth } from './subject-auth.js';
 import { SuppressionList } from './suppression.js';
+import { ErasureLedger, reapplyErasures } from './erasure-ledger.js';
+import { join } from 'node:path';
 
 export interface Collector {
   readonly config: CollectorConfig;
@@ -81,13 +84,14 @@ const ROUTES: CollectorRoute[] = [
 const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export function createCollector(input: CollectorConfigInput | CollectorConfig, options: CollectorOptions = {}): Collector {
-  const config = parseConfig(input);
+/** What the routes share (`c.env`), the raw store, and the log and metrics. */
+function collectorDeps(config: CollectorConfig, options: CollectorOptions) {
   const serverKey = loadServerKey(config.serverKey, config.dataDir);
   const hashOf = keyedHasher(serverKey);
   const store = options.store ?? openStore(config, hashOf);
-  const { log, metrics, storageHealth } = observability(config, options.logDestination);
+  const { log, metrics, storageHealth } = observability(config, store, options.logDestination);
   const guarded = guardStore(store, storageHealth);
+  store.observeCommits((events) => metrics.groupCommitted(events));
   const outbox = createOutboxWorker({
     config,
     store: guarded,
@@ -104,11 +108,18 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     serverKey,
     hashOf,
     suppression: new SuppressionList(hashOf),
+    ledger: new ErasureLedger(config.erasureLedger ?? join(config.dataDir, 'tillit-erasures.log')),
     auth: new SubjectAuth({ config, store: guarded, serverKey, hashOf }),
     metrics,
     live: new LiveEvents(),
     outbox,
   };
+  return { deps, store, log, metrics, outbox };
+}
+
+export function createCollector(input: CollectorConfigInput | CollectorConfig, options: CollectorOptions = {}): Collector {
+  const config = parseConfig(input);
+  const { deps, store, log, metrics, outbox } = collectorDeps(config, options);
   // Configured origins only: the sites', and the collector's own for its /privacy page (publicOrigin, and the
   // address it listens on, added by listen()). Never derived from the Host header, which DNS rebinding sets.
   const allowedOrigins = new Set(config.sites.flatMap((site) => site.origins));
@@ -120,16 +131,8 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     corsHeaders: CLIENT_REQUEST_HEADERS,
     onReply: observeReplies(log, metrics),
   });
-
   const purgeExpired = () => store.deleteExpired(Date.now() - config.retentionDays * DAY_MS);
-  let starting: Promise<void> | undefined;
-  // Suppressions must be in memory before the first event is ingested, over HTTP or in-process.
-  const start = () =>
-    (starting ??= (async () => {
-      deps.suppression.add(await store.loadSuppressions());
-      await purgeExpired();
-    })());
-
+  const start = startOnce(store, deps, purgeExpired);
   const requests = new InFlight();
   const server = createLimitedServer(config.connections, (req, res) => {
     void requests.track(async () => writeReply(req, res, await dispatch(fromNode(req)))).catch(() => res.destroy());
@@ -152,7 +155,7 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
       await start();
       retentionTimer ??= setInterval(() => {
         purgeExpired().catch((error: unknown) =>
-          console.error(`[tillit-collector] retention failed: ${(error as Error).message}`),
+          console.error(`[tillit-collector] retention failed: ${redact((error as Error).message)}`),
         );
       }, RETENTION_INTERVAL_MS).unref();
       const url = await listen(server, config);
@@ -162,18 +165,34 @@ export function createCollector(input: CollectorConfigInput | CollectorConfig, o
     },
     close: () => {
       clearInterval(retentionTimer);
-      closing ??= (async () => {
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        await requests.drained();
-        server.closeAllConnections();
-        await stopped;
-        await outbox.stop();
-        await store.close();
-      })();
+      closing ??= shutdown(server, requests, outbox, store);
       return closing;
     },
   };
+}
+
+/** The start-up work, run once before the first request (over HTTP or in-process). */
+function startOnce(store: Store, deps: CollectorDeps, purgeExpired: () => Promise<unknown>): () => Promise<void> {
+  let starting: Promise<void> | undefined;
+  return () =>
+    (starting ??= (async () => {
+      // Erasures a restored backup lost are made again before anything is served (erasure-ledger.ts).
+      await reapplyErasures(store, deps.ledger, deps.hashOf);
+      // Suppressions must be in memory before the first event is ingested.
+      deps.suppression.add(await store.loadSuppressions());
+      await purgeExpired();
+    })());
+}
+
+/** Stops taking connections, lets the requests in flight finish, then the outbox and the store. */
+async function shutdown(server: Server, requests: InFlight, outbox: OutboxWorker, store: Store): Promise<void> {
+  const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  await requests.drained();
+  server.closeAllConnections();
+  await stopped;
+  await outbox.stop();
+  await store.close();
 }
 
 /** A node:http server that bounds its connections and how long a client may take (config.connections). */

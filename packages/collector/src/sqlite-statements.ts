@@ -1,3 +1,4 @@
+import { subjectIdsSql } from './subject-ids-sql.js';
 import type Database from 'better-sqlite3';
 import { ENQUEUE_EVENT, INSERT_EVENT, UPSERT_LINK } from './sqlite-event-writer.js';
 
@@ -6,7 +7,7 @@ import { ENQUEUE_EVENT, INSERT_EVENT, UPSERT_LINK } from './sqlite-event-writer.
 export const EVENT_COLUMNS =
   'message_id AS messageId, site, type, event, anonymous_id AS anonymousId, user_id AS userId, timestamp, received_at AS receivedAt, payload';
 const CONSENT_COLUMNS = `receipt_id AS receiptId, site, anonymous_id AS anonymousId, user_id AS userId, purposes,
-  policy_version AS policyVersion, source, text_hash AS textHash, decided_at AS decidedAt, received_at AS receivedAt, locale, url`;
+  policy_version AS policyVersion, source, text_hash AS textHash, decided_at AS decidedAt, received_at AS receivedAt, locale, url, record_id AS recordId`;
 const LINK_COLUMNS =
   'anonymous_id AS anonymousId, user_id AS userId, first_seen_at AS firstSeenAt, last_seen_at AS lastSeenAt, proven';
 const AUDIT_COLUMNS = 'at, site, action, subject_hash AS subjectHash, via, outcome, receipt_id AS receiptId, count';
@@ -62,6 +63,7 @@ function subjectStatements(db: Database.Database) {
       suppress: db.prepare('INSERT OR REPLACE INTO suppressions (hash, erased_at) VALUES (?, ?)'),
     },
     loadSuppressions: db.prepare('SELECT hash, erased_at AS erasedAt FROM suppressions'),
+    subjectIds: db.prepare(subjectIdsSql('@site')),
     erasedAt: db.prepare('SELECT erased_at FROM suppressions WHERE hash = ?').pluck(),
   };
 }
@@ -99,8 +101,8 @@ function maintenanceStatements(db: Database.Database) {
     anyExpiredDenied: db.prepare(`SELECT 1 FROM audit_log WHERE subject_hash IS NULL AND outcome = 'denied' AND at < ? LIMIT 1`),
     deleteExpiredDenied: db.prepare(`DELETE FROM audit_log WHERE subject_hash IS NULL AND outcome = 'denied' AND at < ?`),
     countEvents: db.prepare('SELECT count(*) FROM events').pluck(),
-    // Reads the schema page from the file: fails when the database cannot be read.
-    ping: db.prepare('SELECT count(*) FROM sqlite_master').pluck(),
+    // Reads from the file (fails when the database cannot be read) the schema version, for readiness.
+    ping: db.prepare('SELECT max(version) FROM schema_migrations').pluck(),
   };
 }
 

@@ -5,7 +5,8 @@ import { SqliteOutbox, outboxErasure } from './destinations/sqlite-outbox.js';
 import { GroupCommitter } from './group-commit.js';
 import { ROW_WIDTH, WriterThread, commitEventValues, flattenRows } from './sqlite-event-writer.js';
 import { sqliteExportPage } from './sqlite-export.js';
-import { applySchema } from './sqlite-schema.js';
+import { assertSchemaCurrent } from './schema-check.js';
+import { SQLITE_SCHEMA_VERSION, applySchema } from './sqlite-schema.js';
 import { RETENTION_CHUNK, STREAM_EVENTS, type Statements, prepareStatements } from './sqlite-statements.js';
 import type {
   AuditRow,
@@ -55,6 +56,7 @@ export interface SqliteStoreOptions {
  * requested before it. If the writer thread dies, events are committed on this thread from then on.
  */
 export class SqliteStore implements Store {
+  readonly kind = 'sqlite';
   /** The main-thread connection (also for tests that check rows with SQL). */
   readonly db: Database.Database;
   readonly path: string;
@@ -219,6 +221,19 @@ export class SqliteStore implements Store {
     return this.sql.subject.loadSuppressions.all() as Suppression[];
   }
 
+  async restoreSuppressions(entries: Suppression[]): Promise<void> {
+    const { suppress } = this.sql.subject.erase;
+    this.db.transaction(() => {
+      for (const s of entries) suppress.run(s.hash, s.erasedAt);
+    })();
+  }
+
+  async *subjectIds(site: string): AsyncIterable<SubjectRef> {
+    for (const r of this.sql.subject.subjectIds.iterate({ site }) as IterableIterator<Omit<SubjectRef, 'site'>>) {
+      yield { site, kind: r.kind, id: r.id };
+    }
+  }
+
   async subjectErasedAt(subjectHash: string): Promise<number | null> {
     return (this.sql.subject.erasedAt.get(subjectHash) as number | undefined) ?? null;
   }
@@ -274,8 +289,12 @@ export class SqliteStore implements Store {
     return { events, identityLinks };
   }
 
+  observeCommits(listener: (events: number) => void): void {
+    this.committer.onGroup = listener;
+  }
+
   async ping(): Promise<void> {
-    this.sql.maintenance.ping.get();
+    assertSchemaCurrent(this.sql.maintenance.ping.get() as number | null, SQLITE_SCHEMA_VERSION);
   }
 
   /**

@@ -3,6 +3,7 @@
  * so clients retry later instead of giving up on a 500; and readiness says so for a while.
  */
 import { HttpError } from './http.js';
+import { redact } from './log-safe.js';
 import type { Store } from './store.js';
 
 /** Seconds a client is asked to wait after a storage failure; readiness stays red as long. */
@@ -19,7 +20,8 @@ export class StorageHealth {
   ) {}
 
   failed(error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
+    // Redacted: a driver's message may quote the row it refused (ids, e-mail addresses).
+    const message = redact(error instanceof Error ? error.message : String(error));
     this.failure = { at: this.now(), message };
     this.report(message);
   }

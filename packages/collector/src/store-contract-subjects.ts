@@ -52,6 +52,39 @@ export function subjectContract(withStore: WithStore): void {
 
 export function erasureContract(withStore: WithStore): void {
   it(
+    'lists every distinct subject id of a site, and puts suppressions back as recorded (the erasure ledger)',
+    withStore(async (store) => {
+      await store.appendConsent(consentRow({ anonymousId: 'consented' }), 'secret-hash');
+      await store.insertEvents([
+        eventRow(),
+        eventRow(),
+        identify('phone', 'user-1'),
+        eventRow({ site: 'site-b', anonymousId: 'b' }),
+      ]);
+      const ids: string[] = [];
+      for await (const ref of store.subjectIds('site-a')) ids.push(`${ref.site}/${ref.kind}/${ref.id}`);
+      expect(ids.sort()).toEqual([
+        'site-a/anonymous/anon-1',
+        'site-a/anonymous/consented',
+        'site-a/anonymous/phone',
+        'site-a/user/user-1',
+      ]);
+      await store.restoreSuppressions([
+        { hash: 'h-1', erasedAt: 5 },
+        { hash: 'h-2', erasedAt: 6 },
+      ]);
+      await store.restoreSuppressions([{ hash: 'h-1', erasedAt: 7 }]);
+      expect(await store.loadSuppressions()).toEqual(
+        expect.arrayContaining([
+          { hash: 'h-1', erasedAt: 7 },
+          { hash: 'h-2', erasedAt: 6 },
+        ]),
+      );
+      expect(await store.subjectErasedAt('h-2')).toBe(6);
+    }),
+  );
+
+  it(
     'erases a user in one transaction: rows of every linked id, pseudonymised proof, suppressions, audit',
     withStore(async (store) => {
       await store.appendConsent(consentRow({ anonymousId: 'phone', userId: 'user-1' }), 'secret-phone', { trusted: true });

@@ -194,6 +194,8 @@ export interface ProcessingLimit {
 }
 
 export interface Store {
+  /** Which database this is, for the labels of logs and metrics. */
+  readonly kind: 'sqlite' | 'postgres';
   /**
    * Inserts events, ignoring any whose messageId is already stored. Resolves once the rows are
    * committed, with `true` for each row inserted and `false` for each duplicate. A newly stored
@@ -248,6 +250,13 @@ export interface Store {
   /** Every suppression, loaded at start into memory. */
   loadSuppressions(): Promise<Suppression[]>;
   /**
+   * Puts suppressions back as they were recorded (erasedAt included), replacing any of the same hash:
+   * erasures the erasure ledger holds that a restored backup of the database does not (erasure-ledger.ts).
+   */
+  restoreSuppressions(entries: Suppression[]): Promise<void>;
+  /** Every distinct subject id of `site` in events, subjects, consent records and identity links (ledger re-erasure). */
+  subjectIds(site: string): AsyncIterable<SubjectRef>;
+  /**
    * When the subject with this keyed hash was last erased (its suppression's `erasedAt`), or null. Read from
    * the store on every token use, so an erasure through one collector ends the subject's tokens on all.
    */
@@ -300,6 +309,8 @@ export interface Store {
    * unsent rows go) in their own transactions.
    */
   readonly outbox?: OutboxStore;
+  /** Calls `listener` with the number of events of each group commit (the metrics' histogram). */
+  observeCommits(listener: (events: number) => void): void;
   /** Resolves when the database answers a query now (readiness); rejects with the reason otherwise. */
   ping(): Promise<void>;
   /** Commits what is pending and closes the database; a second call does nothing. */

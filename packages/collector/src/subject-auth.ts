@@ -8,7 +8,7 @@ import type { CollectorDeps } from './deps.js';
 import { deriveKey, isTokenShaped, issuedAt, safeEqual, secretMatches, verifyToken } from './auth.js';
 import { HttpError, mediaType } from './http.js';
 import { addressBucket } from './ip.js';
-import { type FailureLimit, FailureLimiter } from './rate-limit.js';
+import { type FailureLimit, FailureLimiter, StoreLimitWithFallback } from './rate-limit.js';
 import type { Context } from './router.js';
 import type { SubjectRef } from './store.js';
 
@@ -71,8 +71,11 @@ export class SubjectAuth {
     this.portalKey = deriveKey(deps.serverKey, 'portal-token');
     const { max, perSubject, windowSeconds } = config.failureLimit;
     // Counted in the store when it is shared by several collectors (PostgreSQL), else in memory.
-    const limit = (name: string, maxFailures: number) =>
-      deps.store.failureLimit?.(name, maxFailures, windowSeconds * 1000) ?? new FailureLimiter(maxFailures, windowSeconds * 1000);
+    const limit = (name: string, maxFailures: number) => {
+      const local = new FailureLimiter(maxFailures, windowSeconds * 1000);
+      const shared = deps.store.failureLimit?.(name, maxFailures, windowSeconds * 1000);
+      return shared ? new StoreLimitWithFallback(shared, local) : local;
+    };
     this.byAddress = limit('address', max);
     this.bySubject = limit('subject', perSubject);
     this.operatorFailures = limit('operator', max);

@@ -1,5 +1,5 @@
 import { type PathCount, removalEffects } from './markov.js';
-import { channelsOf, type Journey, journeysOf, type PathOptions } from './paths.js';
+import { channelsOf, type Journey, type PathOptions, scanJourneys } from './paths.js';
 import { RULE_MODELS, type RuleModel, type RuleOptions, ruleShares } from './rule-models.js';
 import { newCoverage } from './scan.js';
 import { DEFAULT_MAX_EXACT_CHANNELS, shapleyValues } from './shapley.js';
@@ -39,11 +39,13 @@ function credit(totals: Map<string, ChannelCredit>, channel: string, conversions
 
 /** Distinct paths with their conversion, null and revenue counts: memory bounded by distinct paths. */
 export async function countPaths(
-  journeys: AsyncIterable<Journey>,
+  events: EventSource,
+  options: PathOptions,
+  coverage: Coverage,
   onConversion?: (journey: Journey) => void,
 ): Promise<Map<string, PathCount & { revenue: number }>> {
   const paths = new Map<string, PathCount & { revenue: number }>();
-  for await (const journey of journeys) {
+  await scanJourneys(events, options, coverage, (journey) => {
     const channels = channelsOf(journey);
     const key = channels.join('\u0000');
     const path = paths.get(key) ?? { channels, conversions: 0, nulls: 0, revenue: 0 };
@@ -53,7 +55,7 @@ export async function countPaths(
       onConversion?.(journey);
     } else path.nulls++;
     paths.set(key, path);
-  }
+  });
   return paths;
 }
 
@@ -76,7 +78,7 @@ export async function attribution(events: EventSource, options: AttributionOptio
   const totals = new Map<string, ChannelCredit>();
   let conversions = 0;
   let revenue = 0;
-  const paths = await countPaths(journeysOf(events, options, coverage), (journey) => {
+  const paths = await countPaths(events, options, coverage, (journey) => {
     conversions++;
     revenue += journey.conversion!.revenue;
     if (model === 'markov' || model === 'shapley') return;

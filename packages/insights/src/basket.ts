@@ -38,10 +38,10 @@ async function countBaskets(events: EventSource, options: BasketOptions, coverag
   const pairs = new Map<string, Map<string, number>>();
   const cap = options.maxProductsPerOrder ?? 50;
   let orders = 0;
-  for await (const { event } of scanEvents(events, options, coverage)) {
-    if (!isConversion(event, options)) continue;
+  await scanEvents(events, options, coverage, ({ event }) => {
+    if (!isConversion(event, options)) return;
     const products = readOrder(event).products.slice(0, cap);
-    if (!products.length) continue;
+    if (!products.length) return;
     orders++;
     for (const a of products) {
       single.set(a, (single.get(a) ?? 0) + 1);
@@ -49,7 +49,7 @@ async function countBaskets(events: EventSource, options: BasketOptions, coverag
       for (const b of products) if (b !== a) row.set(b, (row.get(b) ?? 0) + 1);
       pairs.set(a, row);
     }
-  }
+  });
   return { single, pairs, orders };
 }
 

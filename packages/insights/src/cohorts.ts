@@ -46,9 +46,9 @@ export async function cohorts(events: EventSource, options: CohortOptions = {}):
   const coverage = newCoverage(options.purpose ?? 'analytics');
   const people = new Map<string, { cohort: number; lastOffset: number }>();
   const table = new Map<number, { size: number; active: number[]; revenue: number[] }>();
-  for await (const { event, person, time } of scanEvents(events, options, coverage)) {
+  await scanEvents(events, options, coverage, ({ event, person, time }) => {
     const purchase = isConversion(event, options);
-    if (basis === 'purchase' ? !purchase : event.type !== 'page' && !purchase) continue;
+    if (basis === 'purchase' ? !purchase : event.type !== 'page' && !purchase) return;
     const index = periodOf(time, period);
     let member = people.get(person);
     if (!member) {
@@ -67,7 +67,7 @@ export async function cohorts(events: EventSource, options: CohortOptions = {}):
     if (offset !== member.lastOffset) row.active[offset]!++;
     member.lastOffset = offset;
     if (purchase) row.revenue[offset]! += readOrder(event).revenue;
-  }
+  });
   const rows = [...table].sort((x, y) => x[0] - y[0]);
   return {
     ...coverage,

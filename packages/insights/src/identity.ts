@@ -1,3 +1,4 @@
+import { forEachEvent } from './scan.js';
 import type { EventSource, InsightEvent } from './types.js';
 
 /**
@@ -11,9 +12,9 @@ export async function stitchIdentities(
   grants: (event: InsightEvent) => boolean = () => true,
 ): Promise<Map<string, string>> {
   const links = new Map<string, string>();
-  for await (const event of events) {
+  await forEachEvent(events, (event) => {
     if (event.anonymousId && event.userId && grants(event)) links.set(event.anonymousId, event.userId);
-  }
+  });
   return links;
 }
 

@@ -68,3 +68,5 @@ export {
   type SimulatedConsent,
   simulateShop,
 } from './simulate-shop.js';
+export { simulateBgNbd, simulateGammaGamma } from './cltv/simulate.js';
+export { seededRandom } from './math/random.js';

@@ -81,11 +81,11 @@ export async function nps(events: EventSource, options: NpsOptions = {}): Promis
     new Map<string, Tally>(),
   ];
   const comments: NonNullable<NpsResult['comments']> = [];
-  for await (const scanned of scanEvents(events, options, coverage)) {
+  await scanEvents(events, options, coverage, (scanned) => {
     const touch = sessionize(scanned);
     if (touch) channelNow.set(scanned.person, touch.channel);
     const score = readScore(scanned.event);
-    if (score === undefined) continue;
+    if (score === undefined) return;
     add(all, '', score);
     add(byChannel, channelNow.get(scanned.person) ?? 'unknown', score);
     add(bySegment, options.segments?.get(scanned.person) ?? 'unsegmented', score);
@@ -94,7 +94,7 @@ export async function nps(events: EventSource, options: NpsOptions = {}): Promis
     if (options.includeComments && typeof comment === 'string' && comment.trim()) {
       comments.push({ time: new Date(scanned.time).toISOString(), score, comment });
     }
-  }
+  });
   return {
     ...coverage,
     ...npsScore(all.get('') ?? [0, 0, 0], z),

@@ -1,5 +1,5 @@
 import { isConversion, type OrderOptions, readOrder } from './orders.js';
-import { newCoverage, scanEvents } from './scan.js';
+import { scanEvents } from './scan.js';
 import { createSessionizer, type SessionOptions, type Touch } from './sessions.js';
 import { type Coverage, DAY_MS, type EventSource, type ScanOptions } from './types.js';
 
@@ -29,33 +29,38 @@ function dropOlderThan(touches: Touch[], limit: number): void {
   if (stale) touches.splice(0, stale);
 }
 
-/** Reads `analytics`-consented events and yields each person's journeys. Memory: ≤ maxTouches per person. */
-export async function* journeysOf(
+/** Reads `analytics`-consented events and calls `visit` with each person's journeys. Memory: ≤ maxTouches per person. */
+export async function scanJourneys(
   events: EventSource,
   options: PathOptions,
-  coverage: Coverage = newCoverage(options.purpose ?? 'analytics'),
-): AsyncGenerator<Journey> {
+  coverage: Coverage,
+  visit: (journey: Journey) => void,
+): Promise<void> {
   const lookback = (options.lookbackDays ?? DEFAULT_LOOKBACK_DAYS) * DAY_MS;
   const maxTouches = options.maxTouches ?? 100;
   const sessionize = createSessionizer(options);
   const open = new Map<string, Touch[]>();
-  for await (const scanned of scanEvents(events, options, coverage)) {
+  await scanEvents(events, options, coverage, (scanned) => {
     const touch = sessionize(scanned);
-    const touches = open.get(scanned.person) ?? [];
+    let touches = open.get(scanned.person);
     if (touch) {
+      if (!touches) {
+        touches = [];
+        open.set(scanned.person, touches);
+      }
       touches.push(touch);
       if (touches.length > maxTouches) touches.shift();
-      open.set(scanned.person, touches);
     }
-    if (!isConversion(scanned.event, options)) continue;
+    if (!isConversion(scanned.event, options)) return;
+    touches ??= [];
     dropOlderThan(touches, scanned.time - lookback);
     open.delete(scanned.person);
-    yield { person: scanned.person, touches, conversion: { time: scanned.time, revenue: readOrder(scanned.event).revenue } };
-  }
+    visit({ person: scanned.person, touches, conversion: { time: scanned.time, revenue: readOrder(scanned.event).revenue } });
+  });
   for (const [person, touches] of open) {
     const last = touches.at(-1);
     if (last) dropOlderThan(touches, last.time - lookback);
-    if (touches.length) yield { person, touches };
+    if (touches.length) visit({ person, touches });
   }
 }
 

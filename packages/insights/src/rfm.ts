@@ -93,7 +93,10 @@ function churnRisks(
   const summaries = new Map([...histories.values()].map((h) => [h.person, summarize(h, asOfDay, 'day')]));
   try {
     const fit = fitBgNbd(summaries.values());
-    return (person) => 1 - probabilityAlive(fit, summaries.get(person)!);
+    return (person) => {
+      const risk = 1 - probabilityAlive(fit, summaries.get(person)!);
+      return Number.isFinite(risk) ? risk : null;
+    };
   } catch {
     return () => null;
   }

@@ -10,7 +10,7 @@ async function scan(
 ): Promise<{ used: Scanned[]; coverage: Coverage }> {
   const coverage = newCoverage(purpose);
   const used: Scanned[] = [];
-  for await (const scanned of scanEvents(events, options, coverage)) used.push(scanned);
+  await scanEvents(events, options, coverage, (scanned) => used.push(scanned));
   return { used, coverage };
 }
 

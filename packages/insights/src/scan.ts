@@ -40,42 +40,53 @@ export function consentReason(
   return granted.includes(purpose) ? null : 'purpose not granted';
 }
 
-/** A test of ids: a listed anonymousId also names the user it is linked to. */
-function peopleOf(list: PeopleList | undefined, links: ReadonlyMap<string, string>): (id: string) => boolean {
+/** A test of ids: a listed anonymousId also names the user it is linked to. Null when nobody is listed. */
+function peopleOf(list: PeopleList | undefined, links: ReadonlyMap<string, string>): ((id: string) => boolean) | null {
   if (typeof list === 'function') return list;
   const people = new Set<string>();
   for (const id of list ?? []) {
     people.add(id);
     people.add(links.get(id) ?? id);
   }
-  return (id) => people.has(id);
+  return people.size ? (id) => people.has(id) : null;
 }
 
-function listed(isListed: (id: string) => boolean, person: string, event: InsightEvent): boolean {
+function listed(isListed: ((id: string) => boolean) | null, person: string, event: InsightEvent): boolean {
+  if (!isListed) return false;
   return isListed(person) || (!!event.anonymousId && isListed(event.anonymousId));
+}
+
+/** Sync sources are read with a plain loop: `for await` would cost a promise per event. */
+export async function forEachEvent(events: EventSource, visit: (event: InsightEvent) => void): Promise<void> {
+  if (Symbol.iterator in events) for (const event of events) visit(event);
+  else for await (const event of events) visit(event);
 }
 
 /**
  * The gate every analysis reads its events through: the period, the purpose, objection and
- * restriction (when the options name people), and person stitching. Counts what it leaves out.
+ * restriction (when the options name people), and person stitching. Counts what it leaves out and
+ * calls `visit` with each event it keeps (a callback, not a generator: a yield per event was the
+ * largest cost of an analysis in the profile, see bench/REPORT.md).
  * Events must come in timestamp order (as the collector's store streams them): the analyses keep
  * per-person state only, never the events, and that needs time order.
  */
-export async function* scanEvents(events: EventSource, options: PersonOptions, coverage: Coverage): AsyncGenerator<Scanned> {
+export async function scanEvents(
+  events: EventSource,
+  options: PersonOptions,
+  coverage: Coverage,
+  visit: (scanned: Scanned) => void,
+): Promise<void> {
   const links = new Map(options.identities ?? []);
   const objected = peopleOf(options.objected, links);
   const restricted = peopleOf(options.restricted, links);
   const from = options.from ?? Number.NEGATIVE_INFINITY;
   const to = options.to ?? Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
-  for await (const event of events) {
+  await forEachEvent(events, (event) => {
     coverage.events++;
     const time = timeOf(event);
     const person = personOf(event, links);
-    if (!Number.isFinite(time) || !person) {
-      exclude(coverage, 'unreadable');
-      continue;
-    }
+    if (!Number.isFinite(time) || !person) return exclude(coverage, 'unreadable');
     if (time < last) {
       throw new Error(
         `[tillit] insights: events must come in timestamp order; event ${coverage.events} at ${new Date(time).toISOString()} came after ${new Date(last).toISOString()}. Sort them first.`,
@@ -84,21 +95,15 @@ export async function* scanEvents(events: EventSource, options: PersonOptions, c
     last = time;
     const reason =
       time < from || time >= to ? 'outside period' : consentReason(event, coverage.purpose, options.purposesWithoutSnapshot);
-    if (reason) {
-      exclude(coverage, reason);
-      continue;
-    }
+    if (reason) return exclude(coverage, reason);
     if (event.anonymousId && event.userId) links.set(event.anonymousId, event.userId);
     const rights = listed(objected, person, event)
       ? 'objection (Art. 21)'
       : listed(restricted, person, event)
         ? 'restriction (Art. 18)'
         : null;
-    if (rights) {
-      exclude(coverage, rights);
-      continue;
-    }
+    if (rights) return exclude(coverage, rights);
     coverage.used++;
-    yield { event, person, time };
-  }
+    visit({ event, person, time });
+  });
 }

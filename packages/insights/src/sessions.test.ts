@@ -7,10 +7,10 @@ import type { InsightEvent } from './types.js';
 async function touches(events: InsightEvent[]): Promise<Touch[]> {
   const sessionize = createSessionizer();
   const found: Touch[] = [];
-  for await (const scanned of scanEvents(events, {}, newCoverage('analytics'))) {
+  await scanEvents(events, {}, newCoverage('analytics'), (scanned) => {
     const touch = sessionize(scanned);
     if (touch) found.push(touch);
-  }
+  });
   return found;
 }
 

@@ -11,7 +11,26 @@ export interface PortalBackend {
   consent?: TillitConsent;
   /** True when erasing also wipes this browser's local data (the SDK does; a token on another origin cannot). */
   wipesLocal: boolean;
+  /** What the collector concluded about the visitor (`GET /v1/subjects/:id/conclusions`). */
+  conclusions?(): Promise<Conclusions>;
+  /** Objects (Art. 21) or restricts (Art. 18), `on`, or lifts it. */
+  limit?(right: Right, on: boolean): Promise<void>;
 }
+
+export type Right = 'objection' | 'restriction';
+
+/** The collector's answer: results with how each was computed and what it is for, in English and Swedish. */
+export interface Conclusions {
+  objection: boolean;
+  restriction: boolean;
+  basis: { decidedAt: string } | null;
+  none: 'objection' | 'restriction' | 'no_consent' | 'no_purchases' | null;
+  results: { kind: string; value: string; label: Words; shown: Words; how: Words; use: Words }[];
+  /** The section's words (the collector sends them, in English and Swedish). */
+  texts: Record<string, Record<string, string>>;
+}
+
+type Words = Record<string, string>;
 
 /** A failed request; `expired` when the collector no longer accepts the credential. */
 export class PortalError extends Error {
@@ -26,7 +45,26 @@ export class PortalError extends Error {
 
 /** The portal on the site's page, through the SDK's public API (`window.tillit`). */
 export function sdkBackend(tillit: Tillit): PortalBackend {
+  // The SDK's privacy client has no call for conclusions and switches: a short-lived portal token (what
+  // the SDK gives for the collector's own page) is used for them, and renewed once when it expires.
+  let via: Promise<PortalBackend> | undefined;
+  const viaToken = async <T>(call: (b: PortalBackend) => Promise<T>, again = true): Promise<T> => {
+    via ??= tillit.privacy.portalUrl().then((url) => {
+      const at = url?.lastIndexOf('/privacy#token=') ?? -1;
+      if (!url || at < 0) throw new PortalError('no subject');
+      return tokenBackend(url.slice(0, at), url.slice(at + 15));
+    });
+    try {
+      return await call(await via);
+    } catch (error) {
+      via = undefined;
+      if (again && error instanceof PortalError && error.expired) return viaToken(call, false);
+      throw error;
+    }
+  };
   return {
+    conclusions: () => viaToken((b) => b.conclusions!()),
+    limit: (right, on) => viaToken((b) => b.limit!(right, on)),
     async access() {
       if (!tillit.anonymousId()) return null;
       // Right after the first decision, the consent record that binds the secret may still be on its way.
@@ -81,6 +119,10 @@ export function tokenBackend(collectorUrl: string, token: string, f: typeof fetc
       setTimeout(() => URL.revokeObjectURL(a.href), 1000);
     },
     erase: async () => (await request('DELETE')).json(),
+    conclusions: async () => (await request('GET', '/conclusions')).json(),
+    async limit(right, on) {
+      await request(on ? 'POST' : 'DELETE', `/${right}`);
+    },
     wipesLocal: false,
   };
 }

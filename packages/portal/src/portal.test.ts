@@ -1,7 +1,7 @@
 import type { SubjectAccess } from '@tillit/schema';
 import type { ConsentDecision, TillitConsent } from '@tillit/sdk';
 import { afterEach, expect, it, vi } from 'vitest';
-import { type PortalBackend, tokenBackend, tokenSubject } from './backend.js';
+import { type PortalBackend, sdkBackend, tokenBackend, tokenSubject } from './backend.js';
 import { mountPortal } from './portal.js';
 import { TEXTS } from './texts.js';
 
@@ -186,4 +186,31 @@ it('on the site, asks again when the collector does not know the visitor yet (it
   expect((await pending)?.data.events).toHaveLength(1);
   expect(calls).toBe(2);
   vi.useRealTimers();
+});
+
+it("on the site's page, conclusions and the switches go through a portal token the SDK mints, renewed once when it expires", async () => {
+  const token = (n: number) => `${btoa(JSON.stringify({ sub: 'a-1', n })).replace(/=+$/, '')}.sig`;
+  const urls = [`https://c.example/privacy#token=${token(1)}`, `https://c.example/privacy#token=${token(2)}`];
+  const portalUrl = vi.fn(async () => urls.shift()!);
+  const calls: string[] = [];
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (url: string, init: RequestInit) => {
+      const auth = (init.headers as Record<string, string>).Authorization;
+      calls.push(`${init.method} ${url} ${auth === `Bearer ${token(1)}` ? 't1' : 't2'}`);
+      // The first token has expired: the collector answers 404, as it does for every refused credential.
+      return auth === `Bearer ${token(1)}` ? new Response('', { status: 404 }) : new Response('{"results":[]}', { status: 200 });
+    }),
+  );
+  const tillit = { privacy: { portalUrl }, consent: fakeConsent() } as unknown as Parameters<typeof sdkBackend>[0];
+  const backend = sdkBackend(tillit);
+  expect(await backend.conclusions!()).toEqual({ results: [] });
+  await backend.limit!('objection', true);
+  expect(calls).toEqual([
+    'GET https://c.example/v1/subjects/a-1/conclusions t1',
+    'GET https://c.example/v1/subjects/a-1/conclusions t2',
+    'POST https://c.example/v1/subjects/a-1/objection t2',
+  ]);
+  expect(portalUrl).toHaveBeenCalledTimes(2);
+  vi.unstubAllGlobals();
 });

@@ -8,6 +8,7 @@ import { adoptStyles, h } from '@tillit/ui-kit';
 import { about } from './about.js';
 import type { PortalBackend } from './backend.js';
 import { choices } from './choices.js';
+import { concluded } from './concluded.js';
 import { dataList } from './data-list.js';
 import { downloads } from './downloads.js';
 import { erasure } from './erasure.js';
@@ -36,8 +37,10 @@ export interface Portal {
 
 function render(v: PortalView): void {
   const a = v.answer;
-  if (a) v.body.replaceChildren(choices(v), history(v, a), dataList(v, a), downloads(v), erasure(v), about(v, a));
-  else v.body.replaceChildren(choices(v), h('p', {}, v.t.noData));
+  if (a) {
+    const derived = v.backend.conclusions && concluded(v);
+    v.body.replaceChildren(choices(v), history(v, a), derived || '', dataList(v, a), downloads(v), erasure(v), about(v, a));
+  } else v.body.replaceChildren(choices(v), h('p', {}, v.t.noData));
 }
 
 async function refresh(v: PortalView): Promise<void> {

@@ -17,7 +17,8 @@ button.danger{background:#b91c1c;border-color:#b91c1c;color:#fff}
 .row{display:flex;flex-wrap:wrap;gap:.5em;align-items:center}
 .row p{margin:0}
 .choices{list-style:none;padding:0}
-.choices li{display:flex;gap:.75em;align-items:center;padding:.4em 0}
+.choices li{display:flex;flex-wrap:wrap;gap:.25em .75em;align-items:center;padding:.4em 0}
+.choices p{flex-basis:100%;margin:0}
 input{width:1.4em;height:1.4em;accent-color:var(--tillit-accent,#1d4ed8);margin:0}
 .scroll{overflow:auto;max-height:32em;margin:0 0 1em}
 table{border-collapse:collapse;width:100%;font-size:.9em}

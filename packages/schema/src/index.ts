@@ -3,4 +3,5 @@ export * from './event.js';
 export * from './issues.js';
 export * from './limits.js';
 export * from './responses.js';
+export * from './scrub.js';
 export * from './subject.js';

@@ -39,7 +39,8 @@ export const Retention = z.object({
   statement: z.string(),
 });
 
-export const StoredEvent = z.object({
+/** A stored event: these fields, and every other field it was stored with (Art. 15: the whole record). */
+export const StoredEvent = z.looseObject({
   messageId: z.string(),
   type: z.string(),
   event: z.string().nullable(),
@@ -68,6 +69,11 @@ export const StoredConsent = z.object({
   textHash: z.string().nullable(),
   decidedAt: z.string(),
   receivedAt: z.string(),
+  /** The client's id of the decision (idempotency key). */
+  recordId: z.string().nullable().optional(),
+  locale: z.string().nullable().optional(),
+  /** The page where the visitor decided, cleaned like every stored URL; cleared by erasure. */
+  url: z.string().nullable().optional(),
 });
 
 export const IdentityLink = z.object({
@@ -75,6 +81,8 @@ export const IdentityLink = z.object({
   userId: z.string(),
   firstSeenAt: z.string(),
   lastSeenAt: z.string(),
+  /** Proven (the browser's secret with the site's token, or a server key): only then it widens the user's access and erasure. */
+  proven: z.boolean().optional(),
 });
 
 /** A data-subject request about this subject: one made through the API (audit log) or one the operator recorded. */

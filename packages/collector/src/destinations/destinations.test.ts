@@ -394,6 +394,17 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         'erasure_propagation.ga-deletion delivered',
         'erasure_propagation.hook delivered',
       ]);
+
+      // The operator deletes the user in GA4 by hand and says so: the ids are cleared, the audit log records it.
+      const done = `/v1/destinations/ga/erasures/${erasures[0].receiptId}/done`;
+      expect((await c.api(done, { method: 'POST', token: OPERATOR })).status).toBe(200);
+      expect((await status(c)).erasures).toEqual([]);
+      expect(await c.sql("SELECT body FROM outbox WHERE kind = 'erasure' AND body IS NOT NULL")).toEqual([]);
+      expect((await c.api(done, { method: 'POST', token: OPERATOR })).status).toBe(404);
+      const after = (await (await c.api('/v1/admin/audit', { token: OPERATOR })).json()) as {
+        entries: { action: string; outcome: string }[];
+      };
+      expect(after.entries.map((a) => `${a.action} ${a.outcome}`)).toContain('erasure_propagation.ga done_by_hand');
     });
   });
 }

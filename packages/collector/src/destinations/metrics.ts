@@ -20,8 +20,12 @@ export function destinationMetrics(registry: Registry, outbox: OutboxStore | und
       labelNames: ['destination'],
       registers: [registry],
       async collect() {
+        // A store that fails now (an outage) must not fail the scrape: the gauges keep their last values,
+        // and tillit_store_errors_total tells the outage.
+        const counts = await outbox?.counts().catch(() => undefined);
+        if (!counts && outbox) return;
         this.reset();
-        for (const c of (await outbox?.counts()) ?? []) this.set({ destination: c.destination }, read(c));
+        for (const c of counts ?? []) this.set({ destination: c.destination }, read(c));
       },
     });
   gauge('tillit_destination_outbox_depth', 'Events waiting for delivery (retries included)', (c) => Number(c.pending));

@@ -64,9 +64,18 @@ export interface OutboxStore {
   counts(): Promise<DestinationCounts[]>;
   /** Erasure propagations not delivered (pending, dead, manual). */
   openErasures(): Promise<OpenErasure[]>;
+  /**
+   * The operator did a manual or failed erasure by hand: the row is done and its ids are cleared. False when
+   * there is no such open row.
+   */
+  erasureDone(destination: string, receiptId: string, at: number): Promise<boolean>;
 }
 
 export const SETTLE_ERROR_MAX = 500;
+
+/** erasureDone's statement: $1 destination, $2 receipt id, $3 time. */
+export const ERASURE_DONE = `UPDATE outbox SET state = 'sent', done_at = $3, body = NULL, last_error = 'done by the operator'
+  WHERE kind = 'erasure' AND destination = $1 AND message_id = $2 AND state IN ('manual', 'dead')`;
 
 /**
  * Retention (`$1`/`?`: the cutoff): the delivery records of expired events (their event is gone, so nothing

@@ -5,6 +5,7 @@ import type { AuditRow, SubjectRef } from '../store.js';
 import { RECEIVED, erasureRequest } from './destination.js';
 import {
   type DestinationCounts,
+  ERASURE_DONE,
   type OpenErasure,
   type OutboxItem,
   type OutboxStore,
@@ -15,10 +16,11 @@ import {
 /**
  * Leases due rows: FOR UPDATE SKIP LOCKED, so the workers of several collectors on one database each take
  * other rows without waiting for one another; the lease keeps them taken after the statement commits.
+ * `state <> 'sent'` lets the planner use the partial index outbox_open (it does not infer it from = 'pending').
  */
 const LEASE = `WITH due AS (
-  SELECT id FROM outbox WHERE destination = $1 AND state = 'pending' AND next_attempt_at <= $2 AND lease_until <= $2
-  ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED
+  SELECT id FROM outbox WHERE destination = $1 AND state <> 'sent' AND state = 'pending' AND next_attempt_at <= $2 AND lease_until <= $2
+  ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED
 ) UPDATE outbox o SET lease_until = $4, attempts = o.attempts + 1 FROM due WHERE o.id = due.id RETURNING o.id`;
 
 const ITEMS = `SELECT o.id, o.kind, o.message_id AS "messageId", o.site, o.attempts, o.queued_at AS "queuedAt", o.body,
@@ -86,6 +88,11 @@ export class PgOutbox implements OutboxStore {
 
   counts(): Promise<DestinationCounts[]> {
     return this.db.query<DestinationCounts & pg.QueryResultRow>(COUNTS);
+  }
+
+  async erasureDone(destination: string, receiptId: string, at: number): Promise<boolean> {
+    await this.db.start();
+    return ((await this.db.pool.query(ERASURE_DONE, [destination, receiptId, at])).rowCount ?? 0) > 0;
   }
 
   openErasures(): Promise<OpenErasure[]> {

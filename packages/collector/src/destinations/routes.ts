@@ -63,7 +63,34 @@ async function replay(c: CollectorContext) {
   return json(200, { destination: name, replayed });
 }
 
+/** The operator did a manual step (or a failed propagation) by hand: the ids are cleared, and the audit log says so. */
+async function erasureDone(c: CollectorContext) {
+  await c.env.auth.requireOperator(c);
+  const { name, receiptId } = c.params as { name: string; receiptId: string };
+  const outbox = outboxOf(c);
+  const open = (await outbox.openErasures()).find((e) => e.destination === name && e.receiptId === receiptId);
+  if (!open || open.state === 'pending' || !(await outbox.erasureDone(name, receiptId, Date.now()))) {
+    throw new HttpError(404, 'not_found', 'no failed or manual erasure propagation with that destination and receipt');
+  }
+  const request = JSON.parse(open.request ?? '{}') as { site?: string; userId?: string | null; anonymousIds?: string[] };
+  const site = request.site ?? '*';
+  const subjectHash = request.userId
+    ? c.env.hashOf(site, 'user', request.userId)
+    : c.env.hashOf(site, 'anonymous', request.anonymousIds?.[0] ?? '');
+  await c.env.store.appendAudit({
+    at: Date.now(),
+    site,
+    action: `erasure_propagation.${name}`,
+    subjectHash,
+    via: 'operator',
+    outcome: 'done_by_hand',
+    receiptId,
+  });
+  return json(200, { destination: name, receiptId, state: 'done' });
+}
+
 export const destinationRoutes: CollectorRoute[] = [
   { method: 'GET', path: '/v1/destinations', handler: list },
   { method: 'POST', path: '/v1/destinations/:name/replay', handler: replay },
+  { method: 'POST', path: '/v1/destinations/:name/erasures/:receiptId/done', handler: erasureDone },
 ];

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { redact } from '../log-safe.js';
 import { LOCK_CLASS, type LockName, lockKey } from './locks.js';
 import { APP_ROLE, migrate } from './migrations.js';
 import { ensurePartitions } from './partitions.js';
@@ -80,7 +81,9 @@ export class PgDatabase {
       this.connections ??= new pg.Pool({ ...this.config, options, max: this.poolMax });
       // A connection that dies while idle (database restarted, pg_terminate_backend) is dropped by the pool;
       // without a listener the error would end the process.
-      this.connections.on('error', (error) => console.error(`[tillit-collector] PostgreSQL connection lost: ${error.message}`));
+      this.connections.on('error', (error) =>
+        console.error(`[tillit-collector] PostgreSQL connection lost: ${redact(error.message)}`),
+      );
     }).catch((error: unknown) => {
       this.ready = undefined;
       throw error;

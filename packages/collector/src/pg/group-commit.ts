@@ -13,6 +13,9 @@ export class GroupCommitter<T, R> {
   private pending: Pending<T, R>[] = [];
   private running: Promise<void> | null = null;
 
+  /** Told the size of each group as it is committed: the metrics' group-commit histogram. */
+  onGroup: ((items: number) => void) | undefined;
+
   constructor(private readonly commit: (items: T[]) => Promise<R[]>) {}
 
   add(items: T[]): Promise<R[]> {
@@ -38,6 +41,7 @@ export class GroupCommitter<T, R> {
       const group = this.pending;
       this.pending = [];
       const items = group.flatMap((p) => p.items);
+      if (items.length > 0) this.onGroup?.(items.length);
       try {
         const results = items.length > 0 ? await this.commit(items) : [];
         let at = 0;

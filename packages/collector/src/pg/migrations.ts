@@ -266,6 +266,14 @@ CREATE INDEX outbox_state ON outbox (destination, state) WHERE state <> 'sent';
 ${ifAppRole(`GRANT SELECT, INSERT, UPDATE, DELETE ON outbox TO ${APP_ROLE}; GRANT USAGE ON SEQUENCE outbox_id_seq TO ${APP_ROLE};`)}
 `;
 
+// As SQLite's v5: two indexes written per queued event instead of four.
+const V8_OUTBOX_INDEXES = `
+ALTER TABLE outbox DROP CONSTRAINT outbox_destination_kind_message_id_key;
+ALTER TABLE outbox ADD CONSTRAINT outbox_message_key UNIQUE (message_id, destination, kind);
+DROP INDEX outbox_due, outbox_message, outbox_state;
+CREATE INDEX outbox_open ON outbox (destination, state, next_attempt_at, id) WHERE state <> 'sent';
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'events, consent log, subjects, suppressions, audit, requests', sql: V1_TABLES },
   { version: 2, name: `role ${APP_ROLE} without UPDATE/DELETE on consent_records`, sql: V2_ROLE },
@@ -274,6 +282,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'proven identity links, counted failed requests, erasure clears the consent url', sql: V5_PROOF },
   { version: 6, name: 'events_seq: the export reads events in stored order', sql: V6_EXPORT_ORDER },
   { version: 7, name: 'outbox: deliveries to destinations and erasure propagation', sql: V7_OUTBOX },
+  { version: 8, name: 'outbox: two indexes instead of four', sql: V8_OUTBOX_INDEXES },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

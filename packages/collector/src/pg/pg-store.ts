@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { type FailureLimit, FailureLimiter } from '../rate-limit.js';
+import { assertSchemaCurrent } from '../schema-check.js';
 import type {
   AuditRow,
   ConsentDecisionRow,
@@ -20,12 +21,14 @@ import { HOUR_MS, type PgConnectionOptions, PgDatabase } from './database.js';
 import { PgFailureLimit } from './failure-limit.js';
 import { PgOutbox } from '../destinations/pg-outbox.js';
 import { GroupCommitter } from './group-commit.js';
+import { LATEST_VERSION } from './migrations.js';
 import { appendPgConsent, insertConsent, linkPgIdentity } from './pg-consent.js';
 import { commitPgEvents, type Hasher } from './pg-event-writer.js';
 import { pgExportPage } from './pg-export.js';
 import { addPgLimit, listPgConsentDecisions, listPgLimits, removePgLimit, streamPgEvents } from './pg-insights.js';
 import { deleteExpiredPg } from './pg-retention.js';
 import { erasePgSubject, insertPgAudit, readPgSubject } from './pg-subjects.js';
+import { subjectIdsSql } from '../subject-ids-sql.js';
 import { AUDIT_COLUMNS, COUNT_DENIED, REQUEST_COLUMNS } from './sql.js';
 
 export interface PgStoreOptions extends PgConnectionOptions {
@@ -47,6 +50,7 @@ const ANSWERED_STATES = new Set(['answered', 'refused', 'withdrawn']);
  * erasure), pg-retention, failure-limit, pg-insights; database.ts holds the pool and transactions.
  */
 export class PgStore implements Store {
+  readonly kind = 'postgres';
   readonly db: PgDatabase;
   private readonly hashOf: Hasher | undefined;
   private readonly events = new GroupCommitter<EventRow, boolean>((rows) => commitPgEvents(this.db, rows, this.hashOf));
@@ -125,6 +129,18 @@ export class PgStore implements Store {
     return this.db.query<Suppression>('SELECT hash, erased_at AS "erasedAt" FROM suppressions');
   }
 
+  async restoreSuppressions(entries: Suppression[]): Promise<void> {
+    await this.db.query(
+      `INSERT INTO suppressions (hash, erased_at) SELECT * FROM unnest($1::text[], $2::bigint[])
+       ON CONFLICT (hash) DO UPDATE SET erased_at = excluded.erased_at`,
+      [entries.map((s) => s.hash), entries.map((s) => s.erasedAt)],
+    );
+  }
+
+  async *subjectIds(site: string): AsyncIterable<SubjectRef> {
+    yield* (await this.db.query<SubjectRef>(subjectIdsSql('$1'), [site])).map((r) => ({ ...r, site }));
+  }
+
   async subjectErasedAt(subjectHash: string): Promise<number | null> {
     const rows = await this.db.query<{ erasedAt: number }>('SELECT erased_at AS "erasedAt" FROM suppressions WHERE hash = $1', [
       subjectHash,
@@ -194,8 +210,13 @@ export class PgStore implements Store {
     return new PgFailureLimit((sql, params) => this.db.query(sql, params), hashAddress, maxFailures, windowMs);
   }
 
+  observeCommits(listener: (events: number) => void): void {
+    this.events.onGroup = listener;
+  }
+
   async ping(): Promise<void> {
-    await this.db.query('SELECT 1');
+    const [row] = await this.db.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+    assertSchemaCurrent(row?.v ?? null, LATEST_VERSION);
   }
 
   async *streamEvents(query: EventQuery): AsyncIterable<EventRow> {

@@ -3,7 +3,7 @@
 export const EVENT_COLUMNS = `message_id AS "messageId", site, type, event, anonymous_id AS "anonymousId", user_id AS "userId",
   timestamp, received_at AS "receivedAt", payload`;
 export const CONSENT_COLUMNS = `receipt_id AS "receiptId", site, anonymous_id AS "anonymousId", user_id AS "userId", purposes,
-  policy_version AS "policyVersion", source, text_hash AS "textHash", decided_at AS "decidedAt", received_at AS "receivedAt", locale, url`;
+  policy_version AS "policyVersion", source, text_hash AS "textHash", decided_at AS "decidedAt", received_at AS "receivedAt", locale, url, record_id AS "recordId"`;
 export const LINK_COLUMNS =
   'anonymous_id AS "anonymousId", user_id AS "userId", first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt", proven';
 export const AUDIT_COLUMNS = 'at, site, action, subject_hash AS "subjectHash", via, outcome, receipt_id AS "receiptId", count';

@@ -11,6 +11,7 @@ import type { CollectorContext, CollectorRoute } from '../deps.js';
 import { HttpError, basicAuthUser, json } from '../http.js';
 import { prepareBatch } from '../ingest.js';
 import { truncateIp } from '../ip.js';
+import { scrubUrl } from '../scrub.js';
 
 /**
  * The site of the write key (from the body, else the HTTP Basic user, else `?writeKey=` as RudderStack's
@@ -109,7 +110,8 @@ async function consent(c: CollectorContext) {
     decidedAt: record.timestamp,
     receivedAt: Date.now(),
     locale: record.locale ?? null,
-    url: record.url ?? null,
+    // Cleaned as the SDK cleans its own (other clients' records may carry an address or a token).
+    url: record.url ? scrubUrl(record.url) || null : null,
   };
   // A late decision for an erased id (another tab, a retry) is kept as proof under the keyed hash only.
   const storedReceipt =

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CollectorContext, CollectorRoute } from '../deps.js';
 import { HttpError, json } from '../http.js';
+import { conclusionsFor } from '../conclusions.js';
 import { insightCsv } from '../insights-csv.js';
 import { ParamError, parseAnalysis, parseParams } from '../insights-params.js';
 import { runInsight } from '../insights-run.js';
@@ -71,7 +72,25 @@ function limitHandler(right: ProcessingLimit['right'], lift: boolean) {
   };
 }
 
+/** What the per-person analyses concluded about the authenticated subject, and their objection and restriction. */
+async function conclusions(c: CollectorContext) {
+  const { auth, store, hashOf } = c.env;
+  const p = await auth.authenticate(c, c.params.id!, 'conclusions');
+  const subjectHash = hashOf(p.ref.site, p.ref.kind, p.ref.id);
+  await store.appendAudit({
+    at: Date.now(),
+    site: p.ref.site,
+    action: 'conclusions',
+    subjectHash,
+    via: p.via,
+    outcome: 'ok',
+    receiptId: null,
+  });
+  return json(200, await conclusionsFor(c.env, p.ref));
+}
+
 export const insightsRoutes: CollectorRoute[] = [
+  { method: 'GET', path: '/v1/subjects/:id/conclusions', handler: conclusions },
   { method: 'GET', path: '/v1/insights/:analysis', handler: insight },
   { method: 'POST', path: '/v1/subjects/:id/objection', handler: limitHandler('objection', false) },
   { method: 'DELETE', path: '/v1/subjects/:id/objection', handler: limitHandler('objection', true) },

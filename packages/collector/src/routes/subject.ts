@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { ErasureReceipt } from '@tillit/schema';
 import { accessAnswer, answerToCsv, processingRegister } from '../access-answer.js';
 import { signClaims } from '../auth.js';
+import { conclusionsCsv, conclusionsFor } from '../conclusions.js';
 import type { CollectorContext, CollectorDeps, CollectorRoute } from '../deps.js';
 import { HttpError, json } from '../http.js';
 import type { AuditRow } from '../store.js';
@@ -36,7 +37,9 @@ async function exportData(c: CollectorContext) {
   const p = await c.env.auth.authenticate(c, c.params.id!, 'export');
   await c.env.store.appendAudit(audit(c.env, p, `export.${format}`));
   const data = await answer(c.env, p);
-  const body = format === 'json' ? JSON.stringify(data, null, 2) : answerToCsv(data);
+  // What was concluded about the visitor travels with their data (Art. 15(1)(h), Art. 20).
+  const derived = await conclusionsFor(c.env, p.ref);
+  const body = format === 'json' ? JSON.stringify({ ...data, derived }, null, 2) : answerToCsv(data) + conclusionsCsv(derived);
   const headers = {
     'Content-Type': format === 'json' ? 'application/json; charset=utf-8' : 'text/csv; charset=utf-8; header=present',
     'Content-Disposition': `attachment; filename="tillit-data.${format}"`,
@@ -58,7 +61,10 @@ async function erase(c: CollectorContext) {
     hash,
     (kind, anyId) => env.hashOf(p.ref.site, kind, anyId),
     row,
-    (suppressed) => env.suppression.add(suppressed),
+    (suppressed) => {
+      env.suppression.add(suppressed);
+      env.ledger.append(p.ref.site, suppressed);
+    },
   );
   const receipt: ErasureReceipt = {
     receiptId,

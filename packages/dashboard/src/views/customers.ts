@@ -2,7 +2,8 @@ import { bars, hbars, scatter } from '../charts.js';
 import { type Dash, num, panel, percent, periodParams } from '../panel.js';
 
 interface Cltv {
-  customers: { person: string; frequency: number; pAlive: number; cltv: number }[];
+  /** pAlive and cltv are null where the model could not predict (a degenerate fit). */
+  customers: { person: string; frequency: number; pAlive: number | null; cltv: number | null }[];
 }
 interface Segments {
   segments: { segment: string; customers: number; revenue: number }[];
@@ -38,9 +39,12 @@ export async function customers(d: Dash): Promise<void> {
     d.api.get<Cltv>('/v1/insights/cltv', params),
     d.api.get<Segments>('/v1/insights/segments', params),
   ]);
-  const bands = cltvBands(cltv.customers.map((c) => c.cltv));
+  const predicted = cltv.customers.filter(
+    (c): c is Cltv['customers'][number] & { pAlive: number; cltv: number } => c.pAlive !== null && c.cltv !== null,
+  );
+  const bands = cltvBands(predicted.map((c) => c.cltv));
   const byFrequency = new Map<number, { sum: number; n: number }>();
-  for (const c of cltv.customers) {
+  for (const c of predicted) {
     const f = byFrequency.get(c.frequency) ?? { sum: 0, n: 0 };
     f.sum += c.pAlive;
     f.n++;
@@ -69,7 +73,7 @@ export async function customers(d: Dash): Promise<void> {
       chart: (id) =>
         scatter(
           id,
-          cltv.customers.map((c) => [c.frequency, c.pAlive]),
+          predicted.map((c) => [c.frequency, c.pAlive]),
           'percent',
         ),
       data: { header: [t.frequency, t.customerCount, t.meanPAlive], rows: freq.map(([f, x]) => [f, x.n, percent(x.sum / x.n)]) },

@@ -1,5 +1,6 @@
 import { hyp2f1, lnGamma, logAddExp } from '../math/special.js';
 import { type Minimum, minimize } from '../math/nelder-mead.js';
+import { atBounds, withinBounds } from './bounds.js';
 
 /** BG/NBD parameters: purchase rate λ ~ Gamma(r, α); drop-out probability p ~ Beta(a, b). */
 export interface BgNbdParams {
@@ -35,13 +36,24 @@ export function bgNbdLogLikelihood({ r, alpha, a, b }: BgNbdParams, { frequency:
 /** Customers with the same (x, t_x, T) folded into one row with a count: the CDNOW fit has few distinct rows. */
 export function foldTriples(customers: Iterable<RfmTriple>): RfmTriple[] {
   const rows = new Map<string, RfmTriple>();
+  let index = 0;
   for (const c of customers) {
+    checkTriple(c, index++);
     const key = `${c.frequency}:${c.recency}:${c.T}`;
     const row = rows.get(key);
     if (row) row.count! += c.count ?? 1;
     else rows.set(key, { frequency: c.frequency, recency: c.recency, T: c.T, count: c.count ?? 1 });
   }
   return [...rows.values()];
+}
+
+/** Bad input is named, not fitted: a NaN would spread through every answer. */
+function checkTriple({ frequency: x, recency, T }: RfmTriple, index: number): void {
+  const bad = (field: string, value: number, rule: string) =>
+    new RangeError(`[tillit] insights: BG/NBD customer ${index}: ${field} must be ${rule}, got ${value}`);
+  if (!Number.isInteger(x) || x < 0) throw bad('frequency', x, 'a whole number ≥ 0');
+  if (!Number.isFinite(T) || T < 0) throw bad('T', T, 'a finite number ≥ 0');
+  if (!(recency >= 0 && recency <= T)) throw bad('recency', recency, `between 0 and T (${T})`);
 }
 
 const fromLog = ([r, alpha, a, b]: number[]): BgNbdParams => ({
@@ -53,7 +65,10 @@ const fromLog = ([r, alpha, a, b]: number[]): BgNbdParams => ({
 
 export interface BgNbdFit extends BgNbdParams {
   logLikelihood: number;
+  /** False when the search ran out of evaluations or a parameter ended at the edge of the box (`atBound`). */
   converged: boolean;
+  /** Parameters that ended near 1e6 or 1e-6 (bounds.ts): the data cannot tell them from an extreme. */
+  atBound: string[];
   evaluations: number;
 }
 
@@ -111,8 +126,10 @@ export function fitBgNbd(customers: Iterable<RfmTriple>, start: Partial<BgNbdPar
   const data = columns(rows);
   const negativeMean = (theta: number[]) => -bgNbdTotalLogLikelihood(fromLog(theta), data) / n;
   const x0 = [start.r ?? 1, start.alpha ?? 1, start.a ?? 1, start.b ?? 1].map(Math.log);
-  const found: Minimum = minimize(negativeMean, x0);
-  return { ...fromLog(found.x), logLikelihood: -found.fx * n, converged: found.converged, evaluations: found.evaluations };
+  const found: Minimum = minimize(withinBounds(negativeMean), x0);
+  const atBound = atBounds(['r', 'alpha', 'a', 'b'], found.x);
+  const converged = found.converged && atBound.length === 0;
+  return { ...fromLog(found.x), logLikelihood: -found.fx * n, converged, atBound, evaluations: found.evaluations };
 }
 
 /** ln of the odds term a/(b+x−1) · ((α+T)/(α+t_x))^(r+x) that P(alive) and E[Y] share (−∞ for x = 0). */

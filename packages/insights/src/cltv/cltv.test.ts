@@ -74,7 +74,7 @@ describe('cltv', () => {
     for (const c of result.customers) {
       expect(c.pAlive).toBeGreaterThan(0);
       expect(c.pAlive).toBeLessThanOrEqual(1);
-      expect(c.cltv).toBeLessThan(c.expectedPurchases * c.expectedSpend);
+      expect(c.cltv).toBeLessThan(c.expectedPurchases! * c.expectedSpend!);
     }
   });
 

@@ -24,11 +24,12 @@ export interface CltvOptions extends HistoryOptions {
   discountSteps?: number;
 }
 
+/** Predictions are null when there is no fit, or when they are not finite numbers (the answer's notes say how many). */
 export interface CustomerValue extends CustomerSummary {
-  pAlive: number;
-  expectedPurchases: number;
-  expectedSpend: number;
-  cltv: number;
+  pAlive: number | null;
+  expectedPurchases: number | null;
+  expectedSpend: number | null;
+  cltv: number | null;
 }
 
 export interface CltvResult extends Coverage {
@@ -65,10 +66,44 @@ export function discountedValue(
 
 function fitBoth(summaries: CustomerSummary[], notes: string[]) {
   try {
-    return { bgNbd: fitBgNbd(summaries), gammaGamma: fitGammaGamma(summaries) };
+    const fit = { bgNbd: fitBgNbd(summaries), gammaGamma: fitGammaGamma(summaries) };
+    for (const [name, f] of [
+      ['BG/NBD', fit.bgNbd],
+      ['Gamma-Gamma', fit.gammaGamma],
+    ] as const) {
+      if (f.atBound.length)
+        notes.push(
+          `${name} did not converge: ${f.atBound.join(', ')} ran to the edge of the search (1e-6 … 1e6); the data cannot tell them from an extreme (too few customers, or all alike), so the predictions are rough`,
+        );
+      else if (!f.converged) notes.push(`${name} did not converge within its evaluation budget; the predictions are rough`);
+    }
+    return fit;
   } catch (error) {
     notes.push((error as Error).message);
     return null;
+  }
+}
+
+const NO_PREDICTION = { pAlive: null, expectedPurchases: null, expectedSpend: null, cltv: null };
+
+/** One customer's predictions, or nulls when any is not a finite number (or the series behind them fails). */
+function predict(
+  fit: NonNullable<ReturnType<typeof fitBoth>>,
+  summary: CustomerSummary,
+  { horizon, unitsPerYear, rate, steps }: { horizon: number; unitsPerYear: number; rate: number; steps: number },
+): Omit<CustomerValue, keyof CustomerSummary> {
+  try {
+    const spend = expectedSpend(fit.gammaGamma, summary);
+    const by = (t: number) => expectedPurchases(fit.bgNbd, summary, t);
+    const values = {
+      pAlive: probabilityAlive(fit.bgNbd, summary),
+      expectedPurchases: by(horizon),
+      expectedSpend: spend,
+      cltv: discountedValue(by, spend, horizon, unitsPerYear, rate, steps),
+    };
+    return Object.values(values).every(Number.isFinite) ? values : NO_PREDICTION;
+  } catch {
+    return NO_PREDICTION;
   }
 }
 
@@ -89,19 +124,13 @@ export async function cltv(events: EventSource, options: CltvOptions = {}): Prom
   const notes: string[] = [];
   const fit = fitBoth(summaries, notes);
   const unitsPerYear = 365.25 / UNIT_DAYS[unit];
-  const customers = summaries.map((summary): CustomerValue => {
-    if (!fit)
-      return { ...summary, pAlive: Number.NaN, expectedPurchases: Number.NaN, expectedSpend: Number.NaN, cltv: Number.NaN };
-    const spend = expectedSpend(fit.gammaGamma, summary);
-    const by = (t: number) => expectedPurchases(fit.bgNbd, summary, t);
-    return {
-      ...summary,
-      pAlive: probabilityAlive(fit.bgNbd, summary),
-      expectedPurchases: by(horizon),
-      expectedSpend: spend,
-      cltv: discountedValue(by, spend, horizon, unitsPerYear, rate, options.discountSteps ?? 12),
-    };
-  });
+  const settings = { horizon, unitsPerYear, rate, steps: options.discountSteps ?? 12 };
+  const customers = summaries.map(
+    (summary): CustomerValue => ({ ...summary, ...(fit ? predict(fit, summary, settings) : NO_PREDICTION) }),
+  );
+  const unpredicted = fit ? customers.filter((c) => c.cltv === null).length : 0;
+  if (unpredicted)
+    notes.push(`${unpredicted} customers have no prediction: the fitted model gave them numbers that are not finite`);
   const params = fit && {
     r: fit.bgNbd.r,
     alpha: fit.bgNbd.alpha,

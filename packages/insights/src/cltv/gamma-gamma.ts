@@ -1,5 +1,6 @@
 import { lnGamma } from '../math/special.js';
 import { minimize } from '../math/nelder-mead.js';
+import { atBounds, withinBounds } from './bounds.js';
 
 /** Gamma-Gamma spend parameters: transaction value ~ Gamma(p, ν), ν ~ Gamma(q, γ). */
 export interface GammaGammaParams {
@@ -33,12 +34,21 @@ export function gammaGammaLogLikelihood({ p, q, gamma }: GammaGammaParams, { fre
 
 export interface GammaGammaFit extends GammaGammaParams {
   logLikelihood: number;
+  /** False when the search ran out of evaluations or a parameter ended at the edge of the box (`atBound`). */
   converged: boolean;
+  /** Parameters that ended near 1e6 or 1e-6 (bounds.ts), e.g. q and γ when every customer spends alike. */
+  atBound: string[];
 }
 
 /** Maximum-likelihood Gamma-Gamma fit over repeat customers with a positive average spend. */
 export function fitGammaGamma(customers: Iterable<SpendSummary>): GammaGammaFit {
-  const rows = [...customers].filter((c) => c.frequency > 0 && c.monetary > 0);
+  const rows = [...customers].filter((c, index) => {
+    if (!Number.isFinite(c.monetary) || !(c.frequency >= 0))
+      throw new RangeError(
+        `[tillit] insights: Gamma-Gamma customer ${index}: needs a frequency ≥ 0 and a finite monetary value, got ${c.frequency} and ${c.monetary}`,
+      );
+    return c.frequency > 0 && c.monetary > 0;
+  });
   if (rows.length < 2) throw new Error('[tillit] insights: Gamma-Gamma needs at least two repeat customers with spend to fit');
   const negativeMean = ([p, q, gamma]: number[]) => {
     const params = { p: Math.exp(p!), q: Math.exp(q!), gamma: Math.exp(gamma!) };
@@ -46,9 +56,11 @@ export function fitGammaGamma(customers: Iterable<SpendSummary>): GammaGammaFit 
     for (const row of rows) total += gammaGammaLogLikelihood(params, row);
     return -total / rows.length;
   };
-  const found = minimize(negativeMean, [0, 0, 0]);
+  const found = minimize(withinBounds(negativeMean), [0, 0, 0]);
   const [p, q, gamma] = found.x.map(Math.exp) as [number, number, number];
-  return { p, q, gamma, logLikelihood: -found.fx * rows.length, converged: found.converged };
+  const atBound = atBounds(['p', 'q', 'gamma'], found.x);
+  const converged = found.converged && atBound.length === 0;
+  return { p, q, gamma, logLikelihood: -found.fx * rows.length, converged, atBound };
 }
 
 /**

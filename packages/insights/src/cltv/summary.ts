@@ -64,13 +64,13 @@ export async function purchaseHistories(
 ): Promise<Map<string, PurchaseHistory>> {
   const histories = new Map<string, PurchaseHistory>();
   const calibrationEnd = options.calibrationEnd ?? Number.POSITIVE_INFINITY;
-  for await (const { event, person, time } of scanEvents(events, options, coverage)) {
-    if (!isConversion(event, options)) continue;
+  await scanEvents(events, options, coverage, ({ event, person, time }) => {
+    if (!isConversion(event, options)) return;
     const holdout = time >= calibrationEnd;
     const day = dayOf(time);
     let history = histories.get(person);
     if (!history) {
-      if (holdout) continue;
+      if (holdout) return;
       history = {
         person,
         firstDay: day,
@@ -84,7 +84,7 @@ export async function purchaseHistories(
       histories.set(person, history);
     }
     record(history, day, readOrder(event).revenue, holdout);
-  }
+  });
   return histories;
 }
 
