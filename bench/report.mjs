@@ -1,6 +1,7 @@
 // Turns one run's figures into bench/REPORT.md. Findings are computed from the figures, so a
 // section where Tillit loses says so in words, whatever the run measured.
 import { renderDashboard } from './dashboard.mjs';
+import { renderInsights } from './insights.mjs';
 import { renderPg } from './pg.mjs';
 const kb = (bytes) => (bytes / 1024).toFixed(1);
 const int = (n) => Math.round(n).toLocaleString('en-US');
@@ -310,7 +311,7 @@ export function renderReport({ machine, versions, load, started, results, errors
     '',
   );
   out.push(
-    ...['sizes', 'ingest', 'erasure', 'pg', 'browser', 'dashboard', 'export']
+    ...['sizes', 'ingest', 'erasure', 'pg', 'browser', 'dashboard', 'export', 'insights']
       .filter((s) => results[`${s}Meta`])
       .map(
         (s) =>
@@ -323,7 +324,16 @@ export function renderReport({ machine, versions, load, started, results, errors
       `**These packages did not build in this run: ${buildFailures.join(', ')}.** Figures that need them are missing.`,
       '',
     );
-  const render = { sizes, ingest, erasure, pg: renderPg, browser, dashboard: renderDashboard, export: renderExport };
+  const render = {
+    sizes,
+    ingest,
+    erasure,
+    pg: renderPg,
+    browser,
+    dashboard: renderDashboard,
+    export: renderExport,
+    insights: renderInsights,
+  };
   for (const [name, fn] of Object.entries(render)) {
     if (errors[name]) out.push(`## ${name}`, '', `**Failed in this run:**`, '', '```', errors[name].slice(0, 2000), '```', '');
     else if (results[name]) fn(results[name], out);

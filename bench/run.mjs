@@ -1,7 +1,8 @@
 // `npm run bench`: installs what the benchmarks need (bench/ is its own npm package, so peers never
 // reach the workspace), builds Tillit, runs every section in one go, writes bench/REPORT.md and
 // prints it. Benchmarks, not tests: nothing here passes or fails on a figure.
-//   node bench/run.mjs [--quick] [--only=sizes,ingest,erasure,pg,browser,dashboard,export]
+//   node bench/run.mjs [--quick] [--only=sizes,ingest,erasure,pg,browser,dashboard,export,insights] [--insights]
+// --insights runs the insights section alone and rewrites its section of bench/REPORT.md in place.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
@@ -10,10 +11,13 @@ import { ensureInstalled, root } from '../scripts/setup.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = args
-  .find((a) => a.startsWith('--only='))
-  ?.slice(7)
-  .split(',');
+const insightsAlone = args.includes('--insights');
+const only = insightsAlone
+  ? ['insights']
+  : args
+      .find((a) => a.startsWith('--only='))
+      ?.slice(7)
+      .split(',');
 const wanted = (section) => !only || only.includes(section);
 const log = (...a) => console.log('[bench]', ...a);
 
@@ -128,6 +132,7 @@ const { browserSection } = await import('./browser.mjs');
 const { pgSection } = await import('./pg.mjs');
 const { dashboardSection } = await import('./dashboard.mjs');
 const { exportSection } = await import('./export.mjs');
+const { insightsSection, renderInsights, replaceSection } = await import('./insights.mjs');
 const batchSize = sdkBatchSize();
 await section('sizes', () => sizesSection());
 await section('ingest', () => ingestSection({ scale: quick ? 0.4 : 1, sdkBatchSize: batchSize }));
@@ -140,10 +145,16 @@ await section('pg', () =>
 await section('browser', () => browserSection({ events: quick ? 2_000 : 10_000 }));
 await section('dashboard', () => dashboardSection());
 await section('export', () => exportSection({ events: quick ? 100_000 : 1_000_000 }));
+await section('insights', () => insightsSection(quick ? { events: 100_000, people: 10_000, customers: 10_000, log } : { log }));
 load.after = loadavg();
 
 const { renderReport } = await import('./report.mjs');
 const report = renderReport({ machine, versions, load, started, results, errors, buildFailures, quick, batchSize });
 if (!only) writeFileSync(join(root, 'bench/REPORT.md'), report);
-else log('(--only: bench/REPORT.md left as it was)');
+else if (insightsAlone && results.insights && !quick) {
+  const out = [];
+  renderInsights(results.insights, out);
+  replaceSection('## 7. Insights', out.join('\n'));
+  log('(--insights: section 7 of bench/REPORT.md rewritten in place)');
+} else log('(--only: bench/REPORT.md left as it was)');
 console.log(`\n${report}`);

@@ -30,7 +30,7 @@ export const EXPORT_COLUMNS = [
 /** Bytes gathered before a chunk is handed on: fewer, larger writes to the socket. */
 const CHUNK_BYTES = 64 * 1024;
 /**
- * Rows per Parquet row group: a group is held in memory while it is encoded (~200 MB of RSS above NDJSON
+ * Rows per Parquet row group: a group is held in memory while it is encoded (~90 MB of RSS above NDJSON
  * with 1 KB events: bench/REPORT.md). Fewer rows per group cost less memory and compress a little worse.
  */
 export const PARQUET_ROW_GROUP = 10_000;

@@ -8,7 +8,7 @@
 const NS = 'http://www.w3.org/2000/svg';
 const W = 480;
 const H = 220;
-const PAD = { l: 44, r: 8, t: 8, b: 28 };
+const PAD = { l: 44, r: 22, t: 8, b: 28 };
 
 export interface Series {
   name: string;
@@ -60,9 +60,12 @@ function xLabels(svg: SVGSVGElement, labels: string[], x: (i: number) => number,
   // Dates lose their year (the table has it) so that more fit.
   if (labels.every((l) => /^\d{4}-\d{2}-\d{2}$/.test(l))) labels = labels.map((l) => l.slice(5));
   const step = Math.max(1, Math.ceil(labels.length / n));
+  // As many characters as the space between two labels holds (about 6.5 units each at 11 px).
+  const room = Math.max(3, Math.floor((labels.length > step ? x(step) - x(0) : W) / 6.5));
   labels.forEach((label, i) => {
     if (i % step) return;
-    svg.append(s('text', { x: x(i), y: height - 8, 'text-anchor': 'middle', class: 'tick' }, label.slice(0, 16)));
+    const text = label.length > room ? `${label.slice(0, room - 1)}…` : label;
+    svg.append(s('text', { x: x(i), y: height - 8, 'text-anchor': 'middle', class: 'tick' }, text));
   });
 }
 
@@ -137,11 +140,15 @@ export function hbars(labelledBy: string, labels: string[], values: number[], sc
 
 /** A grid of cells shaded by value (0–1), with the value written in each cell. */
 export function heatmap(labelledBy: string, rows: string[], cols: string[], values: (number | null)[][]): SVGSVGElement {
-  const cell = 22;
-  const left = 64;
+  const cell = 44;
+  const left = 84;
   const height = 20 + rows.length * cell;
+  const width = left + cols.length * cell;
+  // Drawn at its own size (width and height in px), so that a few cohorts are not blown up to the panel's width.
   const svg = s('svg', {
-    viewBox: `0 0 ${left + cols.length * cell} ${height}`,
+    viewBox: `0 0 ${width} ${height}`,
+    width,
+    height,
     role: 'img',
     'aria-labelledby': labelledBy,
     class: 'chart heat',
