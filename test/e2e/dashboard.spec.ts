@@ -221,3 +221,41 @@ test("the portal shows a visitor's segment and scores, hides them after the obje
   await sv.close();
   await context.close();
 });
+
+test('privacy operations show the destinations: what waits, fails, and which erasures are still to forward', async ({ page }) => {
+  // A webhook nobody answers (port 9, discard): deliveries fail and wait for their retry.
+  const own = await startCollector({
+    sites: [
+      {
+        name: 'e2e',
+        writeKey: WRITE_KEY,
+        origins: [SHOP],
+        destinations: [
+          { name: 'crm', type: 'webhook', purpose: 'analytics', url: 'http://127.0.0.1:9/hook', secret: 'w'.repeat(40) },
+        ],
+      },
+    ],
+    operatorToken: OPERATOR,
+  });
+  try {
+    const batch = [
+      {
+        messageId: randomUUID(),
+        type: 'page',
+        anonymousId: 'd-1',
+        timestamp: new Date().toISOString(),
+        context: { consent: { purposes: ['analytics'] } },
+      },
+    ];
+    await fetch(`${own.url}/v1/batch`, { method: 'POST', body: JSON.stringify({ writeKey: WRITE_KEY, batch }) });
+    await page.goto(`${own.url}/dashboard#privacy`);
+    await page.keyboard.type(OPERATOR);
+    await page.keyboard.press('Enter');
+    const panel = page.getByRole('region', { name: 'Destinations' });
+    await expect(panel.getByRole('cell', { name: 'crm', exact: true })).toBeVisible({ timeout: 20_000 });
+    await expect(panel.getByRole('columnheader', { name: 'Dead letters' })).toBeVisible();
+    expect(await axe(page)).toEqual([]);
+  } finally {
+    await own.destroy();
+  }
+});

@@ -1,4 +1,5 @@
 import { h } from '@tillit/ui-kit';
+import { SignedOut } from '../api.js';
 import { type Dash, panel } from '../panel.js';
 import { fill } from '../texts.js';
 
@@ -26,15 +27,51 @@ interface Register {
   retention: { eventsDays: number; statement: string };
 }
 
+interface Destination {
+  name: string;
+  purpose: string;
+  depth: number;
+  oldestAgeSeconds: number | null;
+  failing: number;
+  deadLetters: number;
+  erasures: { pending: number; failed: number; manual: number };
+}
+
 const day = (iso: string) => iso.slice(0, 10);
+
+/** The destinations' outbox and erasure propagation (`GET /v1/destinations`); none when the store keeps no outbox. */
+function destinations(d: Dash, list: Destination[]): HTMLElement {
+  const { t } = d;
+  return panel(d, {
+    id: 'destinations',
+    title: t.destinations,
+    data: {
+      header: [t.destination, t.purpose, t.depth, t.oldest, t.failing, t.deadLetters, t.erasuresOpen],
+      rows: list.map((x) => [
+        x.name,
+        x.purpose,
+        x.depth,
+        x.oldestAgeSeconds === null ? '' : `${Math.round(x.oldestAgeSeconds / 60)} min`,
+        x.failing,
+        x.deadLetters,
+        x.erasures.pending + x.erasures.failed + x.erasures.manual,
+      ]),
+      rowClass: list.map((x) => (x.failing || x.deadLetters || x.erasures.failed ? 'overdue' : undefined)),
+    },
+  });
+}
 
 /** Data-subject requests with their due dates (overdue ones stand out), erasures, the register, retention, the audit log. */
 export async function privacy(d: Dash): Promise<void> {
   const { t } = d;
-  const [{ requests }, { entries }, register] = await Promise.all([
+  const [{ requests }, { entries }, register, outbox] = await Promise.all([
     d.api.get<{ requests: Request[] }>('/v1/admin/requests'),
     d.api.get<{ entries: AuditEntry[] }>('/v1/admin/audit', { limit: 1000 }),
     d.api.get<Register>('/v1/admin/register'),
+    d.api.get<{ destinations: Destination[] }>('/v1/destinations').catch((error: unknown) => {
+      if (error instanceof SignedOut) throw error;
+      return { destinations: [] };
+    }),
   ]);
   const erasures = entries.filter((e) => e.action === 'erase' && e.outcome === 'ok');
   d.main.append(
@@ -68,6 +105,8 @@ export async function privacy(d: Dash): Promise<void> {
         rows: register.purposes.map((p) => [`${p.purpose}: ${p.description}`, p.legalBasis]),
       },
     }),
+    // Shown once the collector forwards events somewhere (destinations in its config).
+    ...(outbox.destinations.length ? [destinations(d, outbox.destinations)] : []),
     h(
       'section',
       { class: 'panel', 'aria-labelledby': 'retention-t' },
