@@ -81,7 +81,8 @@ const numbered = (sql: string) => {
 function pgDatabase(collector: Collector, dataDir: string): TestDatabase {
   const entry = pgSchemas.get(dataDir)!;
   // The collector makes its schema when it starts, lazily; a test may read before its first request.
-  const started = (collector.store as PgStore).start();
+  // Started on the first read only: a start left unawaited would reject unhandled once the schema is dropped.
+  let started: Promise<void> | undefined;
   const pool = () => {
     entry.pool ??= new pg.Pool({
       connectionString: TEST_DATABASE_URL,
@@ -92,7 +93,7 @@ function pgDatabase(collector: Collector, dataDir: string): TestDatabase {
     return entry.pool;
   };
   const query = async <T>(sql: string, ...params: unknown[]) => {
-    await started;
+    await (started ??= (collector.store as PgStore).start());
     return (await pool().query(numbered(sql), params)).rows as T[];
   };
   return {
