@@ -1,6 +1,7 @@
 import { expect, it, vi } from 'vitest';
 import { createApi, type Session, SignedOut } from './api.js';
-import { periodParams, toCsv } from './panel.js';
+import { type Dash, panel, periodParams, toCsv } from './panel.js';
+import { TEXTS } from './texts.js';
 import { cltvBands, pseudonym } from './views/customers.js';
 import { byWeek } from './views/overview.js';
 
@@ -64,4 +65,13 @@ it('merges days into weeks from Monday, weighting rates by decisions', () => {
     { day: '2026-03-02', decisions: 4, rates: { analytics: 0.25 } },
     { day: '2026-03-09', decisions: 2, rates: { analytics: 0.5 } },
   ]);
+});
+
+it('says an empty panel the period picker filters is empty in this period, and an unfiltered one is empty at all', () => {
+  const d = { lang: 'en', t: TEXTS.en, period: { from: '', to: '' }, main: document.createElement('main') } as unknown as Dash;
+  const data = { header: ['a'], rows: [] };
+  expect(panel(d, { id: 'orders', title: 'Orders', data }).textContent).toContain('Nothing in this period.');
+  const audit = panel(d, { id: 'audit', title: 'Audit log', data, timeless: true }).textContent;
+  expect(audit).toContain('Nothing yet.');
+  expect(audit).not.toContain('in this period');
 });

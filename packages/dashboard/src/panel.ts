@@ -86,6 +86,8 @@ export interface PanelOptions {
   /** Under the chart (a legend). */
   after?: Element;
   note?: string;
+  /** Rows the period picker does not filter (requests, audit log): empty means none at all. */
+  timeless?: boolean;
   data: TableData;
   /** The API's own CSV of these rows; else the table is saved as it is shown. */
   csv?: { path: string; params: Params };
@@ -109,7 +111,7 @@ export function panel(d: Dash, o: PanelOptions): HTMLElement {
     { class: 'panel', 'aria-labelledby': caption, id: o.id },
     h('h2', { id: caption }, o.title),
     o.note ? h('p', { class: 'note' }, o.note) : null,
-    empty ? h('p', {}, d.t.none) : null,
+    empty ? h('p', {}, o.timeless ? d.t.noneYet : d.t.none) : null,
     !empty
       ? h(
           'div',

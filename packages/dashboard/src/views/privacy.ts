@@ -44,6 +44,7 @@ function destinations(d: Dash, list: Destination[]): HTMLElement {
   const { t } = d;
   return panel(d, {
     id: 'destinations',
+    timeless: true,
     title: t.destinations,
     data: {
       header: [t.destination, t.purpose, t.depth, t.oldest, t.failing, t.deadLetters, t.erasuresOpen],
@@ -77,6 +78,7 @@ export async function privacy(d: Dash): Promise<void> {
   d.main.append(
     panel(d, {
       id: 'requests',
+      timeless: true,
       title: t.requests,
       data: {
         header: [t.kind, t.channelOf, t.received, t.due, t.state],
@@ -92,12 +94,14 @@ export async function privacy(d: Dash): Promise<void> {
     }),
     panel(d, {
       id: 'erasures',
+      timeless: true,
       title: t.erasures,
       note: fill(t.erasuresCount, { n: erasures.length }),
       data: { header: [t.time, t.via], rows: erasures.map((e) => [e.at.slice(0, 16).replace('T', ' '), e.via]) },
     }),
     panel(d, {
       id: 'register',
+      timeless: true,
       title: t.register,
       note: `${t.controller}: ${register.controller.name} (${register.controller.contact}). ${t.recipients}: ${register.recipients.join(', ') || '—'}.`,
       data: {
@@ -115,6 +119,7 @@ export async function privacy(d: Dash): Promise<void> {
     ),
     panel(d, {
       id: 'audit',
+      timeless: true,
       title: t.audit,
       data: {
         header: [t.time, t.action, t.via, t.outcome],
