@@ -49,18 +49,21 @@ const pgTypes = {
 };
 
 /** PostgreSQL test schemas by data dir: a collector restarted on the same data dir finds its database again. */
-const pgSchemas = new Map<string, { schema: string; pool: pg.Pool | undefined }>();
+const pgSchemas = new Map<string, { url: string; schema: string; pool: pg.Pool | undefined }>();
 
-/** The configuration that puts a test collector in `dataDir` on the store of this process. */
-export function testStoreConfig(dataDir: string, kind = testStoreKind()): Partial<CollectorConfigInput> {
+/**
+ * The configuration that puts a test collector in `dataDir` on the store of this process; on PostgreSQL,
+ * the test server unless `url` names another (a private one that a fault test restarts).
+ */
+export function testStoreConfig(dataDir: string, kind = testStoreKind(), url = TEST_DATABASE_URL): Partial<CollectorConfigInput> {
   if (kind === 'sqlite') return {};
   let entry = pgSchemas.get(dataDir);
   if (!entry) {
     // Made by the collector's own migration at start ("made if missing"), dropped by dropTestStore.
-    entry = { schema: `tillit_test_${randomBytes(6).toString('hex')}`, pool: undefined };
+    entry = { url, schema: `tillit_test_${randomBytes(6).toString('hex')}`, pool: undefined };
     pgSchemas.set(dataDir, entry);
   }
-  return { database: { url: TEST_DATABASE_URL, schema: entry.schema, poolMax: 4 }, serverKey: PG_SERVER_KEY };
+  return { database: { url: entry.url, schema: entry.schema, poolMax: 4 }, serverKey: PG_SERVER_KEY };
 }
 
 /** Drops the PostgreSQL schema of `dataDir` (nothing on SQLite: the data dir holds the database). */
@@ -69,7 +72,7 @@ export async function dropTestStore(dataDir: string): Promise<void> {
   if (!entry) return;
   pgSchemas.delete(dataDir);
   await entry.pool?.end();
-  await adminQuery(`DROP SCHEMA IF EXISTS ${quoteIdent(entry.schema)} CASCADE`);
+  await adminQuery(`DROP SCHEMA IF EXISTS ${quoteIdent(entry.schema)} CASCADE`, [], entry.url);
 }
 
 /** `?` placeholders as PostgreSQL's `$1`, `$2`, … (test SQL has no `?` inside literals). */
@@ -84,16 +87,21 @@ function pgDatabase(collector: Collector, dataDir: string): TestDatabase {
   // Started on the first read only: a start left unawaited would reject unhandled once the schema is dropped.
   let started: Promise<void> | undefined;
   const pool = () => {
-    entry.pool ??= new pg.Pool({
-      connectionString: TEST_DATABASE_URL,
-      options: `-c search_path=${entry.schema}`,
-      max: 2,
-      types: pgTypes,
-    });
+    if (!entry.pool) {
+      entry.pool = new pg.Pool({
+        connectionString: entry.url,
+        options: `-c search_path=${entry.schema}`,
+        max: 2,
+        types: pgTypes,
+      });
+      // An idle connection cut by a restarted server (fault tests) must not fail the test: the next query reconnects.
+      entry.pool.on('error', () => {});
+    }
     return entry.pool;
   };
   const query = async <T>(sql: string, ...params: unknown[]) => {
-    await (started ??= (collector.store as PgStore).start());
+    started ||= (collector.store as PgStore).start();
+    await started;
     return (await pool().query(numbered(sql), params)).rows as T[];
   };
   return {

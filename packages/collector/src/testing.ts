@@ -15,6 +15,7 @@ import {
 } from './test-store.js';
 
 export { type TestDatabase, type TestStoreKind, testStoreKind } from './test-store.js';
+export { type PrivatePostgres, privatePostgresMissing, startPrivatePostgres } from './pg/private-server.js';
 
 export const TEST_WRITE_KEY = 'test-write-key';
 export const TEST_ORIGIN = 'http://shop.test';
@@ -56,6 +57,8 @@ export async function startCollector(
   dataDir = mkdtempSync(join(tmpdir(), 'tillit-collector-')),
   /** The store; by default TILLIT_TEST_STORE's (SQLite unless it says pg). */
   store: TestStoreKind = testStoreKind(),
+  /** On PostgreSQL, another server than the test one (a private one that a fault test restarts). */
+  databaseUrl?: string,
 ): Promise<RunningCollector> {
   const collector = createCollector({
     port: 0,
@@ -64,7 +67,7 @@ export async function startCollector(
     durability: 'normal',
     // A request log line per request would bury the test output.
     logLevel: 'silent',
-    ...testStoreConfig(dataDir, store),
+    ...testStoreConfig(dataDir, store, databaseUrl),
     ...overrides,
   });
   const url = await collector.listen();

@@ -4,64 +4,26 @@
  * Every event answered 200 is stored exactly once, the collector answers 503 with Retry-After while the
  * database is away, and it recovers without a restart.
  */
-import { execFile, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Collector, createCollector } from '../server.js';
 import { TEST_WRITE_KEY } from '../testing.js';
+import { type PrivatePostgres, privatePostgresMissing, startPrivatePostgres } from './private-server.js';
 
-const BIN = '/usr/lib/postgresql/15/bin';
-const available = existsSync(join(BIN, 'initdb'));
-// PostgreSQL refuses to run as root: as root, its tools run as the postgres user.
-const asRoot = process.getuid?.() === 0;
-
-const command = (tool: string, args: string[]): [string, string[]] =>
-  asRoot ? ['runuser', ['-u', 'postgres', '--', join(BIN, tool), ...args]] : [join(BIN, tool), args];
-function pgTool(tool: string, args: string[]): void {
-  execFileSync(...command(tool, args), { stdio: 'pipe', timeout: 60_000 });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-let dir: string;
+let server: PrivatePostgres | undefined;
 let url: string;
-// Always with a log file: a server started without one keeps pg_ctl's output pipe open.
-const ctlArgs = (args: string[]) => ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-t', '60', ...args];
-const ctl = (...args: string[]) => pgTool('pg_ctl', ctlArgs(args));
 
 beforeAll(async () => {
-  if (!available) return;
-  dir = mkdtempSync(join(tmpdir(), 'tillit-private-pg-'));
-  if (asRoot) {
-    const [uid, gid] = ['-u', '-g'].map((flag) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' })));
-    chownSync(dir, uid!, gid!);
-  }
-  pgTool('initdb', ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync']);
-  const port = await freePort();
-  ctl('-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start');
-  url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  if (privatePostgresMissing) return;
+  server = await startPrivatePostgres();
+  url = server.url;
 }, 120_000);
 
-afterAll(async () => {
-  if (!available) return;
-  try {
-    ctl('-m', 'immediate', 'stop');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}, 120_000);
+afterAll(() => server?.destroy(), 120_000);
 
 const batchOf = (count: number) =>
   Array.from({ length: count }, () => ({
@@ -116,7 +78,7 @@ function sendUntilStopped(collector: Collector, tally: Tally): { stop(): Promise
   };
 }
 
-it.skipIf(!available)(
+it.skipIf(Boolean(privatePostgresMissing))(
   'answers 503 + Retry-After while PostgreSQL restarts under load, then serves again; every event answered 200 is stored once',
   async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tillit-pg-restart-'));
@@ -133,7 +95,7 @@ it.skipIf(!available)(
       const load = sendUntilStopped(collector, tally);
       await load.acked(200);
       // Asynchronously: the senders keep sending while PostgreSQL goes down and comes back.
-      await promisify(execFile)(...command('pg_ctl', ctlArgs(['-m', 'fast', 'restart'])), { timeout: 60_000 });
+      await server!.restart();
       // Recovered: many more events answered 200 after the restart, by the same collector.
       await load.acked(tally.acknowledged.length + 400);
       await load.stop();

@@ -13,14 +13,18 @@ export interface TestSchema {
 }
 
 /** Runs `sql` on a short connection to the test database; a clear error says what to start when it is unreachable. */
-export async function adminQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []) {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 5_000 });
+export async function adminQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(
+  sql: string,
+  params: unknown[] = [],
+  url = TEST_DATABASE_URL,
+) {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
   client.on('error', () => {});
   try {
     await client.connect();
   } catch (error) {
     throw new Error(
-      `[tillit] PostgreSQL is not reachable at ${TEST_DATABASE_URL} (${(error as Error).message}). The PostgreSQL tests need it: ` +
+      `[tillit] PostgreSQL is not reachable at ${url} (${(error as Error).message}). The PostgreSQL tests need it: ` +
         'start it (Debian: pg_ctlcluster --skip-systemctl-redirect 15 main start) or point TILLIT_TEST_DATABASE_URL at one.',
     );
   }
