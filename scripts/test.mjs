@@ -1,6 +1,6 @@
 // `npm test`: everything a fresh clone needs, then every test: types, lint, unit and integration
 // tests (vitest, real collector over HTTP on SQLite and on PostgreSQL), browser tests (Playwright, real
-// Chromium; the collector-facing specs on both stores).
+// Chromium; every spec on both stores).
 // Extra arguments go to both runners' filters, e.g. `npm test -- consent`.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';

@@ -129,6 +129,7 @@ it('every command the README shows is run here, or says why not', () => {
     'npm test -- <filter>': 'this suite is part of it',
     'npm install @tillit/sdk': "run in a site's own project, not in this repository",
     'npm run bench': 'benchmarks take minutes; bench/run.mjs is run by `npm run bench` itself',
+    'npm run bench -- --insights': 'the insights section alone (bench/insights.mjs) takes minutes over 1,000,000 events',
     'npm run screenshots':
       'rewrites docs/screenshots; its test/screenshots/dashboard.shots.ts drives the seeded dashboard as the e2e tests do',
     "export TILLIT_DATABASE_URL='postgres://tillit:secret@db.internal:5432/tillit?sslmode=verify-full&sslrootcert=/etc/tillit/ca.pem'":

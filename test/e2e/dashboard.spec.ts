@@ -6,7 +6,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
-import type { BrowserContext, Page, Route } from '@playwright/test';
+import type { BrowserContext, Page, Request, Route } from '@playwright/test';
 import { type RunningCollector, seedSimulatedShop, startCollector } from '@tillit/collector/testing';
 import { expect, test, WRITE_KEY } from '../support/fixtures.js';
 
@@ -24,13 +24,17 @@ test.describe.configure({ mode: 'serial' });
 
 let running: RunningCollector;
 
-test.beforeAll(async () => {
-  running = await startCollector({
-    sites: [{ name: 'e2e', writeKey: WRITE_KEY, origins: [SHOP] }],
-    operatorToken: OPERATOR,
-    // The refusal tests send wrong tokens on purpose; the default limit would answer 429 instead of 401.
-    failureLimit: { max: 1000, perSubject: 1000, windowSeconds: 60 },
-  });
+test.beforeAll(async ({ store }) => {
+  running = await startCollector(
+    {
+      sites: [{ name: 'e2e', writeKey: WRITE_KEY, origins: [SHOP] }],
+      operatorToken: OPERATOR,
+      // The refusal tests send wrong tokens on purpose; the default limit would answer 429 instead of 401.
+      failureLimit: { max: 1000, perSubject: 1000, windowSeconds: 60 },
+    },
+    undefined,
+    store,
+  );
   // The demo's simulated traffic, smaller: 300 browsers over 120 days up to today.
   const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
   await seedSimulatedShop(running.url, { writeKey: WRITE_KEY, origin: SHOP, visitors: 300, end: today });
@@ -153,11 +157,16 @@ test('a refused token brings the sign-in back, on every view', async ({ browser 
   await signIn(page, 'en');
   const ids = ['overview', 'attribution', 'customers', 'products', 'retention', 'feedback', 'privacy', 'live'];
   // The collector itself refuses: every API request now carries a wrong token (as after a rotation).
-  const wrongToken = (route: Route) =>
-    route.continue({ headers: { ...route.request().headers(), authorization: 'Bearer not-the-operator-token' } });
+  // The view shown at sign-in may still be loading (slower on PostgreSQL): only the answers to requests
+  // sent with the wrong token are the refusal.
+  const refused = new Set<Request>();
+  const wrongToken = (route: Route) => {
+    refused.add(route.request());
+    return route.continue({ headers: { ...route.request().headers(), authorization: 'Bearer not-the-operator-token' } });
+  };
   for (const id of ids) {
     await page.route('**/v1/**', wrongToken);
-    const response = page.waitForResponse((r) => r.url().includes('/v1/'));
+    const response = page.waitForResponse((r) => refused.has(r.request()));
     await page.evaluate((hash) => {
       location.hash = hash;
     }, id);
@@ -222,21 +231,28 @@ test("the portal shows a visitor's segment and scores, hides them after the obje
   await context.close();
 });
 
-test('privacy operations show the destinations: what waits, fails, and which erasures are still to forward', async ({ page }) => {
+test('privacy operations show the destinations: what waits, fails, and which erasures are still to forward', async ({
+  page,
+  store,
+}) => {
   // A webhook nobody answers (port 9, discard): deliveries fail and wait for their retry.
-  const own = await startCollector({
-    sites: [
-      {
-        name: 'e2e',
-        writeKey: WRITE_KEY,
-        origins: [SHOP],
-        destinations: [
-          { name: 'crm', type: 'webhook', purpose: 'analytics', url: 'http://127.0.0.1:9/hook', secret: 'w'.repeat(40) },
-        ],
-      },
-    ],
-    operatorToken: OPERATOR,
-  });
+  const own = await startCollector(
+    {
+      sites: [
+        {
+          name: 'e2e',
+          writeKey: WRITE_KEY,
+          origins: [SHOP],
+          destinations: [
+            { name: 'crm', type: 'webhook', purpose: 'analytics', url: 'http://127.0.0.1:9/hook', secret: 'w'.repeat(40) },
+          ],
+        },
+      ],
+      operatorToken: OPERATOR,
+    },
+    undefined,
+    store,
+  );
   try {
     const batch = [
       {
