@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from '@tillit/insights';
 
 const DAY = 86_400_000;
 const MODELS = ['last', 'first', 'linear', 'time-decay', 'position', 'last-non-direct', 'markov', 'shapley'];
@@ -26,17 +27,6 @@ const SOURCES = [
   {},
 ];
 
-function mulberry32(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * `events` events of `people` people over 180 days, in time order, as the store streams them (ISO
  * timestamps, consent snapshots). Per event: 70 % pages (10 channels), 10 % product views, 8 % orders of
@@ -45,7 +35,7 @@ function mulberry32(seed) {
  * (the analyses only read them), so making an event costs little beside what is measured.
  */
 export function* benchEvents({ events = 1_000_000, people = 100_000, seed = 7 } = {}) {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const start = Date.UTC(2026, 0, 1);
   const step = (180 * DAY) / events;
   const consents = [{ purposes: ['analytics'] }, { purposes: ['analytics', 'personalization'] }];
@@ -63,6 +53,9 @@ export function* benchEvents({ events = 1_000_000, people = 100_000, seed = 7 } 
     const anonymousId = `a${p}`;
     const userId = p % 3 === 0 ? `u${p}` : undefined;
     const timestamp = new Date(start + i * step).toISOString();
+    const track = (event, properties) => {
+      return { type: 'track', event, messageId: `m${i}`, timestamp, anonymousId, userId, properties, context: contexts[k] };
+    };
     const r = random();
     if (r < 0.7) {
       const context = pageContexts[k][Math.floor(random() * SOURCES.length)];
@@ -73,29 +66,9 @@ export function* benchEvents({ events = 1_000_000, people = 100_000, seed = 7 } 
         return { product_id: `P${n}`, price: 5 + n, quantity: 1 };
       });
       const revenue = products.reduce((sum, x) => sum + x.price, 0);
-      const properties = { order_id: `o${i}`, revenue, products };
-      yield {
-        type: 'track',
-        event: 'Order Completed',
-        messageId: `m${i}`,
-        timestamp,
-        anonymousId,
-        userId,
-        properties,
-        context: contexts[k],
-      };
+      yield track('Order Completed', { order_id: `o${i}`, revenue, products });
     } else if (r >= 0.88 && r < 0.895) {
-      const properties = { score: Math.min(10, Math.floor(random() * 12)) };
-      yield {
-        type: 'track',
-        event: 'Survey Responded',
-        messageId: `m${i}`,
-        timestamp,
-        anonymousId,
-        userId,
-        properties,
-        context: contexts[k],
-      };
+      yield track('Survey Responded', { score: Math.min(10, Math.floor(random() * 12)) });
     } else if (r >= 0.895 && r < 0.9) {
       yield { type: 'identify', messageId: `m${i}`, timestamp, anonymousId: `b${p}`, userId: `u${p}`, context: contexts[k] };
     } else {

@@ -1,6 +1,7 @@
 /** The PostgreSQL side of the bulk export: events in `seq` order (the index of migration 6), one page's bound fixed first. */
 import type pg from 'pg';
 import type { EventRow, ExportPage, ExportQuery } from '../store.js';
+import { readThroughCursor } from './cursor.js';
 import { EVENT_COLUMNS } from './sql.js';
 
 const FILTER =
@@ -28,26 +29,6 @@ async function bound(pool: pg.Pool, query: ExportQuery): Promise<{ last: number 
   return { last: max !== null && max > after ? max : null, more: false };
 }
 
-/** The page's rows through a server-side cursor in one read-only transaction, opened when the consumer starts reading. */
-async function* rows(pool: pg.Pool, query: ExportQuery, last: number): AsyncIterable<EventRow> {
-  const client = await pool.connect();
-  let done = false;
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    await client.query(`DECLARE export_events NO SCROLL CURSOR FOR ${ROWS}`, [...params(query), last]);
-    for (;;) {
-      const page = await client.query<EventRow>(`FETCH ${FETCH} FROM export_events`);
-      if (!page.rows.length) break;
-      yield* page.rows;
-    }
-    await client.query('COMMIT');
-    done = true;
-  } finally {
-    if (!done) await client.query('ROLLBACK').catch(() => undefined);
-    client.release();
-  }
-}
-
 /**
  * An export page. A row whose transaction is still open when the bound is read (its `seq` taken, not
  * yet committed) is in no page: the export reads what was committed, in the order of `seq`.
@@ -57,6 +38,6 @@ export async function pgExportPage(pool: pg.Pool, query: ExportQuery): Promise<E
   return {
     last: last === null ? (query.after ?? null) : String(last),
     more,
-    rows: last === null ? (async function* () {})() : rows(pool, query, last),
+    rows: last === null ? (async function* () {})() : readThroughCursor<EventRow>(pool, ROWS, [...params(query), last], FETCH),
   };
 }

@@ -1,33 +1,17 @@
 /** What the insights read from PostgreSQL: the site's events streamed through a cursor, and processing limits. */
 import type pg from 'pg';
 import type { ConsentDecisionRow, EventQuery, EventRow, ProcessingLimit } from '../store.js';
+import { readThroughCursor } from './cursor.js';
 import { EVENT_COLUMNS } from './sql.js';
 
-/**
- * The site's events in time order through a server-side cursor in one read-only REPEATABLE READ
- * transaction: one snapshot, one page in memory at a time.
- */
-export async function* streamPgEvents(pool: pg.Pool, { site, from, to, pageSize = 5000 }: EventQuery): AsyncIterable<EventRow> {
-  const client = await pool.connect();
-  let done = false;
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    await client.query(
-      `DECLARE insight_events NO SCROLL CURSOR FOR SELECT ${EVENT_COLUMNS} FROM events
-       WHERE site = $1 AND timestamp >= $2 AND timestamp < $3 ORDER BY timestamp, seq`,
-      [site, from ?? Number.MIN_SAFE_INTEGER, to ?? Number.MAX_SAFE_INTEGER],
-    );
-    for (;;) {
-      const page = await client.query<EventRow>(`FETCH ${Math.max(1, Math.floor(pageSize))} FROM insight_events`);
-      if (!page.rows.length) break;
-      yield* page.rows;
-    }
-    await client.query('COMMIT');
-    done = true;
-  } finally {
-    if (!done) await client.query('ROLLBACK').catch(() => undefined);
-    client.release();
-  }
+/** The site's events in time order, one snapshot, one page in memory at a time. */
+export function streamPgEvents(pool: pg.Pool, { site, from, to, pageSize = 5000 }: EventQuery): AsyncIterable<EventRow> {
+  return readThroughCursor<EventRow>(
+    pool,
+    `SELECT ${EVENT_COLUMNS} FROM events WHERE site = $1 AND timestamp >= $2 AND timestamp < $3 ORDER BY timestamp, seq`,
+    [site, from ?? Number.MIN_SAFE_INTEGER, to ?? Number.MAX_SAFE_INTEGER],
+    pageSize,
+  );
 }
 
 export async function addPgLimit(pool: pg.Pool, { site, subjectHash, right, at }: ProcessingLimit): Promise<void> {
