@@ -36,17 +36,17 @@ export function exportBound(db: Database.Database, query: ExportQuery): { last: 
 }
 
 /**
- * The page's rows, on a read-only connection of its own (better-sqlite3's iterator keeps its connection
- * busy; the main one must stay free), opened only when the consumer starts reading.
+ * The rows of `sql` on a read-only connection of its own (better-sqlite3's iterator keeps its connection
+ * busy; the main one must stay free; WAL gives the reader one snapshot), opened only when the consumer
+ * starts reading, yielding to the event loop every `pageSize` rows so that other requests run meanwhile.
  */
-export async function* exportRows(path: string, query: ExportQuery, last: number): AsyncIterable<EventRow> {
+export async function* readInPages<T>(path: string, sql: string, params: unknown[], pageSize: number): AsyncIterable<T> {
   const reader = new Database(path, { readonly: true, fileMustExist: true });
   try {
-    const rows = reader.prepare(ROWS).iterate({ ...params(query), last }) as Iterable<EventRow>;
     let inPage = 0;
-    for (const row of rows) {
+    for (const row of reader.prepare(sql).iterate(...params) as Iterable<T>) {
       yield row;
-      if (++inPage === PAGE) {
+      if (++inPage === pageSize) {
         inPage = 0;
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
@@ -63,6 +63,6 @@ export function sqliteExportPage(db: Database.Database, path: string, query: Exp
   return {
     last: last === null ? (query.after ?? null) : String(last),
     more,
-    rows: last === null ? empty : exportRows(path, query, last),
+    rows: last === null ? empty : readInPages<EventRow>(path, ROWS, [{ ...params(query), last }], PAGE),
   };
 }

@@ -4,7 +4,7 @@ import { lockDataDir, makeDataDir, touchOwnerOnly } from './data-dir.js';
 import { SqliteOutbox, outboxErasure } from './destinations/sqlite-outbox.js';
 import { GroupCommitter } from './group-commit.js';
 import { ROW_WIDTH, WriterThread, commitEventValues, flattenRows } from './sqlite-event-writer.js';
-import { sqliteExportPage } from './sqlite-export.js';
+import { readInPages, sqliteExportPage } from './sqlite-export.js';
 import { assertSchemaCurrent } from './schema-check.js';
 import { SQLITE_SCHEMA_VERSION, applySchema } from './sqlite-schema.js';
 import { RETENTION_CHUNK, STREAM_EVENTS, type Statements, prepareStatements } from './sqlite-statements.js';
@@ -297,27 +297,14 @@ export class SqliteStore implements Store {
     assertSchemaCurrent(this.sql.maintenance.ping.get() as number | null, SQLITE_SCHEMA_VERSION);
   }
 
-  /**
-   * On a read-only connection of its own: better-sqlite3's iterator keeps its connection busy, and the
-   * main one must stay free for other requests. WAL gives the stream one snapshot.
-   */
   async *streamEvents({ site, from, to, pageSize = 5000 }: EventQuery): AsyncIterable<EventRow> {
     await this.committer.exclusive(() => undefined); // every insert requested before is committed
-    const reader = new Database(this.path, { readonly: true, fileMustExist: true });
-    try {
-      const rows = reader.prepare(STREAM_EVENTS).iterate(site, from ?? Number.MIN_SAFE_INTEGER, to ?? Number.MAX_SAFE_INTEGER);
-      let inPage = 0;
-      for (const row of rows as Iterable<EventRow>) {
-        yield row;
-        // Let other requests run between pages.
-        if (++inPage === pageSize) {
-          inPage = 0;
-          await new Promise<void>((resolve) => setImmediate(resolve));
-        }
-      }
-    } finally {
-      reader.close();
-    }
+    yield* readInPages<EventRow>(
+      this.path,
+      STREAM_EVENTS,
+      [site, from ?? Number.MIN_SAFE_INTEGER, to ?? Number.MAX_SAFE_INTEGER],
+      pageSize,
+    );
   }
 
   async exportEvents(query: ExportQuery): Promise<ExportPage> {
