@@ -102,7 +102,7 @@ export function prepareBatch(batch: unknown[], ctx: IngestContext): PreparedBatc
     }
 
     const context = event.context ?? {};
-    scrubEvent({ ...event, context });
+    scrubEvent(event, context);
     mapCategoryPreferences(context.consent, ctx.categoryPurposes);
     const destinations = ctx.forwarding && forwardTo(ctx.forwarding, context.consent?.purposes);
     const ip = ctx.clientIp === 'drop' ? undefined : (truncateIp(context.ip) ?? ctx.ip);

@@ -34,8 +34,8 @@ export function scrubPageFields(fields: Fields | undefined): void {
   text('title', scrubEmails);
 }
 
-/** Every place of a stored event where a client puts page fields. */
-export function scrubEvent(event: { type: string; properties?: Fields; context?: { page?: Fields } }): void {
-  scrubPageFields(event.context?.page);
+/** Every place of a stored event where a client puts page fields (`context`: the event's, as ingest holds it). */
+export function scrubEvent(event: { type: string; properties?: Fields }, context: { page?: Fields }): void {
+  scrubPageFields(context.page);
   if (event.type === 'page' || event.type === 'screen') scrubPageFields(event.properties);
 }
