@@ -43,9 +43,7 @@ export function createTillit(config: TillitConfig, loadPrivacy: PrivacyLoader): 
     page: safe((name?: string, properties?: Record<string, unknown>) =>
       events.record_('page', 'analytics', { name, properties }),
     ),
-    identify: safe((id: unknown, traits?: Record<string, unknown>, options?: IdentifyOptions) => {
-      // Numbers become strings (Segment's rule): the collector refuses any other id on every later event.
-      const userId = typeof id === 'number' ? `${id}` : (id as string);
+    identify: safe((userId: string, traits?: Record<string, unknown>, options?: IdentifyOptions) => {
       setUserId(s, userId, options?.userToken);
       events.record_('identify', 'analytics', { userId, traits });
     }),

@@ -75,13 +75,12 @@ export interface Tillit {
   /** Records a page view of the current page. */
   page(name?: string, properties?: Record<string, unknown>): void;
   /**
-   * Links the visitor to a known user id of the site: a string (a number becomes one; anything else is
-   * refused, with a debug message, and nothing changes). With `options.userToken`, a token the site's
+   * Links the visitor to a known user id of the site. With `options.userToken`, a token the site's
    * backend signed for that user id (the collector's `mintToken`), the SDK also proves the link once
    * something is granted (once per anonymous id and user id), so that the user's token reaches this
    * browser's data.
    */
-  identify(userId: string | number, traits?: Record<string, unknown>, options?: IdentifyOptions): void;
+  identify(userId: string, traits?: Record<string, unknown>, options?: IdentifyOptions): void;
   /** Forgets the user id and traits (logout). Keeps the consent decision. */
   reset(): void;
   /** The anonymous id, or `null` until something is granted. */
