@@ -116,6 +116,12 @@ export interface TillitConfig {
   queue?: { maxEvents?: number; maxBytes?: number; maxAgeDays?: number };
   /** Batching. @defaultValue {size: 30, intervalMs: 2000} */
   batch?: { size?: number; intervalMs?: number };
+  /**
+   * Inactivity (ms) that ends a session: events carry `context.sessionId` (the session's start time in
+   * ms, RudderStack's convention) and `context.sessionStart: true` on a session's first event, only
+   * after consent. 0 turns sessions off. @defaultValue 1800000 (30 minutes)
+   */
+  sessionTimeoutMs?: number;
   /** Events held in memory while the visitor has not decided. @defaultValue 100 */
   maxPendingEvents?: number;
   /** Replaces `localStorage` (the decision and, after consent, the identity). */
