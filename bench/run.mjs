@@ -156,5 +156,14 @@ else if (insightsAlone && results.insights && !quick) {
   renderInsights(results.insights, out);
   replaceSection('## 7. Insights', out.join('\n'));
   log('(--insights: section 7 of bench/REPORT.md rewritten in place)');
+} else if (only?.length === 1 && only[0] === 'ingest' && results.ingest && !quick) {
+  // Section 2 alone (issue 14's targets), rewritten in place like --insights.
+  const { replaceSection } = await import('./insights.mjs');
+  const section = report.slice(report.indexOf('## 2. Collector ingest'));
+  replaceSection(
+    '## 2. Collector ingest',
+    `${section.trimEnd()}\n\nSection 2 measured alone (\`--only=ingest\`) on ${started.toISOString()}, commit ${machine.git}, load average ${load.before[0].toFixed(2)} → ${load.after[0].toFixed(2)}.\n`,
+  );
+  log('(--only=ingest: section 2 of bench/REPORT.md rewritten in place)');
 } else log('(--only: bench/REPORT.md left as it was)');
 console.log(`\n${report}`);
