@@ -12,12 +12,12 @@ export const SESSION_KEY = 'tillit_session';
 
 /** The session fields of an event queued at `now` (and its activity stored); none while sessions are off. */
 export function sessionContext(s: Pick<State, 'sessionTimeoutMs_' | 'local_'>, now: number) {
-  const timeout = s.sessionTimeoutMs_;
-  if (!(timeout > 0)) return;
-  const [id, last] = parseJson<number[]>(s.local_.getItem(SESSION_KEY)) ?? [];
-  // Nothing stored (NaN) starts one too.
-  const start = !(now - last! < timeout);
-  const sessionId = start ? now : id;
-  s.local_.setItem(SESSION_KEY, JSON.stringify([sessionId, now]));
-  return { sessionId, sessionStart: start || undefined };
+  if (s.sessionTimeoutMs_ > 0) {
+    let [sessionId, last] = parseJson<number[]>(s.local_.getItem(SESSION_KEY)) ?? [];
+    // Nothing stored (NaN) starts one too.
+    const sessionStart = !(now - last! < s.sessionTimeoutMs_) || undefined;
+    if (sessionStart) sessionId = now;
+    s.local_.setItem(SESSION_KEY, JSON.stringify([sessionId, now]));
+    return { sessionId, sessionStart };
+  }
 }

@@ -423,9 +423,8 @@ it('erasure deletes the decision cookie and the session', async () => {
       }) as never,
   );
   await t.consent.acceptAll();
-  t.track('Viewed');
+  localStorage.tillit_session = '[1,1]'; // as an event would leave it (one queued here outlives the test)
   expect(document.cookie).toContain('tillit_consent=');
-  expect(storedKeys()).toContain('tillit_session');
   await t.privacy.erase();
   expect(document.cookie).not.toContain('tillit_consent=');
   expect(storedKeys()).toEqual([]);
@@ -550,4 +549,22 @@ it('sends no session fields with sessions off', async () => {
   await vi.waitFor(() => expect(sentEvents()).toHaveLength(1));
   expect(sentEvents()[0].context).not.toHaveProperty('sessionId');
   expect(storedKeys()).not.toContain('tillit_session');
+});
+
+it('setAnonymousId: refused before consent and for a bad id, naming it; after consent events carry the adopted id', async () => {
+  const t = make();
+  await expect(t.setAnonymousId('handed-over')).rejects.toThrow('[tillit] no identifier: nothing granted');
+  expect(storedKeys()).toEqual([]);
+  await t.consent.acceptAll();
+  const own = t.anonymousId();
+  for (const bad of [42, '', 'x'.repeat(129), null])
+    await expect(t.setAnonymousId(bad as never)).rejects.toThrow(
+      `[tillit] setAnonymousId: expected a string of 1 to 128 characters, got ${JSON.stringify(bad)}`,
+    );
+  expect(t.anonymousId()).toBe(own);
+  await t.setAnonymousId('handed-over');
+  expect(t.anonymousId()).toBe('handed-over');
+  expect(JSON.parse(localStorage.tillit_id).id).toBe('handed-over');
+  t.track('After');
+  await vi.waitFor(() => expect(sentEvents().map((e) => [e.event, e.anonymousId])).toEqual([['After', 'handed-over']]));
 });

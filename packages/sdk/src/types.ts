@@ -78,6 +78,14 @@ export interface Tillit {
   reset(): void;
   /** The anonymous id, or `null` until something is granted. */
   anonymousId(): string | null;
+  /**
+   * Adopts an anonymous id handed over from another domain of the site (e.g. in a link the site
+   * makes), so that both domains' events share it. Only after consent: before, it rejects and nothing
+   * changes. The id must be a string of 1 to 128 characters, else it rejects naming what it got. The
+   * subject secret stays this browser's own (it is never handed over): data-subject requests from
+   * here reach the id's data only if this browser was the first to give consent under it.
+   */
+  setAnonymousId(id: string): Promise<void>;
   /** Sends what is queued now; resolves when the attempt ends. */
   flush(): Promise<void>;
 }
