@@ -13,13 +13,18 @@ import { expect, it } from 'vitest';
 /** DESIGN.md's 6 KB: the hard limit. */
 const BUDGET = 6144;
 /**
- * The ratchet under it: the size last measured (6,033 B, Dec 2026: 6,014 B before identify() took
- * numbers and its userToken in options; 5,979 B before identify() proved its link through the privacy
- * chunk) plus a 16 B margin for gzip's noise. Growth past it fails; when a change shrinks the file,
- * lower this with it.
+ * The ratchet under it: the size last measured (6,133 B, Dec 2026: 6,130 B before identify()'s userToken
+ * moved into its options, 6,140 B before the cookies' writer
+ * moved to the privacy chunk, 6,134 B before setAnonymousId, 6,014 B before sessions, 5,979 B before identify() proved its link through the privacy chunk) plus a
+ * 16 B margin for gzip's noise. Growth past it fails; when a change shrinks the file, lower this with
+ * it. (While measured + 16 is over the budget, the budget is the ceiling.)
  */
-const CEILING = 6033 + 16;
-const PRIVACY_BUDGET = 650;
+const CEILING = Math.min(6133 + 16, BUDGET);
+/**
+ * The privacy chunk (loaded on first use, and by sites that configure a cookie, to write it): 649 B,
+ * then 757 B with setAnonymousId, 971 B with the cookies' writer.
+ */
+const PRIVACY_BUDGET = 971 + 16;
 const MUST_NOT_APPEAR = ['ZodError', 'zod', 'require(', 'process.env', 'Buffer', 'node:', 'crypto.randomUUID'];
 const src = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 

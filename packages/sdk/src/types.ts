@@ -85,6 +85,14 @@ export interface Tillit {
   reset(): void;
   /** The anonymous id, or `null` until something is granted. */
   anonymousId(): string | null;
+  /**
+   * Adopts an anonymous id handed over from another domain of the site (e.g. in a link the site
+   * makes), so that both domains' events share it. Only after consent: before, it rejects and nothing
+   * changes. The id must be a string of 1 to 128 characters, else it rejects naming what it got. The
+   * subject secret stays this browser's own (it is never handed over): data-subject requests from
+   * here reach the id's data only if this browser was the first to give consent under it.
+   */
+  setAnonymousId(id: string): Promise<void>;
   /** Sends what is queued now; resolves when the attempt ends. */
   flush(): Promise<void>;
 }
@@ -113,6 +121,14 @@ export interface TillitConfig {
   consentMaxAgeDays?: number;
   /** Also keep the decision in a first-party cookie `tillit_consent` (readable by the site's server). @defaultValue false */
   consentCookie?: boolean | { domain?: string };
+  /**
+   * The site's registrable domain (e.g. `example.com`): after consent, the anonymous id is also kept in
+   * the first-party cookie `tillit_aid` on it (SameSite=Lax, Secure on https, as long as the decision
+   * lives), so that the site's subdomains share one id; a subdomain with no id of its own adopts it.
+   * Deleted on withdrawal and on erasure. The decision cookie (`consentCookie: true`) goes on this
+   * domain too. The subject secret never goes into a cookie. @defaultValue undefined (no cookie)
+   */
+  cookieDomain?: string;
   /** Send a page view now and on every history navigation (SPAs). @defaultValue false */
   autoPageViews?: boolean;
   /** Query parameters removed from every URL before it is stored. @defaultValue DEFAULT_URL_DENYLIST */
@@ -123,6 +139,12 @@ export interface TillitConfig {
   queue?: { maxEvents?: number; maxBytes?: number; maxAgeDays?: number };
   /** Batching. @defaultValue {size: 30, intervalMs: 2000} */
   batch?: { size?: number; intervalMs?: number };
+  /**
+   * Inactivity (ms) that ends a session: events carry `context.sessionId` (the session's start time in
+   * ms, RudderStack's convention) and `context.sessionStart: true` on a session's first event, only
+   * after consent. 0 turns sessions off. @defaultValue 1800000 (30 minutes)
+   */
+  sessionTimeoutMs?: number;
   /** Events held in memory while the visitor has not decided. @defaultValue 100 */
   maxPendingEvents?: number;
   /** Replaces `localStorage` (the decision and, after consent, the identity). */
