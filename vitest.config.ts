@@ -13,7 +13,7 @@ const collectorIntegration = [
 ];
 
 /** SDK modules with no platform access: their tests run in Node, so a DOM dependency would fail them. */
-const platformFreeSdk = 'packages/sdk/src/{backoff,consent-rules,ids,queue-policy,size,url}.test.ts';
+const platformFreeSdk = 'packages/sdk/src/{backoff,consent-rules,ids,queue-policy,session,size,url}.test.ts';
 
 const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
 

@@ -2,7 +2,7 @@
 // inserts), and the HTTP layers it could have used. Every server runs as its own process on
 // 127.0.0.1; autocannon drives it from this process with a fixed number of requests.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -43,6 +43,39 @@ export function spawnServer(args, env = {}) {
   });
 }
 
+/** CPU time (ms, user + system) of a process or one of its threads, from /proc (Linux); null elsewhere. */
+function cpuMsOf(pid, tid) {
+  try {
+    const fields = readFileSync(tid ? `/proc/${pid}/task/${tid}/stat` : `/proc/${pid}/stat`, 'utf8')
+      .split(') ')[1]
+      .split(' ');
+    // utime and stime, in clock ticks of 10 ms (USER_HZ 100 on Linux)
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU per event while `work` runs: the server process (all threads: the collector's request thread, its
+ * SQLite writer, GC and libuv threads), its request thread alone, and this process (the load generator).
+ */
+async function withCpu(pid, work) {
+  const before = { all: cpuMsOf(pid), main: cpuMsOf(pid, pid), gen: process.cpuUsage() };
+  const figures = await work();
+  const all = cpuMsOf(pid);
+  const main = cpuMsOf(pid, pid);
+  const gen = process.cpuUsage(before.gen);
+  const events = figures.requests * figures.batchSize;
+  const perEvent = (ms) => (events > 0 ? (ms * 1000) / events : null);
+  return {
+    ...figures,
+    cpuUsPerEvent: all === null ? null : perEvent(all - before.all),
+    mainUsPerEvent: main === null ? null : perEvent(main - before.main),
+    loadGenUsPerEvent: perEvent((gen.user + gen.system) / 1000),
+  };
+}
+
 /**
  * Sends bodies in order over `connections` keep-alive connections for `seconds` (autocannon's
  * counts are exact for a duration; with a request count its clock rounds up to whole seconds).
@@ -66,6 +99,7 @@ export async function load(url, bodies, batchSize, { connections = CONNECTIONS, 
   });
   const ok = result['2xx'];
   return {
+    batchSize,
     requests: ok,
     sent: next,
     // Past the end of the pool the same events go again: the collector would answer duplicates, a cheaper path.
@@ -82,20 +116,21 @@ export async function load(url, bodies, batchSize, { connections = CONNECTIONS, 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'tillit-bench-'));
 
 /** The collector as a site runs it: the built CLI, a fresh data dir, configured by environment. */
-export async function runCollector(bodies, batchSize, durability, seconds) {
+export async function runCollector(bodies, batchSize, durability, seconds, env = {}) {
   const dataDir = tempDir();
   const server = await spawnServer(['packages/collector/dist/cli.js'], {
     TILLIT_PORT: '0',
     TILLIT_DATA_DIR: dataDir,
     TILLIT_WRITE_KEY: WRITE_KEY,
     ...(durability ? { TILLIT_DURABILITY: durability } : {}),
+    ...env,
   });
   try {
     // Warm-up: JIT, SQLite page cache, connections; its events (other ids) are not counted.
     const warm = await load(server.url, makeBodies({ count: 2000, size: batchSize, writeKey: WRITE_KEY }), batchSize, {
       seconds: 1,
     });
-    const figures = await load(server.url, bodies, batchSize, { seconds });
+    const figures = await withCpu(server.child.pid, () => load(server.url, bodies, batchSize, { seconds }));
     await server.stop();
     const { default: Database } = await import('better-sqlite3');
     const db = new Database(join(dataDir, 'tillit.db'), { readonly: true });
@@ -112,7 +147,7 @@ export async function runParseOnly(kind, bodies, batchSize, seconds) {
   const server = await spawnServer(['bench/servers.mjs', kind]);
   try {
     await load(server.url, bodies, batchSize, { seconds: 1 });
-    return await load(server.url, bodies, batchSize, { seconds });
+    return await withCpu(server.child.pid, () => load(server.url, bodies, batchSize, { seconds }));
   } finally {
     await server.stop();
   }
@@ -131,15 +166,25 @@ export async function runRawSqlite(bodies, durability) {
   const receivedAt = Date.now();
   const batches = bodies.map((body) => JSON.parse(body).batch.map((e) => eventRow(e, 'bench', receivedAt)));
   const events = batches.reduce((n, b) => n + b.length, 0);
+  const cpu = process.cpuUsage();
   const started = performance.now();
   for (let i = 0; i < batches.length; i += CONNECTIONS) {
     await Promise.all(batches.slice(i, i + CONNECTIONS).map((rows) => store.insertEvents(rows)));
   }
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   const stored = await store.countEvents();
   await store.close();
   rmSync(dataDir, { recursive: true, force: true });
-  return { eventsPerSec: events / seconds, seconds, stored, requests: batches.length };
+  const cpuUsPerEvent = (used.user + used.system) / events;
+  return {
+    eventsPerSec: events / seconds,
+    seconds,
+    stored,
+    requests: batches.length,
+    cpuUsPerEvent,
+    mainUsPerEvent: cpuUsPerEvent,
+  };
 }
 
 /**
@@ -161,10 +206,13 @@ export async function runValidation(bodies) {
   };
   work(bodies.slice(0, 500)); // warm-up: the collector's code is hot when it ingests
   events = 0;
+  const cpu = process.cpuUsage();
   const started = performance.now();
   work(bodies);
   const seconds = (performance.now() - started) / 1000;
-  return { eventsPerSec: events / seconds, seconds, requests: bodies.length };
+  const used = process.cpuUsage(cpu);
+  const cpuUsPerEvent = (used.user + used.system) / events;
+  return { eventsPerSec: events / seconds, seconds, requests: bodies.length, cpuUsPerEvent, mainUsPerEvent: cpuUsPerEvent };
 }
 
 /** Every ingest figure of the report, in one run. `scale` shortens the runs for a quick try. */
@@ -204,6 +252,11 @@ export async function ingestSection({ scale = 1, sdkBatchSize = 30, rounds = 2, 
   );
   add('collector, durability=normal', { batch: 20, kind: 'collector', durability: 'normal' }, () =>
     runCollector(bodies20, 20, 'normal', seconds),
+  );
+  add(
+    'collector, SQLite writer on the request thread (TILLIT_WRITER_THREAD=off)',
+    { batch: 20, kind: 'collector-one-thread', durability: 'full' },
+    () => runCollector(bodies20, 20, undefined, seconds, { TILLIT_WRITER_THREAD: 'off' }),
   );
   add(`collector, SDK batch size (${sdkBatchSize})`, { batch: sdkBatchSize, kind: 'collector', durability: 'full' }, () =>
     runCollector(bodiesSdk, sdkBatchSize, undefined, seconds),

@@ -2,12 +2,15 @@
 // reach the workspace), builds Tillit, runs every section in one go, writes bench/REPORT.md and
 // prints it. Benchmarks, not tests: nothing here passes or fails on a figure.
 //   node bench/run.mjs [--quick] [--only=sizes,ingest,erasure,pg,browser,dashboard,export,insights] [--insights]
-// --insights runs the insights section alone and rewrites its section of bench/REPORT.md in place.
+// --only= runs those sections alone and rewrites only their sections of bench/REPORT.md in place (each
+// section notes the run it came from); --insights is --only=insights. --quick runs are printed, and
+// written to REPORT.md only by a run of every section (marked as quick there).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ensureInstalled, root } from '../scripts/setup.mjs';
+import { SECTIONS, renderReport, renderSection, updateReport } from './report.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -18,6 +21,8 @@ const only = insightsAlone
       .find((a) => a.startsWith('--only='))
       ?.slice(7)
       .split(',');
+const unknown = only?.filter((s) => !SECTIONS.includes(s)) ?? [];
+if (unknown.length) throw new Error(`[bench] --only: no section ${unknown.join(', ')} (sections: ${SECTIONS.join(', ')})`);
 const wanted = (section) => !only || only.includes(section);
 const log = (...a) => console.log('[bench]', ...a);
 
@@ -132,29 +137,35 @@ const { browserSection } = await import('./browser.mjs');
 const { pgSection } = await import('./pg.mjs');
 const { dashboardSection } = await import('./dashboard.mjs');
 const { exportSection } = await import('./export.mjs');
-const { insightsSection, renderInsights, replaceSection } = await import('./insights.mjs');
+const { insightsSection } = await import('./insights.mjs');
 const batchSize = sdkBatchSize();
 await section('sizes', () => sizesSection());
 await section('ingest', () => ingestSection({ scale: quick ? 0.4 : 1, sdkBatchSize: batchSize }));
 await section('erasure', () =>
-  erasureSection(quick ? { events: 100_000, subjects: 1_000, samples: 5 } : { events: 1_000_000, subjects: 10_000, samples: 20 }),
+  erasureSection(
+    quick ? { events: 100_000, subjects: 1_000, samples: 20, log } : { events: 1_000_000, subjects: 10_000, samples: 100, log },
+  ),
 );
 await section('pg', () =>
   pgSection(quick ? { rows: 10_000, events: 100_000, seconds: 2, log } : { rows: 50_000, events: 1_000_000, seconds: 5, log }),
 );
 await section('browser', () => browserSection({ events: quick ? 2_000 : 10_000 }));
 await section('dashboard', () => dashboardSection());
-await section('export', () => exportSection({ events: quick ? 100_000 : 1_000_000 }));
+await section('export', () => exportSection({ events: quick ? 100_000 : 1_000_000, log }));
 await section('insights', () => insightsSection(quick ? { events: 100_000, people: 10_000, customers: 10_000, log } : { log }));
 load.after = loadavg();
 
-const { renderReport } = await import('./report.mjs');
 const report = renderReport({ machine, versions, load, started, results, errors, buildFailures, quick, batchSize });
-if (!only) writeFileSync(join(root, 'bench/REPORT.md'), report);
-else if (insightsAlone && results.insights && !quick) {
-  const out = [];
-  renderInsights(results.insights, out);
-  replaceSection('## 7. Insights', out.join('\n'));
-  log('(--insights: section 7 of bench/REPORT.md rewritten in place)');
-} else log('(--only: bench/REPORT.md left as it was)');
+const reportFile = join(root, 'bench/REPORT.md');
+if (!only) writeFileSync(reportFile, report);
+else if (quick) log('(--only with --quick: bench/REPORT.md left as it was)');
+else {
+  // A section that failed keeps its figures from the run before; the failure is printed below.
+  const context = { results, errors, started, git: machine.git };
+  const sections = Object.fromEntries(
+    only.filter((name) => !errors[name] && results[name]).map((name) => [name, renderSection(name, context)]),
+  );
+  writeFileSync(reportFile, updateReport(readFileSync(reportFile, 'utf8'), sections, results));
+  log(`(--only: ${Object.keys(sections).join(', ') || 'no section'} rewritten in place in bench/REPORT.md)`);
+}
 console.log(`\n${report}`);

@@ -87,6 +87,21 @@ CookieConsent.run({ categories: { necessary: { readOnly: true }, analytics: {} }
   },
 ];
 
+/**
+ * The workspace packages from their sources, as rollup.config.ts builds them: `@tillit/x` →
+ * packages/x/src/index.ts and `@tillit/x/sub` → packages/x/src/sub.ts (the SDK imports @tillit/schema/scrub;
+ * an alias of `@tillit/schema` to index.ts made that `index.ts/scrub`, and the row failed to build).
+ */
+const workspaceSources = {
+  name: 'tillit-workspace-sources',
+  setup(build) {
+    build.onResolve({ filter: /^@tillit\/[\w-]+(\/[\w-]+)?$/ }, (args) => {
+      const [, pkg, sub] = /^@tillit\/([\w-]+)(?:\/([\w-]+))?$/.exec(args.path);
+      return { path: join(root, 'packages', pkg, 'src', `${sub ?? 'index'}.ts`) };
+    });
+  },
+};
+
 /** Bundles one entry; returns the initial files (the entry and what it imports statically) and all files. */
 async function bundle(entry, index) {
   const dir = join(work, String(index));
@@ -109,14 +124,7 @@ async function bundle(entry, index) {
       legalComments: 'none',
       logLevel: 'silent',
       define: { 'process.env.NODE_ENV': '"production"', __TILLIT_VERSION__: '"0.1.0"' },
-      // The workspace packages from their sources, as rollup.config.ts builds them.
-      alias: entry.tillit
-        ? {
-            '@tillit/sdk': join(root, 'packages/sdk/src/index.ts'),
-            '@tillit/banner': join(root, 'packages/banner/src/index.ts'),
-            '@tillit/schema': join(root, 'packages/schema/src/index.ts'),
-          }
-        : {},
+      plugins: entry.tillit ? [workspaceSources] : [],
     });
     const outputs = result.metafile.outputs;
     const key = (file) => relative(root, file).replaceAll('\\', '/');

@@ -53,6 +53,7 @@ export function fakeTillit(
     identify() {},
     reset() {},
     anonymousId: () => null,
+    setAnonymousId: async () => {},
     flush: async () => {},
     calls,
     external(d) {

@@ -13,7 +13,15 @@ it('fills defaults around the sites', () => {
     dataDir: './data',
     clientIp: 'truncate',
     durability: 'full',
+    writerThread: true,
   });
+});
+
+it('commits on the request thread with TILLIT_WRITER_THREAD=off, and names a value that is neither on nor off', () => {
+  const env = { TILLIT_WRITE_KEY: 'env-key-123' };
+  expect(loadConfig({ ...env, TILLIT_WRITER_THREAD: 'off' }).writerThread).toBe(false);
+  expect(loadConfig({ ...env, TILLIT_WRITER_THREAD: 'on' }).writerThread).toBe(true);
+  expect(() => loadConfig({ ...env, TILLIT_WRITER_THREAD: 'no' })).toThrow(/writerThread: /);
 });
 
 it('names every wrong field of a bad config', () => {

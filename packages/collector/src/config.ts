@@ -136,6 +136,11 @@ export const CollectorConfig = z
      * a process crash (kill -9) but may lose the last commits on power loss, and ingests faster.
      */
     durability: z.enum(['full', 'normal']).default('full'),
+    /**
+     * SQLite: commit events on a worker thread of their own (the second core), while the request thread
+     * parses and validates the next ones. `false` commits them on the request thread (one core, or to compare).
+     */
+    writerThread: z.boolean().default(true),
     /** Events older than this many days are deleted (at start and every hour), and the Art. 15 answer says so. */
     retentionDays: z.number().int().min(1).default(395),
     /** Least level of the JSON log on stdout (`silent` for none). No personal data is logged at any level. */
@@ -253,6 +258,7 @@ const list = (value: string) =>
 /**
  * Reads the config file named by `--config` or TILLIT_CONFIG (JSON), then lets environment variables
  * override single fields: TILLIT_HOST, TILLIT_PORT, TILLIT_DATA_DIR, TILLIT_DATABASE_URL, TILLIT_CLIENT_IP, TILLIT_DURABILITY,
+ * TILLIT_WRITER_THREAD (on|off),
  * TILLIT_RETENTION_DAYS, TILLIT_OPERATOR_TOKEN, TILLIT_SERVER_KEY, TILLIT_PUBLIC_ORIGIN, and TILLIT_WRITE_KEY + TILLIT_ORIGINS
  * (comma list) + TILLIT_TOKEN_KEYS (comma list) for a one-site setup.
  */
@@ -281,6 +287,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, file = env.TILL
   }
   if (env.TILLIT_CLIENT_IP) raw.clientIp = env.TILLIT_CLIENT_IP;
   if (env.TILLIT_DURABILITY) raw.durability = env.TILLIT_DURABILITY;
+  // on | off; anything else is passed on as it is, so the config check names it.
+  const writer = env.TILLIT_WRITER_THREAD;
+  if (writer) raw.writerThread = writer === 'on' ? true : writer === 'off' ? false : writer;
   if (env.TILLIT_RETENTION_DAYS) raw.retentionDays = Number(env.TILLIT_RETENTION_DAYS);
   if (env.TILLIT_LOG_LEVEL) raw.logLevel = env.TILLIT_LOG_LEVEL;
   if (env.TILLIT_OPERATOR_TOKEN) raw.operatorToken = env.TILLIT_OPERATOR_TOKEN;

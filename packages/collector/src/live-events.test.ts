@@ -37,3 +37,21 @@ it('keeps the last entries only, with property names but no values and no ids bu
   expect(live.since(3).map((e) => e.seq)).toEqual([4]);
   expect(live.since(0, 'other-site')).toEqual([]);
 });
+
+it('numbers every event of a request larger than the view, and keeps its last ones', () => {
+  const live = new LiveEvents(3);
+  const payload = { properties: { sku: 'A' }, context: { consent: { purposes: ['ads'] } } };
+  const rows = ['m1', 'm2', 'm3', 'm4', 'm5'].map((id) => row(id, payload));
+  const rejected = [
+    { index: 5, messageId: 'm6', reason: 'type: required' },
+    { index: 6, messageId: null, reason: 'type: required' },
+  ];
+  live.record('s', 0, rows, [true, true, true, true, false], rejected);
+  expect(live.since(0).map((e) => [e.seq, e.messageId, e.status])).toEqual([
+    [5, 'm5', 'duplicate'],
+    [6, 'm6', 'rejected'],
+    [7, null, 'rejected'],
+  ]);
+  expect(live.since(0)[0]).toMatchObject({ properties: ['sku'], purposes: ['ads'] });
+  expect(live.since(6).map((e) => e.seq)).toEqual([7]);
+});

@@ -12,7 +12,10 @@ export function openStore(
   options: { reader?: boolean } = {},
 ): Store {
   const db = config.database;
-  if (!db) return new SqliteStore({ dataDir: config.dataDir, durability: config.durability, lock: options.reader !== true });
+  if (!db) {
+    const { dataDir, durability, writerThread } = config;
+    return new SqliteStore({ dataDir, durability, writerThread, lock: options.reader !== true });
+  }
   return new PgStore({
     url: db.url,
     schema: db.schema,

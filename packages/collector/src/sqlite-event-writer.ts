@@ -68,15 +68,30 @@ export function commitEventValues(
   enqueue: RunStatement,
 ): Uint8Array {
   const flags = new Uint8Array(values.length / width);
+  // Positional, in EVENT_FIELDS' order: no slice or spread per row (a third of the writer's time in its profile).
   for (let i = 0, r = 0; i < values.length; i += width, r++) {
-    const row = values.slice(i, i + width);
-    const destinations = row.pop();
-    const proven = row.pop();
-    if (insert.run(...row).changes !== 1) continue;
+    const messageId = values[i];
+    const site = values[i + 1];
+    const type = values[i + 2];
+    const anonymousId = values[i + 4];
+    const userId = values[i + 5];
+    const receivedAt = values[i + 7];
+    const inserted = insert.run(
+      messageId,
+      site,
+      type,
+      values[i + 3],
+      anonymousId,
+      userId,
+      values[i + 6],
+      receivedAt,
+      values[i + 8],
+    );
+    if (inserted.changes !== 1) continue;
     flags[r] = 1;
     // identify is what links a browser to a user; only new rows, so a retry costs nothing more.
-    const [messageId, site, type, , anonymousId, userId, , receivedAt] = row;
-    if (type === 'identify' && anonymousId && userId) link.run(site, anonymousId, userId, receivedAt, receivedAt, proven);
+    if (type === 'identify' && anonymousId && userId) link.run(site, anonymousId, userId, receivedAt, receivedAt, values[i + 9]);
+    const destinations = values[i + 10];
     if (destinations) for (const name of JSON.parse(destinations as string)) enqueue.run(name, messageId, site, receivedAt);
   }
   return flags;

@@ -9,6 +9,7 @@ import { CAMPAIGN_KEY, type Events } from './events.js';
 import { currentIdentity, ensureIdentity, ID_KEY } from './identity.js';
 import { uuidv7 } from './ids.js';
 import { safe, warn } from './safe.js';
+import { SESSION_KEY } from './session.js';
 import { grantedNow, type State } from './state.js';
 import type { ConsentDecision, ConsentSource, DecisionOptions } from './types.js';
 import { sanitizeUrl } from './url.js';
@@ -26,10 +27,10 @@ export const gpcOn = () => (navigator as { globalPrivacyControl?: boolean }).glo
 /** A copy; while the collector has not acknowledged it, it still carries its consent record. */
 export const publicDecision = (s: State): ConsentDecision | null => s.decision_ && { ...s.decision_ };
 
-/** Nothing but the decision may remain: identity, unsent events, campaign and queue go. */
+/** Nothing but the decision may remain: identity, session, unsent events, campaign and queue go. */
 function wipe(s: State) {
   s.identity_ = null;
-  for (const key of [ID_KEY, UNSENT_KEY]) s.local_.removeItem(key);
+  for (const key of [ID_KEY, UNSENT_KEY, SESSION_KEY]) s.local_.removeItem(key);
   s.session_.removeItem(CAMPAIGN_KEY);
   s.queue_.destroy_().catch(warn);
 }

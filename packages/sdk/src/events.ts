@@ -4,6 +4,7 @@ import { currentIdentity } from './identity.js';
 import { uuidv7 } from './ids.js';
 import { MAX_EVENT_BYTES, utf8Bytes } from './queue-policy.js';
 import { parseJson } from './safe.js';
+import { sessionContext } from './session.js';
 import { grantedNow, purposeNow, type State } from './state.js';
 import { campaignOf, sanitizeUrl, scrubEmails } from './url.js';
 
@@ -54,17 +55,22 @@ export function createEvents(s: State, queued: () => void): Events {
   const enqueue = (purpose: string, draft: Draft) => {
     const identity = currentIdentity(s);
     if (!identity) return;
+    const now = Date.now();
     const event = {
       ...draft,
       messageId: uuidv7(),
       anonymousId: identity.id,
       userId: draft.userId ?? identity.userId,
-      context: { ...(draft.context as EventContext), consent: { purposes: grantedNow(s), policyVersion } },
+      context: {
+        ...(draft.context as EventContext),
+        ...sessionContext(s, now),
+        consent: { purposes: grantedNow(s), policyVersion },
+      },
     } as Event;
     const bytes = utf8Bytes(JSON.stringify(event));
     // The collector rejects a larger event: it is never queued (nor written to IndexedDB).
     if (bytes > MAX_EVENT_BYTES) return s.log_(`dropped, over ${MAX_EVENT_BYTES} bytes:`, event);
-    s.queue_.add_({ id: event.messageId, p: purpose, n: bytes, t: Date.now(), e: event });
+    s.queue_.add_({ id: event.messageId, p: purpose, n: bytes, t: now, e: event });
     queued();
   };
 

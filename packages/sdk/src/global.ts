@@ -53,6 +53,8 @@ const api = createTillit(
     consentCookie: on(data.consentCookie),
     debug: on(data.debug),
     autoPageViews: data.autoPage !== 'off',
+    // A string: createState reads it as a number ("off", "0", anything not a number: sessions off).
+    sessionTimeoutMs: data.sessionTimeout as never,
   },
   () => load('tillit-privacy.js').then(() => window.tillitPrivacy!),
 ) as Global;

@@ -2,14 +2,19 @@
 import { currentIdentity, saveIdentity } from './identity.js';
 import type { createPrivacy } from './privacy.js';
 import type { State } from './state.js';
-import type { TillitPrivacy } from './types.js';
+import type { Tillit, TillitPrivacy } from './types.js';
 
 /** Loads the privacy client: a dynamic import (npm) or `tillit-privacy.js` (script tag). */
 export type PrivacyLoader = () => Promise<typeof createPrivacy>;
 
 type Method = (...a: unknown[]) => Promise<unknown>;
 
-export function privacyProxy(s: State, load: PrivacyLoader, forget: () => Promise<void>): TillitPrivacy {
+/** `tillit.privacy`, and `setAnonymousId`, which the privacy client's chunk carries too. */
+export function privacyProxy(
+  s: State,
+  load: PrivacyLoader,
+  forget: () => Promise<void>,
+): TillitPrivacy & Pick<Tillit, 'setAnonymousId'> {
   const subject = () => currentIdentity(s);
   let client: ReturnType<NonNullable<State['privacy_']>> | undefined;
   s.privacy_ = () =>
@@ -20,8 +25,8 @@ export function privacyProxy(s: State, load: PrivacyLoader, forget: () => Promis
         throw e;
       },
     ));
-  const proxy = {} as Record<keyof TillitPrivacy, Method>;
-  for (const method of ['access', 'export', 'erase', 'portalUrl'] as const)
+  const proxy = {} as Record<keyof TillitPrivacy | 'setAnonymousId', Method>;
+  for (const method of ['access', 'export', 'erase', 'portalUrl', 'setAnonymousId'] as const)
     proxy[method] = async (...args) => {
       // Before consent nothing is fetched.
       if (!subject()) {
@@ -30,5 +35,5 @@ export function privacyProxy(s: State, load: PrivacyLoader, forget: () => Promis
       }
       return ((await s.privacy_!())[method] as Method)(...args);
     };
-  return proxy as TillitPrivacy;
+  return proxy as ReturnType<typeof privacyProxy>;
 }

@@ -15,7 +15,12 @@ export interface PrivacyClient extends TillitPrivacy {
    * a network error it rejects and the next page tries again.
    */
   link(): Promise<void>;
+  /** `tillit.setAnonymousId(id)`: see types.ts. */
+  setAnonymousId(id: unknown): Promise<void>;
 }
+
+/** The collector's bound on ids (LIMITS.maxIdLength). */
+const MAX_ID_LENGTH = 128;
 
 export function createPrivacy(
   base: string,
@@ -56,6 +61,17 @@ export function createPrivacy(
     // token travels in the fragment, which browsers send to no server and in no Referer. (Before
     // consent tillit.privacy answers null without loading this file.)
     portalUrl: async () => `${base}/privacy#token=${(await (await request('POST', '/token')).json()).token}`,
+    // Rare (a page that receives an id from another of the site's domains), so it lives in this chunk.
+    async setAnonymousId(id: unknown) {
+      if (typeof id !== 'string' || !id || id.length > MAX_ID_LENGTH)
+        throw Error(`[tillit] setAnonymousId: expected a string of 1 to ${MAX_ID_LENGTH} characters, got ${JSON.stringify(id)}`);
+      const s = subject()!; // the proxy refuses before consent
+      if (s.id !== id) {
+        s.id = id;
+        delete s.linked; // proven for the old id
+        save();
+      }
+    },
     async link() {
       const s = subject();
       const token = s?.userToken;

@@ -26,6 +26,8 @@ export interface Settings {
   batchSize_: number;
   intervalMs_: number;
   maxPendingEvents_: number;
+  /** 0 (or less) turns sessions off. */
+  sessionTimeoutMs_: number;
   consentCookie_: TillitConfig['consentCookie'];
   fetch_: typeof fetch;
 }
@@ -81,6 +83,7 @@ export function createState(config: TillitConfig): State {
     batchSize_: batch.size ?? 30,
     intervalMs_: batch.intervalMs ?? 2000,
     maxPendingEvents_: config.maxPendingEvents ?? 100,
+    sessionTimeoutMs_: +(config.sessionTimeoutMs ?? 18e5), // + for the script tag's string
     consentCookie_: config.consentCookie,
     fetch_: config.fetch ?? ((...a) => fetch(...a)),
     local_: config.storage ?? webStorage(() => localStorage),

@@ -96,6 +96,8 @@ it('granted: makes a v7 id and a secret, logs the decision with the secret, and 
   expect(event.messageId).toMatch(V7);
   expect(event.context.consent).toEqual({ purposes: ['analytics', 'marketing', 'personalization'], policyVersion: 'v1' });
   expect(event.context.library).toEqual({ name: 'tillit', version: '0.0.0-test' });
+  // The session starts with the first event queued after consent (the held one), numbered by its start in ms.
+  expect(event.context).toMatchObject({ sessionId: expect.any(Number), sessionStart: true });
   expect(batches()[0]!.body).toMatchObject({ writeKey: 'wk', sentAt: expect.any(String) });
 
   await vi.waitFor(() => expect(records()).toHaveLength(1));
@@ -110,7 +112,8 @@ it('granted: makes a v7 id and a secret, logs the decision with the secret, and 
   });
   expect(rec.secret).toMatch(/^[0-9a-f]{64}$/);
   await vi.waitFor(() => expect(t.consent.get()?.receiptId).toBe(`r-${n}`));
-  expect(storedKeys()).toEqual(['tillit_consent', 'tillit_id']);
+  expect(storedKeys()).toEqual(['tillit_consent', 'tillit_id', 'tillit_session']);
+  expect(JSON.parse(localStorage.tillit_session)[0]).toBe(event.context.sessionId);
   expect(JSON.parse(localStorage.tillit_id)).toMatchObject({ id, secret: rec.secret, sent: 1 });
   expect(await databases()).toEqual(['tillit']);
 });
@@ -408,7 +411,7 @@ it('tries to load the privacy client again after a failed load', async () => {
 
 // happy-dom's cookie jar does not tell a domain cookie from a host-only one, so this cannot catch a
 // deletion without the domain; Chromium does.
-it('erasure deletes the decision cookie', async () => {
+it('erasure deletes the decision cookie and the session', async () => {
   const t = createCore(
     { collectorUrl: `http://${host}/`, writeKey: 'wk', policyVersion: 'v1', consentCookie: { domain: location.hostname } },
     async () => (_base, _f, _subject, forget) =>
@@ -420,9 +423,11 @@ it('erasure deletes the decision cookie', async () => {
       }) as never,
   );
   await t.consent.acceptAll();
+  localStorage.tillit_session = '[1,1]'; // as an event would leave it (one queued here outlives the test)
   expect(document.cookie).toContain('tillit_consent=');
   await t.privacy.erase();
   expect(document.cookie).not.toContain('tillit_consent=');
+  expect(storedKeys()).toEqual([]);
   expect(make({ consentCookie: true }).consent.get()).toBeNull();
 });
 
@@ -510,4 +515,56 @@ it('proves no link without consent, and none without a site token', async () => 
   other.identify('u-3');
   await wait(50);
   expect(links()).toEqual([]);
+});
+
+it('continues a session across SDK instances (tabs, pages) and starts a new one after the timeout', async () => {
+  vi.useFakeTimers({ toFake: ['Date'], now: Date.UTC(2026, 11, 2, 12) });
+  try {
+    const first = make({ sessionTimeoutMs: 60_000 });
+    await first.consent.acceptAll();
+    first.track('A');
+    vi.advanceTimersByTime(59_000);
+    make({ sessionTimeoutMs: 60_000 }).track('B'); // another tab
+    vi.advanceTimersByTime(60_000);
+    first.track('C');
+  } finally {
+    vi.useRealTimers();
+  }
+  // Both instances read the one queue, so an event may go twice (the collector dedups by messageId).
+  const once = () => [...new Map(sentEvents().map((e) => [e.messageId, e])).values()];
+  await vi.waitFor(() => expect(once()).toHaveLength(3));
+  const start = Date.UTC(2026, 11, 2, 12);
+  const sessions = once().map((e) => [e.event, e.context.sessionId, e.context.sessionStart]);
+  expect(sessions.sort()).toEqual([
+    ['A', start, true],
+    ['B', start, undefined],
+    ['C', start + 119_000, true],
+  ]);
+});
+
+it('sends no session fields with sessions off', async () => {
+  const t = make({ sessionTimeoutMs: 0 });
+  await t.consent.acceptAll();
+  t.track('A');
+  await vi.waitFor(() => expect(sentEvents()).toHaveLength(1));
+  expect(sentEvents()[0].context).not.toHaveProperty('sessionId');
+  expect(storedKeys()).not.toContain('tillit_session');
+});
+
+it('setAnonymousId: refused before consent and for a bad id, naming it; after consent events carry the adopted id', async () => {
+  const t = make();
+  await expect(t.setAnonymousId('handed-over')).rejects.toThrow('[tillit] no identifier: nothing granted');
+  expect(storedKeys()).toEqual([]);
+  await t.consent.acceptAll();
+  const own = t.anonymousId();
+  for (const bad of [42, '', 'x'.repeat(129), null])
+    await expect(t.setAnonymousId(bad as never)).rejects.toThrow(
+      `[tillit] setAnonymousId: expected a string of 1 to 128 characters, got ${JSON.stringify(bad)}`,
+    );
+  expect(t.anonymousId()).toBe(own);
+  await t.setAnonymousId('handed-over');
+  expect(t.anonymousId()).toBe('handed-over');
+  expect(JSON.parse(localStorage.tillit_id).id).toBe('handed-over');
+  t.track('After');
+  await vi.waitFor(() => expect(sentEvents().map((e) => [e.event, e.anonymousId])).toEqual([['After', 'handed-over']]));
 });

@@ -29,14 +29,15 @@ export function createTillit(config: TillitConfig, loadPrivacy: PrivacyLoader): 
   const consent = createConsent(s, delivery, events);
 
   addEventListener('pagehide', delivery.unload_);
-  document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && delivery.unload_());
+  document.addEventListener('visibilitychange', () => document.hidden && delivery.unload_());
   addEventListener('online', delivery.retryNow_);
   if (grantedNow(s).length) delivery.schedule_();
 
+  const privacy = privacyProxy(s, loadPrivacy, consent.forget_);
   const api: Tillit = {
     version: __TILLIT_VERSION__,
     consent: consentApi(s, consent.decide_),
-    privacy: privacyProxy(s, loadPrivacy, consent.forget_),
+    privacy,
     track: safe((event: string, properties?: Record<string, unknown>) =>
       events.record_('track', s.eventPurposes_[event] ?? 'analytics', { event, properties }),
     ),
@@ -49,6 +50,7 @@ export function createTillit(config: TillitConfig, loadPrivacy: PrivacyLoader): 
     }),
     reset: safe(() => setUserId(s)),
     anonymousId: () => currentIdentity(s)?.id ?? null,
+    setAnonymousId: privacy.setAnonymousId,
     flush: delivery.flush_,
   };
   proveLink(s); // a proof that failed on an earlier page

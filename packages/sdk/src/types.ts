@@ -78,6 +78,14 @@ export interface Tillit {
   reset(): void;
   /** The anonymous id, or `null` until something is granted. */
   anonymousId(): string | null;
+  /**
+   * Adopts an anonymous id handed over from another domain of the site (e.g. in a link the site
+   * makes), so that both domains' events share it. Only after consent: before, it rejects and nothing
+   * changes. The id must be a string of 1 to 128 characters, else it rejects naming what it got. The
+   * subject secret stays this browser's own (it is never handed over): data-subject requests from
+   * here reach the id's data only if this browser was the first to give consent under it.
+   */
+  setAnonymousId(id: string): Promise<void>;
   /** Sends what is queued now; resolves when the attempt ends. */
   flush(): Promise<void>;
 }
@@ -116,6 +124,12 @@ export interface TillitConfig {
   queue?: { maxEvents?: number; maxBytes?: number; maxAgeDays?: number };
   /** Batching. @defaultValue {size: 30, intervalMs: 2000} */
   batch?: { size?: number; intervalMs?: number };
+  /**
+   * Inactivity (ms) that ends a session: events carry `context.sessionId` (the session's start time in
+   * ms, RudderStack's convention) and `context.sessionStart: true` on a session's first event, only
+   * after consent. 0 turns sessions off. @defaultValue 1800000 (30 minutes)
+   */
+  sessionTimeoutMs?: number;
   /** Events held in memory while the visitor has not decided. @defaultValue 100 */
   maxPendingEvents?: number;
   /** Replaces `localStorage` (the decision and, after consent, the identity). */

@@ -1,0 +1,23 @@
+/**
+ * Sessions, as RudderStack's JavaScript SDK numbers them: `context.sessionId` is the session's start
+ * time in ms (a number), `context.sessionStart: true` marks its first event, and a session ends after
+ * `sessionTimeoutMs` without an event. Read and written only while an event is queued, so only after
+ * consent; in localStorage rather than sessionStorage, so that the site's tabs share one session.
+ */
+import { parseJson } from './safe.js';
+import type { State } from './state.js';
+
+/** localStorage, after consent: `[session start, last event]`, in ms. */
+export const SESSION_KEY = 'tillit_session';
+
+/** The session fields of an event queued at `now` (and its activity stored); none while sessions are off. */
+export function sessionContext(s: Pick<State, 'sessionTimeoutMs_' | 'local_'>, now: number) {
+  if (s.sessionTimeoutMs_ > 0) {
+    let [sessionId, last] = parseJson<number[]>(s.local_.getItem(SESSION_KEY)) ?? [];
+    // Nothing stored (NaN) starts one too.
+    const sessionStart = !(now - last! < s.sessionTimeoutMs_) || undefined;
+    if (sessionStart) sessionId = now;
+    s.local_.setItem(SESSION_KEY, JSON.stringify([sessionId, now]));
+    return { sessionId, sessionStart };
+  }
+}
