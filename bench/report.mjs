@@ -210,7 +210,7 @@ const INGEST_LEVERS = [
   '  already ~6 % of the request thread). It is a lever for 4 or more cores.',
   '- Not changed: the schema for v4 ids. Their cost is B-tree inserts at random places in the message_id index (raw SQLite',
   '  15.7 vs 8.6 µs per event, most of the difference system time writing more WAL pages per commit); a dedup table keyed',
-  '  by a hash has random keys too, only shorter. The v4 target (0.5× raw v4) is met without it in this run.',
+  '  by a hash has random keys too, only shorter, and the raw SQLite row would change with it.',
 ];
 
 const us = (x) => (x === null || x === undefined ? '—' : x.toFixed(1));
@@ -224,37 +224,47 @@ function ingestTargets(r, find, out) {
   const sqlV4 = find('sql-v4');
   if (!full || !sql) return;
   const ratio = (c, limit) => c.eventsPerSec / limit.eventsPerSec;
-  // The same ratio in CPU: what the collector would reach with its cores to itself.
-  const cpuRatio = (c, limit) => (c.cpuUsPerEvent ? limit.cpuUsPerEvent / c.cpuUsPerEvent : null);
+  // The same ratio in CPU, for the collector's busiest thread (request thread, or the writer with the rest):
+  // its two threads work in parallel, so with a core each that thread sets its pace.
+  const busiest = (c) => (c.mainUsPerEvent ? Math.max(c.mainUsPerEvent, c.cpuUsPerEvent - c.mainUsPerEvent) : null);
+  const cpuRatio = (c, limit) => (busiest(c) ? limit.cpuUsPerEvent / busiest(c) : null);
   const times = (x) => (x === null ? '—' : `${x.toFixed(2)}×`);
-  const met = (ok) => (ok ? 'met' : '**not met**');
+  // A ratio counts as met only when CPU agrees: on a loaded machine one round of either side can be starved.
+  const verdict = (wall, cpu, goal) =>
+    wall >= goal && (cpu === null || cpu >= goal) ? 'met' : wall >= goal ? '**not met in CPU** (wall time only)' : '**not met**';
   const rowsOut = [
     [
       'ingest ≥ 0.6× raw SQLite (v7 ids, full)',
-      `${ratio(full, sql).toFixed(2)}×`,
+      times(ratio(full, sql)),
       times(cpuRatio(full, sql)),
-      met(ratio(full, sql) >= 0.6),
+      verdict(ratio(full, sql), cpuRatio(full, sql), 0.6),
     ],
   ];
   if (v4 && sqlV4)
     rowsOut.push([
       'ingest ≥ 0.5× raw SQLite (v4 ids, full)',
-      `${ratio(v4, sqlV4).toFixed(2)}×`,
+      times(ratio(v4, sqlV4)),
       times(cpuRatio(v4, sqlV4)),
-      met(ratio(v4, sqlV4) >= 0.5),
+      verdict(ratio(v4, sqlV4), cpuRatio(v4, sqlV4), 0.5),
     ]);
-  rowsOut.push(['p99 ≤ 20 ms at 50 connections (20 events/request)', `${full.p99} ms`, '—', met(full.p99 <= 20)]);
+  rowsOut.push([
+    'p99 ≤ 20 ms at 50 connections (20 events/request)',
+    `${full.p99} ms`,
+    '—',
+    full.p99 <= 20 ? 'met' : '**not met**',
+  ]);
   if (one)
     rowsOut.push([
       '1 event/request ≥ 20,000 requests/s',
       `${int(one.requestsPerSec)} requests/s`,
       '—',
-      met(one.requestsPerSec >= 20_000),
+      one.requestsPerSec >= 20_000 ? 'met' : '**not met**',
     ]);
   out.push(...INGEST_LEVERS, '');
   out.push(
-    'Targets of issue 14 in this run. CPU ratio: raw SQLite’s CPU per event ÷ the collector’s (every thread of the',
-    'collector process, the load generator not counted): the ratio where neither waits for a core.',
+    'Targets of issue 14 in this run. CPU ratio: raw SQLite’s CPU per event ÷ the CPU per event of the collector’s busiest',
+    'thread (the request thread, or the writer with GC and libuv): the ratio with a core for each and the load generator',
+    'elsewhere. Wall-time ratios swing with the machine’s load (each side keeps its better round); CPU moves less.',
     '',
   );
   out.push(table(['target', 'this run', 'CPU ratio', ''], rowsOut), '');
