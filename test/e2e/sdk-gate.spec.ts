@@ -137,7 +137,7 @@ test('granted: an id and a secret are made, the events are queued and sent', asy
   const stored = await storage(page);
   expect(stored).toMatchObject({
     cookie: '',
-    local: ['tillit_consent', 'tillit_id'],
+    local: ['tillit_consent', 'tillit_id', 'tillit_session'],
     session: ['tillit_campaign'],
     databases: ['tillit'],
   });

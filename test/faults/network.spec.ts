@@ -59,8 +59,10 @@ test('500s, then 429 with Retry-After: the SDK waits at least that long, then ev
     // A cross-origin page can read Retry-After only if the collector lists it in Access-Control-Expose-Headers.
     const headers: Record<string, string> = { ...cors, 'content-type': 'application/json' };
     if (status === 429) headers['retry-after'] = String(RETRY_AFTER_S);
+    // Timed before the answer leaves: the SDK cannot have it earlier, and on a loaded machine fulfill()
+    // can settle here tens of ms after the page has read it (timed after, a 5 s wait measured 4,969 ms).
+    seen.push({ at: Date.now(), status });
     await route.fulfill({ status, headers, body: JSON.stringify({ error: 'injected', reason: `injected ${status}` }) });
-    seen.push({ at: Date.now(), status }); // after the answer is on its way: the SDK cannot have it earlier
   });
   await page.goto(sdkPage(site, collector));
   await sdk(page, (t) => t.consent.acceptAll());

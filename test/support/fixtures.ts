@@ -123,7 +123,10 @@ export const test = base.extend<
   ],
   collector: async ({ site, store }, use) => {
     site.pages.clear();
-    const origins = [site.origin, `http://localhost:${site.port}`, `http://shop.test:${site.port}`];
+    // a. and b.shop.test: two subdomains of one site (the domain cookie's tests).
+    const origins = [site.origin, 'localhost', 'shop.test', 'a.shop.test', 'b.shop.test'].map((host, i) =>
+      i ? `http://${host}:${site.port}` : host,
+    );
     const config = { sites: [{ name: 'e2e', writeKey: WRITE_KEY, origins, tokenKeys: [E2E_TOKEN_KEY] }] };
     let running = await startCollector(config, undefined, store);
     const port = Number(new URL(running.url).port);

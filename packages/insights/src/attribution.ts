@@ -83,11 +83,9 @@ export async function attribution(events: EventSource, options: AttributionOptio
     revenue += journey.conversion!.revenue;
     if (model === 'markov' || model === 'shapley') return;
     const channels = channelsOf(journey);
-    const times = journey.touches.length ? journey.touches.map((t) => t.time) : [journey.conversion!.time];
+    const times = journey.times.length ? journey.times : [journey.conversion!.time];
     const shares = ruleShares(model, channels, times, journey.conversion!.time, options);
-    channels.forEach((channel, i) => {
-      credit(totals, channel, shares[i]!, shares[i]! * journey.conversion!.revenue);
-    });
+    for (let i = 0; i < channels.length; i++) credit(totals, channels[i]!, shares[i]!, shares[i]! * journey.conversion!.revenue);
   });
   const notes: string[] = [];
   if (model === 'markov') shareByWeights(totals, removalEffects(paths.values()), conversions, revenue);

@@ -38,7 +38,7 @@ async function countBaskets(events: EventSource, options: BasketOptions, coverag
   const pairs = new Map<string, Map<string, number>>();
   const cap = options.maxProductsPerOrder ?? 50;
   let orders = 0;
-  await scanEvents(events, options, coverage, ({ event }) => {
+  await scanEvents(events, options, coverage, (event) => {
     if (!isConversion(event, options)) return;
     const products = readOrder(event).products.slice(0, cap);
     if (!products.length) return;

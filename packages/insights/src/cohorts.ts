@@ -46,7 +46,7 @@ export async function cohorts(events: EventSource, options: CohortOptions = {}):
   const coverage = newCoverage(options.purpose ?? 'analytics');
   const people = new Map<string, { cohort: number; lastOffset: number }>();
   const table = new Map<number, { size: number; active: number[]; revenue: number[] }>();
-  await scanEvents(events, options, coverage, ({ event, person, time }) => {
+  await scanEvents(events, options, coverage, (event, person, time) => {
     const purchase = isConversion(event, options);
     if (basis === 'purchase' ? !purchase : event.type !== 'page' && !purchase) return;
     const index = periodOf(time, period);

@@ -42,9 +42,9 @@ export async function journeys(events: EventSource, options: JourneysOptions = {
   let conversions = 0;
   const paths = await countPaths(events, options, coverage, (journey) => {
     conversions++;
-    const n = journey.touches.length;
+    const n = journey.times.length;
     increment(lengths, n >= 10 ? '10+' : String(n));
-    const first = journey.touches[0]?.time ?? journey.conversion!.time;
+    const first = journey.times[0] ?? journey.conversion!.time;
     increment(delays, dayBucket((journey.conversion!.time - first) / DAY_MS));
   });
   const topPaths = [...paths.values()]

@@ -81,18 +81,18 @@ export async function nps(events: EventSource, options: NpsOptions = {}): Promis
     new Map<string, Tally>(),
   ];
   const comments: NonNullable<NpsResult['comments']> = [];
-  await scanEvents(events, options, coverage, (scanned) => {
-    const touch = sessionize(scanned);
-    if (touch) channelNow.set(scanned.person, touch.channel);
-    const score = readScore(scanned.event);
+  await scanEvents(events, options, coverage, (event, person, time) => {
+    const touch = sessionize(event, person, time);
+    if (touch) channelNow.set(person, touch.channel);
+    const score = readScore(event);
     if (score === undefined) return;
     add(all, '', score);
-    add(byChannel, channelNow.get(scanned.person) ?? 'unknown', score);
-    add(bySegment, options.segments?.get(scanned.person) ?? 'unsegmented', score);
-    add(overTime, periodStart(periodOf(scanned.time, period), period), score);
-    const comment = scanned.event.properties?.comment;
+    add(byChannel, channelNow.get(person) ?? 'unknown', score);
+    add(bySegment, options.segments?.get(person) ?? 'unsegmented', score);
+    add(overTime, periodStart(periodOf(time, period), period), score);
+    const comment = event.properties?.comment;
     if (options.includeComments && typeof comment === 'string' && comment.trim()) {
-      comments.push({ time: new Date(scanned.time).toISOString(), score, comment });
+      comments.push({ time: new Date(time).toISOString(), score, comment });
     }
   });
   return {

@@ -1,6 +1,6 @@
 import { isConversion, type OrderOptions, readOrder } from './orders.js';
 import { scanEvents } from './scan.js';
-import { createSessionizer, type SessionOptions, type Touch } from './sessions.js';
+import { channelRules, DEFAULT_SESSION_TIMEOUT_MS, type SessionOptions, SessionState, startsSession } from './sessions.js';
 import { type Coverage, DAY_MS, type EventSource, type ScanOptions } from './types.js';
 
 export interface PathOptions extends ScanOptions, SessionOptions, OrderOptions {
@@ -11,25 +11,41 @@ export interface PathOptions extends ScanOptions, SessionOptions, OrderOptions {
 }
 
 /**
- * A journey: the touches (session starts) of one person within the lookback window, ending in a
- * conversion or, for what is left open at the end of the data, in none. A touch counts for one
- * conversion only: the next journey starts after it.
+ * A journey: the touches (session starts) of one person within the lookback window, oldest first,
+ * ending in a conversion or, for what is left open at the end of the data, in none. A touch counts
+ * for one conversion only: the next journey starts after it.
  */
 export interface Journey {
   person: string;
-  touches: Touch[];
+  /** The channel of each touch, and its time (epoch ms). */
+  channels: string[];
+  times: number[];
   conversion?: { time: number; revenue: number };
 }
 
 export const DEFAULT_LOOKBACK_DAYS = 30;
 
-function dropOlderThan(touches: Touch[], limit: number): void {
-  let stale = 0;
-  while (stale < touches.length && touches[stale]!.time < limit) stale++;
-  if (stale) touches.splice(0, stale);
+/**
+ * What is kept per person between events: their session, and their open journey's touches as
+ * numbers, `[time, channel id, time, channel id, …]` (channel names interned): no object per touch,
+ * and only the touches still inside the lookback window of the person's latest touch.
+ */
+class PersonState extends SessionState {
+  touches: number[] = [];
 }
 
-/** Reads `analytics`-consented events and calls `visit` with each person's journeys. Memory: ≤ maxTouches per person. */
+/** Drops the touches (pairs) older than `limit`, and the oldest beyond `max`. */
+function dropTouches(touches: number[], limit: number, max: number): void {
+  let stale = 0;
+  while (stale < touches.length && touches[stale]! < limit) stale += 2;
+  stale = Math.max(stale, touches.length - 2 * max);
+  if (stale > 0) touches.splice(0, stale);
+}
+
+/**
+ * Reads the events of the analysis's purpose and calls `visit` with each person's journeys.
+ * Memory: per person, their session and their touches within the lookback window (≤ maxTouches).
+ */
 export async function scanJourneys(
   events: EventSource,
   options: PathOptions,
@@ -38,33 +54,45 @@ export async function scanJourneys(
 ): Promise<void> {
   const lookback = (options.lookbackDays ?? DEFAULT_LOOKBACK_DAYS) * DAY_MS;
   const maxTouches = options.maxTouches ?? 100;
-  const sessionize = createSessionizer(options);
-  const open = new Map<string, Touch[]>();
-  await scanEvents(events, options, coverage, (scanned) => {
-    const touch = sessionize(scanned);
-    let touches = open.get(scanned.person);
-    if (touch) {
-      if (!touches) {
-        touches = [];
-        open.set(scanned.person, touches);
-      }
-      touches.push(touch);
-      if (touches.length > maxTouches) touches.shift();
+  const rules = channelRules(options);
+  const timeout = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
+  const people = new Map<string, PersonState>();
+  const channelIds = new Map<string, number>();
+  const channelNames: string[] = [];
+  const journey = (person: string, touches: number[], conversion?: Journey['conversion']): Journey => {
+    const channels: string[] = [];
+    const times: number[] = [];
+    for (let i = 0; i < touches.length; i += 2) {
+      times.push(touches[i]!);
+      channels.push(channelNames[touches[i + 1]!]!);
     }
-    if (!isConversion(scanned.event, options)) return;
-    touches ??= [];
-    dropOlderThan(touches, scanned.time - lookback);
-    open.delete(scanned.person);
-    visit({ person: scanned.person, touches, conversion: { time: scanned.time, revenue: readOrder(scanned.event).revenue } });
+    return conversion ? { person, channels, times, conversion } : { person, channels, times };
+  };
+  await scanEvents(events, options, coverage, (event, person, time) => {
+    let state = people.get(person);
+    if (!state) {
+      state = new PersonState();
+      people.set(person, state);
+    }
+    const touch = startsSession(state, event, time, rules, timeout);
+    if (touch) {
+      let id = channelIds.get(touch.channel);
+      if (id === undefined) {
+        id = channelNames.push(touch.channel) - 1;
+        channelIds.set(touch.channel, id);
+      }
+      state.touches.push(time, id);
+      dropTouches(state.touches, time - lookback, maxTouches);
+    }
+    if (!isConversion(event, options)) return;
+    dropTouches(state.touches, time - lookback, maxTouches);
+    visit(journey(person, state.touches, { time, revenue: readOrder(event).revenue }));
+    state.touches.length = 0;
   });
-  for (const [person, touches] of open) {
-    const last = touches.at(-1);
-    if (last) dropOlderThan(touches, last.time - lookback);
-    if (touches.length) visit({ person, touches });
-  }
+  for (const [person, { touches }] of people) if (touches.length) visit(journey(person, touches));
 }
 
 /** The channels of a journey in order; a conversion without any touch counts as `direct`. */
 export function channelsOf(journey: Journey): string[] {
-  return journey.touches.length ? journey.touches.map((touch) => touch.channel) : ['direct'];
+  return journey.channels.length ? journey.channels : ['direct'];
 }

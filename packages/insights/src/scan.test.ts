@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newCoverage, type Scanned, scanEvents } from './scan.js';
+import { newCoverage, scanEvents } from './scan.js';
 import { at, identify, order, page } from './test-events.js';
 import type { Coverage, InsightEvent, PersonOptions } from './types.js';
 
@@ -7,10 +7,10 @@ async function scan(
   events: InsightEvent[],
   options: PersonOptions = {},
   purpose = 'analytics',
-): Promise<{ used: Scanned[]; coverage: Coverage }> {
+): Promise<{ used: { event: InsightEvent; person: string; time: number }[]; coverage: Coverage }> {
   const coverage = newCoverage(purpose);
-  const used: Scanned[] = [];
-  await scanEvents(events, options, coverage, (scanned) => used.push(scanned));
+  const used: { event: InsightEvent; person: string; time: number }[] = [];
+  await scanEvents(events, options, coverage, (event, person, time) => used.push({ event, person, time }));
   return { used, coverage };
 }
 

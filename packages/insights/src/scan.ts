@@ -9,12 +9,8 @@ import type {
   PersonOptions,
 } from './types.js';
 
-/** One event an analysis may use: who it is about and when (epoch ms). */
-export interface Scanned {
-  event: InsightEvent;
-  person: string;
-  time: number;
-}
+/** Called with each event an analysis may use, who it is about and when (epoch ms); arguments, not an object per event. */
+export type ScanVisitor = (event: InsightEvent, person: string, time: number) => void;
 
 /** A fresh coverage count for an analysis that requires `purpose`. */
 export function newCoverage(purpose: AnalysisPurpose): Coverage {
@@ -74,7 +70,7 @@ export async function scanEvents(
   events: EventSource,
   options: PersonOptions,
   coverage: Coverage,
-  visit: (scanned: Scanned) => void,
+  visit: ScanVisitor,
 ): Promise<void> {
   const links = new Map(options.identities ?? []);
   const objected = peopleOf(options.objected, links);
@@ -104,6 +100,6 @@ export async function scanEvents(
         : null;
     if (rights) return exclude(coverage, rights);
     coverage.used++;
-    visit({ event, person, time });
+    visit(event, person, time);
   });
 }

@@ -7,8 +7,8 @@ import type { InsightEvent } from './types.js';
 async function touches(events: InsightEvent[]): Promise<Touch[]> {
   const sessionize = createSessionizer();
   const found: Touch[] = [];
-  await scanEvents(events, {}, newCoverage('analytics'), (scanned) => {
-    const touch = sessionize(scanned);
+  await scanEvents(events, {}, newCoverage('analytics'), (event, person, time) => {
+    const touch = sessionize(event, person, time);
     if (touch) found.push(touch);
   });
   return found;

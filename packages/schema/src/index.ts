@@ -1,4 +1,5 @@
 export * from './consent.js';
+export * from './compiled-check.js';
 export * from './event.js';
 export * from './issues.js';
 export * from './limits.js';

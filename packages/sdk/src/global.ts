@@ -51,6 +51,7 @@ const api = createTillit(
     gpcPurposes: list(data.gpcPurposes),
     consentMaxAgeDays: +data.consentMaxAgeDays! || undefined,
     consentCookie: on(data.consentCookie),
+    cookieDomain: data.cookieDomain,
     debug: on(data.debug),
     autoPageViews: data.autoPage !== 'off',
     // A string: createState reads it as a number ("off", "0", anything not a number: sessions off).

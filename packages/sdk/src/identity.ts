@@ -1,4 +1,5 @@
 /** The visitor's identity (anonymous id, subject secret, user id): exists only while something is granted. */
+import { ID_COOKIE, readCookie } from './cookies.js';
 import { secret, uuidv7 } from './ids.js';
 import { parseJson } from './safe.js';
 import { grantedNow, type Identity, type State } from './state.js';
@@ -6,17 +7,29 @@ import { grantedNow, type Identity, type State } from './state.js';
 /** localStorage, after consent. */
 export const ID_KEY = 'tillit_id';
 
-/** The identity, only while something is granted (read from storage on first use). */
+/**
+ * The identity, only while something is granted (read from storage on first use). With `cookieDomain`,
+ * where this origin has none yet, the anonymous id another subdomain left in the domain cookie is
+ * adopted, with a secret of this origin's own (secrets never travel in cookies: cookie-writer.ts).
+ */
 export function currentIdentity(s: State): Identity | null {
   if (!grantedNow(s).length) return null;
-  s.identity_ ??= parseJson<Identity>(s.local_.getItem(ID_KEY));
+  if (!s.identity_) {
+    const shared = s.cookieDomain_ && readCookie(ID_COOKIE);
+    s.identity_ = parseJson<Identity>(s.local_.getItem(ID_KEY)) ?? (shared ? { id: shared, secret: secret() } : null);
+    if (shared && !s.local_.getItem(ID_KEY)) saveIdentity(s);
+  }
   return s.identity_;
 }
 
-/** Stores the identity; a change that leaves a link to prove (identify(), the secret acknowledged) proves it. */
+/**
+ * Stores the identity and syncs the cookies; a change that leaves a link to prove (identify(), the
+ * secret acknowledged) proves it.
+ */
 export function saveIdentity(s: State) {
   if (s.identity_) {
     s.local_.setItem(ID_KEY, JSON.stringify(s.identity_));
+    syncCookies(s);
     proveLink(s);
   }
 }
@@ -57,3 +70,16 @@ export function setUserId(s: State, userId?: string, userToken?: string) {
     saveIdentity(s);
   }
 }
+
+/**
+ * Writes or deletes the configured cookies as the state is once the privacy chunk (which writes them,
+ * cookie-writer.ts) has loaded: after a decision, an identity change, a withdrawal or an erasure. A microtask
+ * later, because a decision can be made while the SDK is still being built (GPC), before the chunk's
+ * loader exists.
+ */
+export const syncCookies = (s: State) =>
+  (s.consentCookie_ || s.cookieDomain_) &&
+  Promise.resolve()
+    .then(() => s.privacy_!())
+    .then((c) => c.cookies(s.decision_, s.decisionMaxAgeMs_, s.consentCookie_, s.cookieDomain_, currentIdentity(s)?.id))
+    .catch(s.log_);

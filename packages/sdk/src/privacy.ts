@@ -3,6 +3,7 @@
  * secret made at first consent (`Authorization: Bearer <secret>`; the collector keeps its hash), and
  * the proof of the identity link that lets a user's token reach this browser's data.
  */
+import { writeCookies } from './cookie-writer.js';
 import type { Identity } from './state.js';
 import type { ExportFormat, TillitPrivacy } from './types.js';
 
@@ -15,6 +16,8 @@ export interface PrivacyClient extends TillitPrivacy {
    * a network error it rejects and the next page tries again.
    */
   link(): Promise<void>;
+  /** Writes or deletes the configured cookies (cookie-writer.ts): here, so that sites without them never load it. */
+  cookies: typeof writeCookies;
   /** `tillit.setAnonymousId(id)`: see types.ts. */
   setAnonymousId(id: unknown): Promise<void>;
 }
@@ -61,6 +64,7 @@ export function createPrivacy(
     // token travels in the fragment, which browsers send to no server and in no Referer. (Before
     // consent tillit.privacy answers null without loading this file.)
     portalUrl: async () => `${base}/privacy#token=${(await (await request('POST', '/token')).json()).token}`,
+    cookies: writeCookies,
     // Rare (a page that receives an id from another of the site's domains), so it lives in this chunk.
     async setAnonymousId(id: unknown) {
       if (typeof id !== 'string' || !id || id.length > MAX_ID_LENGTH)

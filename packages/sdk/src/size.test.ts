@@ -13,14 +13,17 @@ import { expect, it } from 'vitest';
 /** DESIGN.md's 6 KB: the hard limit. */
 const BUDGET = 6144;
 /**
- * The ratchet under it: the size last measured (6,140 B, Dec 2026: 6,134 B before setAnonymousId,
- * 6,014 B before sessions, 5,979 B before identify() proved its link through the privacy chunk) plus a
+ * The ratchet under it: the size last measured (6,130 B, Dec 2026: 6,140 B before the cookies' writer
+ * moved to the privacy chunk, 6,134 B before setAnonymousId, 6,014 B before sessions, 5,979 B before identify() proved its link through the privacy chunk) plus a
  * 16 B margin for gzip's noise. Growth past it fails; when a change shrinks the file, lower this with
  * it. (While measured + 16 is over the budget, the budget is the ceiling.)
  */
-const CEILING = Math.min(6140 + 16, BUDGET);
-/** The privacy chunk (loaded on first use): 649 B before setAnonymousId moved into it, 757 B after. */
-const PRIVACY_BUDGET = 757 + 16;
+const CEILING = Math.min(6130 + 16, BUDGET);
+/**
+ * The privacy chunk (loaded on first use, and by sites that configure a cookie, to write it): 649 B,
+ * then 757 B with setAnonymousId, 971 B with the cookies' writer.
+ */
+const PRIVACY_BUDGET = 971 + 16;
 const MUST_NOT_APPEAR = ['ZodError', 'zod', 'require(', 'process.env', 'Buffer', 'node:', 'crypto.randomUUID'];
 const src = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 

@@ -29,6 +29,7 @@ export interface Settings {
   /** 0 (or less) turns sessions off. */
   sessionTimeoutMs_: number;
   consentCookie_: TillitConfig['consentCookie'];
+  cookieDomain_: string | undefined;
   fetch_: typeof fetch;
 }
 
@@ -85,6 +86,7 @@ export function createState(config: TillitConfig): State {
     maxPendingEvents_: config.maxPendingEvents ?? 100,
     sessionTimeoutMs_: +(config.sessionTimeoutMs ?? 18e5), // + for the script tag's string
     consentCookie_: config.consentCookie,
+    cookieDomain_: config.cookieDomain,
     fetch_: config.fetch ?? ((...a) => fetch(...a)),
     local_: config.storage ?? webStorage(() => localStorage),
     session_: webStorage(() => sessionStorage),

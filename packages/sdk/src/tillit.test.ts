@@ -4,6 +4,7 @@ import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
 import { createTillit } from './index.js';
+import { createPrivacy } from './privacy.js';
 import { createTillit as createCore } from './tillit.js';
 import type { TillitConfig } from './types.js';
 
@@ -316,6 +317,8 @@ it('writes the decision to a first-party cookie only when configured', async () 
   expect(document.cookie).toBe('');
   const t = make({ consentCookie: true });
   await t.consent.acceptAll();
+  // Written by the privacy chunk, loaded for it (cookies.ts).
+  await vi.waitFor(() => expect(document.cookie).toContain('tillit_consent='));
   const value = /tillit_consent=([^;]*)/.exec(document.cookie)?.[1];
   expect(JSON.parse(decodeURIComponent(value!))).toMatchObject({ policyVersion: 'v1', purposes: { analytics: true } });
   // The receipt rewrites the cookie: let it land in this test, not in the next one's cookie jar.
@@ -414,19 +417,19 @@ it('tries to load the privacy client again after a failed load', async () => {
 it('erasure deletes the decision cookie and the session', async () => {
   const t = createCore(
     { collectorUrl: `http://${host}/`, writeKey: 'wk', policyVersion: 'v1', consentCookie: { domain: location.hostname } },
-    async () => (_base, _f, _subject, forget) =>
-      ({
-        erase: async () => {
-          await forget();
-          return { receiptId: 'r' };
-        },
-      }) as never,
+    async () => (base, f, subject, forget, save) => ({
+      ...createPrivacy(base, f, subject, forget, save),
+      erase: async () => {
+        await forget();
+        return { receiptId: 'r' };
+      },
+    }),
   );
   await t.consent.acceptAll();
   localStorage.tillit_session = '[1,1]'; // as an event would leave it (one queued here outlives the test)
-  expect(document.cookie).toContain('tillit_consent=');
+  await vi.waitFor(() => expect(document.cookie).toContain('tillit_consent='));
   await t.privacy.erase();
-  expect(document.cookie).not.toContain('tillit_consent=');
+  await vi.waitFor(() => expect(document.cookie).not.toContain('tillit_consent='));
   expect(storedKeys()).toEqual([]);
   expect(make({ consentCookie: true }).consent.get()).toBeNull();
 });

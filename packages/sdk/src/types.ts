@@ -114,6 +114,14 @@ export interface TillitConfig {
   consentMaxAgeDays?: number;
   /** Also keep the decision in a first-party cookie `tillit_consent` (readable by the site's server). @defaultValue false */
   consentCookie?: boolean | { domain?: string };
+  /**
+   * The site's registrable domain (e.g. `example.com`): after consent, the anonymous id is also kept in
+   * the first-party cookie `tillit_aid` on it (SameSite=Lax, Secure on https, as long as the decision
+   * lives), so that the site's subdomains share one id; a subdomain with no id of its own adopts it.
+   * Deleted on withdrawal and on erasure. The decision cookie (`consentCookie: true`) goes on this
+   * domain too. The subject secret never goes into a cookie. @defaultValue undefined (no cookie)
+   */
+  cookieDomain?: string;
   /** Send a page view now and on every history navigation (SPAs). @defaultValue false */
   autoPageViews?: boolean;
   /** Query parameters removed from every URL before it is stored. @defaultValue DEFAULT_URL_DENYLIST */

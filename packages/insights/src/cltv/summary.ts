@@ -64,7 +64,7 @@ export async function purchaseHistories(
 ): Promise<Map<string, PurchaseHistory>> {
   const histories = new Map<string, PurchaseHistory>();
   const calibrationEnd = options.calibrationEnd ?? Number.POSITIVE_INFINITY;
-  await scanEvents(events, options, coverage, ({ event, person, time }) => {
+  await scanEvents(events, options, coverage, (event, person, time) => {
     if (!isConversion(event, options)) return;
     const holdout = time >= calibrationEnd;
     const day = dayOf(time);
