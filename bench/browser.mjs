@@ -2,7 +2,7 @@
 // bundle as a site would, the visitor accepts, then the page tracks 10 000 events in 200 tasks of
 // 50 track() calls (a busy single-page app, not one frozen loop), while a PerformanceObserver
 // counts long tasks (≥ 50 ms) until the collector has stored what the SDK delivered.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHROMIUM_ARGS } from '../scripts/setup.mjs';
@@ -11,15 +11,24 @@ import { spawnServer } from './ingest.mjs';
 const root = new URL('..', import.meta.url).pathname;
 const WRITE_KEY = 'bench-write-key';
 
-export async function browserSection({ events = 10_000, perTask = 50, log = console.log } = {}) {
-  const bundle = join(root, 'packages/sdk/dist/tillit.js');
+/**
+ * `bundle`: the script-tag file to load (default: the built one), to measure a baseline side by side;
+ * `cpuProfile`: a path where Chromium's CPU profile of the tracking and delivery is written.
+ */
+export async function browserSection({
+  events = 10_000,
+  perTask = 50,
+  log = console.log,
+  bundle = join(root, 'packages/sdk/dist/tillit.js'),
+  cpuProfile,
+} = {}) {
   if (!existsSync(bundle)) return { missing: 'packages/sdk/dist/tillit.js was not built' };
   const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!existsSync(executablePath)) return { missing: `no Chromium at ${executablePath} (set CHROMIUM_PATH)` };
   const { chromium } = await import('@playwright/test');
   const { createStaticServer } = await import('../scripts/static.mjs');
 
-  const pages = new Map();
+  const pages = new Map([['/tillit/tillit.js', readFileSync(bundle, 'utf8')]]);
   const site = createStaticServer({ pages });
   await new Promise((resolve) => site.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${site.address().port}`;
@@ -45,6 +54,12 @@ export async function browserSection({ events = 10_000, perTask = 50, log = cons
     await page.goto(`${origin}/`);
     log('  browser: accepting, then tracking…');
     await page.evaluate(() => window.tillit.consent.acceptAll({ source: 'banner' }));
+    const cdp = cpuProfile && (await page.context().newCDPSession(page));
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+      await cdp.send('Profiler.start');
+    }
     const run = await page.evaluate(
       async ({ events, perTask }) => {
         const longTasks = [];
@@ -52,6 +67,7 @@ export async function browserSection({ events = 10_000, perTask = 50, log = cons
           for (const e of list.getEntries()) longTasks.push({ start: e.startTime, ms: e.duration });
         }).observe({ type: 'longtask' });
         const tasks = [];
+        const firstTrackAt = Date.now();
         const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
         const t0 = performance.now();
         for (let sent = 0; sent < events; sent += perTask) {
@@ -65,7 +81,7 @@ export async function browserSection({ events = 10_000, perTask = 50, log = cons
         const trackingMs = performance.now() - t0;
         window.__bench = { longTasks };
         const dbs = (await indexedDB.databases()).map((d) => d.name);
-        return { tasks, trackingMs, dbs };
+        return { tasks, trackingMs, dbs, firstTrackAt };
       },
       { events, perTask },
     );
@@ -83,6 +99,9 @@ export async function browserSection({ events = 10_000, perTask = 50, log = cons
       stored = n;
     }
     const deliveredMs = Date.now() - started;
+    if (cdp) writeFileSync(cpuProfile, JSON.stringify((await cdp.send('Profiler.stop')).profile));
+    // The collector's clock and the page's are this machine's: from the first track() to the last event stored.
+    const lastStoredAt = db.prepare("SELECT max(received_at) AS t FROM events WHERE event = 'Bench Event'").get().t;
     const distinct = db
       .prepare("SELECT count(DISTINCT json_extract(payload, '$.properties.i')) AS n FROM events WHERE event = 'Bench Event'")
       .get().n;
@@ -125,6 +144,8 @@ export async function browserSection({ events = 10_000, perTask = 50, log = cons
       distinct,
       queuedAfter,
       deliveredMs,
+      deliveryMs: lastStoredAt - run.firstTrackAt,
+      eventsPerSecond: Math.round((stored / (lastStoredAt - run.firstTrackAt)) * 1000),
       pageErrors: errors,
     };
   } finally {

@@ -43,7 +43,8 @@ function queued(page: Page) {
           const all = db.transaction('queue').objectStore('queue').getAll();
           all.onsuccess = () => {
             db.close();
-            resolve(all.result.map((i: { e: { event?: string; type: string } }) => i.e.event ?? i.e.type));
+            // A record holds the events one task queued.
+            resolve(all.result.flat().map((i: { e: { event?: string; type: string } }) => i.e.event ?? i.e.type));
           };
         };
       }),

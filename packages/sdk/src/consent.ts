@@ -47,7 +47,7 @@ function apply(s: State, delivery: Delivery, events: Events, before: string[]) {
     ensureIdentity(s);
     if (lost.length) {
       s.log_('withdrawn:', lost);
-      s.queue_.read_().then((all) => s.queue_.remove_(all.filter((i) => lost.includes(i.p)).map((i) => i.id)), warn);
+      s.queue_.read_().then((all) => s.queue_.remove_(all.filter((i) => lost.includes(i.p))), warn);
     }
     delivery.schedule_();
   }

@@ -20,8 +20,9 @@ beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterAll(() => server.close());
 beforeEach(() => {
   localStorage.clear();
-  // biome-ignore lint/suspicious/noDocumentCookie: clearing what a test wrote
-  for (const c of document.cookie.split(';')) document.cookie = `${c.split('=')[0]}=;max-age=-1;domain=${location.hostname}`;
+  for (const c of document.cookie.split(';'))
+    // biome-ignore lint/suspicious/noDocumentCookie: clearing what a test wrote
+    document.cookie = `${c.split('=')[0]}=;path=/;max-age=-1;domain=${location.hostname}`;
   globalThis.indexedDB = new IDBFactory();
 });
 
@@ -73,4 +74,23 @@ it('withdrawing everything deletes the id cookie; erasure deletes it and the dec
   await vi.waitFor(() => expect(idCookie()).toBe(t.anonymousId()));
   await t.privacy.erase();
   await vi.waitFor(() => expect(document.cookie).toBe(''));
+});
+
+it('every page after consent rewrites the id cookie (Safari keeps a script-written one 7 days from its last write); an undecided page leaves it', async () => {
+  const first = make();
+  await first.consent.acceptAll();
+  const id = JSON.parse(localStorage.tillit_id).id;
+  // The receipt rewrites the cookies too: let it land first.
+  await vi.waitFor(() => expect(first.consent.get()?.receiptId).toBe('r'));
+  await vi.waitFor(() => expect(idCookie()).toBe(id));
+  // biome-ignore lint/suspicious/noDocumentCookie: as Safari's cap would
+  document.cookie = `tillit_aid=;path=/;max-age=-1;domain=${domain()}`;
+  expect(idCookie()).toBeUndefined();
+  make(); // the next page
+  await vi.waitFor(() => expect(idCookie()).toBe(id));
+
+  localStorage.clear(); // a subdomain where the visitor has not decided
+  make();
+  await new Promise((r) => setTimeout(r, 20));
+  expect(idCookie()).toBe(id);
 });

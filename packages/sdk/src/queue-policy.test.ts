@@ -1,36 +1,50 @@
 import type { Event } from '@tillit/schema';
 import { expect, it } from 'vitest';
-import { ENVELOPE_BYTES, type QueueItem, toBatches, trim, utf8Bytes } from './queue-policy.js';
+import { dropOldest, ENVELOPE_BYTES, type Mirror, type QueueItem, setMem, toBatches, utf8Bytes } from './queue-policy.js';
 
 const item = (i: number, n = 100, t = 1000 + i): QueueItem => ({ id: `id-${i}`, p: 'analytics', n, t, e: {} as Event });
 const ids = (xs: QueueItem[]) => xs.map((x) => x.id);
 const bounds = { maxEvents_: 3, maxBytes_: 1000, maxAgeMs_: 10_000 };
 
+/** Runs dropOldest over the items as written ones: what it keeps, and what it marks to leave IndexedDB. */
+const bound = (items: QueueItem[], now: number) => {
+  const m = { puts_: [], dels_: [] } as unknown as Mirror;
+  setMem(m, items);
+  dropOldest(m, bounds, () => {}, now);
+  return { keep: ids(m.mem_), drop: ids(m.dels_), bytes: m.bytes_ };
+};
+
 it('keeps everything within bounds', () => {
-  const { keep_: keep, drop_: drop } = trim([item(1), item(2)], bounds, 2000);
-  expect(ids(keep)).toEqual(['id-1', 'id-2']);
-  expect(drop).toEqual([]);
+  expect(bound([item(1), item(2)], 2000)).toEqual({ keep: ['id-1', 'id-2'], drop: [], bytes: 200 });
 });
 
 it('drops the oldest beyond the count bound', () => {
-  const { keep_: keep, drop_: drop } = trim(
-    [1, 2, 3, 4, 5].map((i) => item(i)),
-    bounds,
-    2000,
-  );
-  expect(ids(keep)).toEqual(['id-3', 'id-4', 'id-5']);
-  expect(ids(drop)).toEqual(['id-1', 'id-2']);
+  expect(
+    bound(
+      [1, 2, 3, 4, 5].map((i) => item(i)),
+      2000,
+    ),
+  ).toEqual({ keep: ['id-3', 'id-4', 'id-5'], drop: ['id-1', 'id-2'], bytes: 300 });
 });
 
 it('drops the oldest beyond the byte bound', () => {
-  const { keep_: keep } = trim([item(1, 600), item(2, 300), item(3, 300)], bounds, 2000);
-  expect(ids(keep)).toEqual(['id-2', 'id-3']);
+  expect(bound([item(1, 600), item(2, 300), item(3, 300)], 2000).keep).toEqual(['id-2', 'id-3']);
 });
 
-it('drops events older than the age bound wherever they sit', () => {
-  const { keep_: keep, drop_: drop } = trim([item(1, 10, 0), item(2, 10, 9000), item(3, 10, 500)], bounds, 10_600);
-  expect(ids(keep)).toEqual(['id-2']);
-  expect(ids(drop)).toEqual(['id-1', 'id-3']);
+it('drops the oldest while it is older than the age bound', () => {
+  expect(bound([item(1, 10, 0), item(2, 10, 500), item(3, 10, 9000)], 10_600)).toEqual({
+    keep: ['id-3'],
+    drop: ['id-1', 'id-2'],
+    bytes: 10,
+  });
+});
+
+it('never writes an item dropped before its write', () => {
+  const m = { puts_: [], dels_: [] } as unknown as Mirror;
+  setMem(m, [item(1), item(2), item(3), item(4)]);
+  m.puts_ = [m.mem_[0]!, m.mem_[3]!];
+  dropOldest(m, bounds, () => {}, 2000);
+  expect({ puts: ids(m.puts_), dels: ids(m.dels_) }).toEqual({ puts: ['id-4'], dels: [] });
 });
 
 it('cuts batches by event count', () => {

@@ -12,6 +12,8 @@ export interface QueueItem {
   /** When it was queued (ms). */
   t: number;
   e: Event;
+  /** The key of the IndexedDB record (chunk) that holds it; items an older SDK queued sit under their own id. */
+  k?: string;
 }
 
 export interface QueueBounds {
@@ -27,17 +29,36 @@ export const MAX_EVENT_BYTES: (typeof LIMITS)['maxEventBytes'] = 32768;
 /** Room for `{"batch":[],"sentAt":"…","writeKey":"…"}` around the events, with a write key of up to 256 characters. */
 export const ENVELOPE_BYTES = 400;
 
-/** Splits (time-ordered) items into those to keep and those to drop: too old first, then the oldest beyond count or bytes. */
-export function trim(items: QueueItem[], b: QueueBounds, now: number): { keep_: QueueItem[]; drop_: QueueItem[] } {
-  const drop: QueueItem[] = [];
-  let keep: QueueItem[] = [];
-  for (const i of items) (now - i.t < b.maxAgeMs_ ? keep : drop).push(i);
-  let bytes = keep.reduce((s, i) => s + i.n, 0);
-  let cut = 0;
-  while (cut < keep.length && (keep.length - cut > b.maxEvents_ || bytes > b.maxBytes_)) bytes -= keep[cut++]!.n;
-  drop.push(...keep.slice(0, cut));
-  keep = keep.slice(cut);
-  return { keep_: keep, drop_: drop };
+/** Queued items, oldest first (`_` ends internal names: the build mangles them). */
+export interface Mirror {
+  mem_: QueueItem[];
+  /** Running total of mem_'s `n`: the bounds are enforced per add without going over the whole list. */
+  bytes_: number;
+  /** Writes not yet handed to IndexedDB: everything added in one task goes in one transaction. */
+  puts_: QueueItem[];
+  /** What is to leave IndexedDB. */
+  dels_: QueueItem[];
+}
+
+export const setMem = (m: Mirror, items: QueueItem[]) => {
+  m.mem_ = items;
+  m.bytes_ = items.reduce((s, i) => s + i.n, 0);
+};
+
+/**
+ * Drops the oldest while the list is beyond its bounds (count, bytes, or the oldest too old): an
+ * item not yet written is never written, a written one is marked to leave IndexedDB.
+ */
+export function dropOldest(m: Mirror, bounds: QueueBounds, log: (...a: unknown[]) => void, now: number) {
+  const mem = m.mem_;
+  while (mem[0] && (mem.length > bounds.maxEvents_ || m.bytes_ > bounds.maxBytes_ || now - mem[0].t >= bounds.maxAgeMs_)) {
+    const d = mem.shift()!;
+    m.bytes_ -= d.n;
+    log('queue bounds: dropped', d);
+    const k = m.puts_.indexOf(d);
+    if (k < 0) m.dels_.push(d);
+    else m.puts_.splice(k, 1);
+  }
 }
 
 /** Groups items into batches of at most `maxEvents` events and MAX_REQUEST_BYTES of request body, in order. */

@@ -10,6 +10,18 @@ const item = (id: string, t = Date.now()): QueueItem => ({ id, p: 'analytics', n
 const logs: string[] = [];
 const log = (...a: unknown[]) => void logs.push(a.join(' '));
 const databases = async () => (await indexedDB.databases()).map((d) => d.name);
+/** The records in IndexedDB: their keys, and the ids of the items each holds. */
+const records = () =>
+  new Promise<[IDBValidKey, string[]][]>((resolve) => {
+    const open = indexedDB.open('tillit');
+    open.onsuccess = () => {
+      const st = open.result.transaction('queue').objectStore('queue');
+      const keys = st.getAllKeys();
+      const values = st.getAll();
+      values.onsuccess = () => resolve(keys.result.map((k, n) => [k, [values.result[n]].flat().map((i: QueueItem) => i.id)]));
+    };
+  });
+const stored = async () => (await records()).flatMap(([, ids]) => ids);
 
 beforeEach(() => {
   globalThis.indexedDB = new IDBFactory();
@@ -24,6 +36,7 @@ it('opens no database until it is used', async () => {
 it('writes through to its own IndexedDB database, in key (time) order', async () => {
   const q = createQueue(bounds, log);
   q.add_(item('b'));
+  await q.remove_([]); // its transaction runs after the write: the next add starts another record
   q.add_(item('a'));
   expect((await q.read_()).map((i) => i.id)).toEqual(['a', 'b']);
   expect(await databases()).toEqual(['tillit']);
@@ -32,10 +45,52 @@ it('writes through to its own IndexedDB database, in key (time) order', async ()
   expect((await createQueue(bounds, log).read_()).map((i) => i.id)).toEqual(['a', 'b']);
 });
 
+it('writes the events one task adds as one IndexedDB record', async () => {
+  const q = createQueue(bounds, log);
+  for (let i = 0; i < 50; i++) q.add_(item(`a${String(i).padStart(2, '0')}`));
+  await q.remove_([]); // its transaction runs after the write
+  q.add_(item('b'));
+  await q.remove_([]);
+  const stored = await records();
+  expect(stored.map(([key, ids]) => [key, ids.length])).toEqual([
+    ['a00', 50],
+    ['b', 1],
+  ]);
+});
+
+it('takes removed events out of their record, and deletes a record left empty', async () => {
+  const q = createQueue(bounds, log);
+  const added = ['a', 'b', 'c'].map((id) => item(id));
+  for (const i of added) q.add_(i);
+  await q.remove_([added[1]!]);
+  expect(await records()).toEqual([['a', ['a', 'c']]]);
+  await q.remove_([added[0]!, added[2]!]);
+  expect(await records()).toEqual([]);
+});
+
+it('reads and removes the events an older SDK stored one per record', async () => {
+  const old = item('o');
+  await new Promise((resolve) => {
+    const open = indexedDB.open('tillit');
+    open.onupgradeneeded = () => open.result.createObjectStore('queue');
+    open.onsuccess = () => {
+      const tx = open.result.transaction('queue', 'readwrite');
+      tx.objectStore('queue').put(old, 'o');
+      tx.oncomplete = () => resolve(open.result.close());
+    };
+  });
+  const q = createQueue(bounds, log);
+  const [read] = await q.read_();
+  expect(read?.id).toBe('o');
+  await q.remove_([read!]);
+  expect(await records()).toEqual([]);
+});
+
 it('removes acknowledged events', async () => {
   const q = createQueue(bounds, log);
-  for (const id of ['a', 'b', 'c']) q.add_(item(id));
-  await q.remove_(['a', 'c']);
+  const added = ['a', 'b', 'c'].map((id) => item(id));
+  for (const i of added) q.add_(i);
+  await q.remove_([added[0]!, added[2]!]);
   expect((await q.read_()).map((i) => i.id)).toEqual(['b']);
   expect(q.recent_().map((i) => i.id)).toEqual(['b']);
 });
@@ -54,14 +109,6 @@ it('drops the oldest beyond its bounds, and says so', async () => {
 
 it('keeps IndexedDB within its bounds as events are added, not only at the next read', async () => {
   const q = createQueue({ ...bounds, maxEvents_: 2 }, log);
-  const stored = () =>
-    new Promise<IDBValidKey[]>((resolve) => {
-      const open = indexedDB.open('tillit');
-      open.onsuccess = () => {
-        const keys = open.result.transaction('queue').objectStore('queue').getAllKeys();
-        keys.onsuccess = () => resolve(keys.result);
-      };
-    });
   q.add_(item('a'));
   q.add_(item('b'));
   await q.remove_([]); // its transaction runs after the pending writes
@@ -118,7 +165,7 @@ it('falls back to memory when IndexedDB throws', async () => {
   } as unknown as IDBFactory;
   const q = createQueue(bounds, log);
   q.add_(item('a'));
-  await q.remove_(['zz']);
+  await q.remove_([item('zz')]);
   expect((await q.read_()).map((i) => i.id)).toEqual(['a']);
 });
 

@@ -13,12 +13,14 @@ import { expect, it } from 'vitest';
 /** DESIGN.md's 6 KB: the hard limit. */
 const BUDGET = 6144;
 /**
- * The ratchet under it: the size last measured (6,130 B, Dec 2026: 6,140 B before the cookies' writer
- * moved to the privacy chunk, 6,134 B before setAnonymousId, 6,014 B before sessions, 5,979 B before identify() proved its link through the privacy chunk) plus a
- * 16 B margin for gzip's noise. Growth past it fails; when a change shrinks the file, lower this with
- * it. (While measured + 16 is over the budget, the budget is the ceiling.)
+ * The ratchet under it: the size last measured plus a 16 B margin for gzip's noise (while that is over
+ * the budget, the budget is the ceiling). Growth past it fails; when a change shrinks the file, lower
+ * this with it. Dec 2026: 5,979 B; 6,014 B once identify() proved its link through the privacy chunk;
+ * 6,134 B with sessions; 6,140 B with setAnonymousId (in the chunk, 4 B saved in the core); 6,130 B with
+ * the id cookie (the cookies' writer moved to the chunk); 6,134 B with each page rewriting the cookies;
+ * 6,108 B with the queue's one IndexedDB record per task.
  */
-const CEILING = Math.min(6130 + 16, BUDGET);
+const CEILING = Math.min(6108 + 16, BUDGET);
 /**
  * The privacy chunk (loaded on first use, and by sites that configure a cookie, to write it): 649 B,
  * then 757 B with setAnonymousId, 971 B with the cookies' writer.

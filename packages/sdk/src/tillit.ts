@@ -6,7 +6,7 @@ import { createConsent, gpcOn, publicDecision } from './consent.js';
 import { readDecision } from './decision-store.js';
 import { createDelivery, restoreUnsent } from './delivery.js';
 import { createEvents } from './events.js';
-import { currentIdentity, proveLink, setUserId } from './identity.js';
+import { currentIdentity, proveLink, setUserId, syncCookies } from './identity.js';
 import { type PrivacyLoader, privacyProxy } from './privacy-proxy.js';
 import { trackPageViews } from './page-views.js';
 import { safe } from './safe.js';
@@ -31,7 +31,11 @@ export function createTillit(config: TillitConfig, loadPrivacy: PrivacyLoader): 
   addEventListener('pagehide', delivery.unload_);
   document.addEventListener('visibilitychange', () => document.hidden && delivery.unload_());
   addEventListener('online', delivery.retryNow_);
-  if (grantedNow(s).length) delivery.schedule_();
+  if (grantedNow(s).length) {
+    delivery.schedule_();
+    // Each page rewrites the cookies: Safari cuts a script-written cookie to 7 days from its last write.
+    syncCookies(s);
+  }
 
   const privacy = privacyProxy(s, loadPrivacy, consent.forget_);
   const api: Tillit = {

@@ -4,8 +4,8 @@ import { retryAfterMs } from './backoff.js';
 import type { QueueItem } from './queue-policy.js';
 
 export interface Delivery {
-  /** Ids that may leave the queue: acknowledged (accepted, duplicate, rejected) or never deliverable. */
-  done_: string[];
+  /** Items that may leave the queue: acknowledged (accepted, duplicate, rejected) or never deliverable. */
+  done_: QueueItem[];
   /** Set when the rest must wait: the least delay in ms the collector asked for (0: none). */
   retry_?: number;
 }
@@ -32,7 +32,6 @@ export const post = (f: typeof fetch, url: string, body: unknown, keepalive?: bo
  */
 export async function deliver(items: QueueItem[], o: TransportOptions, keepalive?: boolean): Promise<Delivery> {
   const url = `${o.collectorUrl_}/v1/batch`;
-  const ids = items.map((i) => i.id);
   const body = { batch: items.map((i) => i.e), sentAt: new Date().toISOString(), writeKey: o.writeKey_ };
   let res: Response;
   try {
@@ -48,7 +47,7 @@ export async function deliver(items: QueueItem[], o: TransportOptions, keepalive
   if (res.ok) {
     const answer = (await res.json().catch(() => null)) as BatchResponse | null;
     for (const r of answer?.rejected ?? []) o.log_('rejected:', r);
-    return { done_: ids };
+    return { done_: items };
   }
   if (status === 413 && items.length > 1) {
     const half = items.length >> 1;
@@ -60,7 +59,7 @@ export async function deliver(items: QueueItem[], o: TransportOptions, keepalive
   if (status === 400 || status === 413 || status === 422) {
     // The same bytes can never succeed: retrying would block the queue forever.
     o.log_(status, 'dropped', items);
-    return { done_: ids };
+    return { done_: items };
   }
   o.log_(status, 'will retry');
   return { done_: [], retry_: retryAfterMs(res.headers.get('Retry-After')) };
