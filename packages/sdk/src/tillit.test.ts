@@ -299,6 +299,19 @@ it('links a user id after identify and forgets it on reset', async () => {
   expect(t.anonymousId()).toBeTruthy();
 });
 
+it('identify() takes a number as its string (Segment does), so the collector accepts every later event', async () => {
+  const t = make();
+  await t.consent.acceptAll();
+  t.identify(42, { plan: 'pro' });
+  t.track('A');
+  await vi.waitFor(() => expect(sentEvents()).toHaveLength(2));
+  expect(sentEvents().map((e) => [e.type, e.userId])).toEqual([
+    ['identify', '42'],
+    ['track', '42'],
+  ]);
+  expect(JSON.parse(localStorage.tillit_id).userId).toBe('42');
+});
+
 it('never throws into the page', async () => {
   localStorage.tillit_consent = 'not json';
   const t = make();
