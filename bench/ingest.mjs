@@ -2,7 +2,7 @@
 // inserts), and the HTTP layers it could have used. Every server runs as its own process on
 // 127.0.0.1; autocannon drives it from this process with a fixed number of requests.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -114,6 +114,28 @@ export async function load(url, bodies, batchSize, { connections = CONNECTIONS, 
 }
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'tillit-bench-'));
+
+/**
+ * The disk's fdatasync of a 4 KB append where the data directories go: each group commit with durability
+ * full waits for one (the WAL's), so it bounds commits per second, and so requests per second at a fixed
+ * number of connections when each request holds few events.
+ */
+export function fsyncLatency(samples = 200) {
+  const dir = tempDir();
+  const fd = openSync(join(dir, 'probe'), 'w');
+  const page = Buffer.alloc(4096, 1);
+  const ms = [];
+  for (let i = 0; i < samples; i++) {
+    writeSync(fd, page);
+    const started = performance.now();
+    fdatasyncSync(fd);
+    ms.push(performance.now() - started);
+  }
+  closeSync(fd);
+  rmSync(dir, { recursive: true, force: true });
+  ms.sort((a, b) => a - b);
+  return { p50: ms[Math.floor(samples / 2)], p99: ms[Math.floor(samples * 0.99)] };
+}
 
 /** The collector as a site runs it: the built CLI, a fresh data dir, configured by environment. */
 export async function runCollector(bodies, batchSize, durability, seconds, env = {}) {
@@ -275,11 +297,18 @@ export async function ingestSection({ scale = 1, sdkBatchSize = 30, rounds = 2, 
   add('collector, 1 event per request (one page view flushed alone)', { batch: 1, kind: 'collector', durability: 'full' }, () =>
     runCollector(bodies1, 1, undefined, seconds),
   );
+  add(
+    'collector, 1 event per request, durability=normal (no fsync per commit)',
+    { batch: 1, kind: 'collector-nosync', durability: 'normal' },
+    () => runCollector(bodies1, 1, 'normal', seconds),
+  );
   add('collector, random v4 message ids (as Segment clients send)', { batch: 20, kind: 'collector-v4', durability: 'full' }, () =>
     runCollector(bodies20v4, 20, undefined, seconds),
   );
   const results = jobs.map(() => []);
+  const fsync = [];
   for (let round = 1; round <= rounds; round++) {
+    fsync.push(fsyncLatency());
     for (const [j, job] of jobs.entries()) {
       log(`  ingest round ${round}/${rounds}: ${job.name}…`);
       const loadAtStart = loadavg()[0];
@@ -290,5 +319,5 @@ export async function ingestSection({ scale = 1, sdkBatchSize = 30, rounds = 2, 
     const sorted = [...results[j]].sort((a, b) => b.eventsPerSec - a.eventsPerSec);
     return { name: job.name, ...job.meta, ...sorted[0], otherRounds: sorted.slice(1).map((r) => r.eventsPerSec) };
   });
-  return { rows, rounds, eventBytes: eventBytes(), connections: CONNECTIONS, seconds };
+  return { rows, rounds, eventBytes: eventBytes(), connections: CONNECTIONS, seconds, fsync };
 }

@@ -1,5 +1,5 @@
 /**
- * Issue 15 item 1, the SDK's side: identify(userId, traits, userToken) with consent proves the identity
+ * Issue 15 item 1, the SDK's side: identify(userId, traits, { userToken }) with consent proves the identity
  * link with the browser's subject secret and the site's token for that user (POST
  * /v1/subjects/:anonymousId/links, from the privacy chunk), so that the site's token for that user
  * reaches the visitor's events; an identify() without that proof (as anyone can send with the public
@@ -12,7 +12,7 @@ interface TillitWindow {
   tillit: {
     consent: { acceptAll(): Promise<void> };
     track(event: string): void;
-    identify(userId: string, traits?: object, userToken?: string): void;
+    identify(userId: string, traits?: object, options?: { userToken?: string }): void;
     flush(): Promise<void>;
     anonymousId(): string | null;
   };
@@ -47,7 +47,7 @@ test('identify() after consent proves the link: the user’s token reads the vis
     await tillit.consent.acceptAll();
     tillit.track('Product Viewed'); // anonymous: only a proven link leads a user's token here
     await tillit.flush();
-    tillit.identify('user-42', {}, token);
+    tillit.identify('user-42', {}, { userToken: token });
     await tillit.flush();
     return tillit.anonymousId()!;
   }, userToken);
@@ -82,7 +82,7 @@ test('identify() after consent proves the link: the user’s token reads the vis
   await page.reload();
   await page.evaluate(async (token) => {
     const { tillit } = window as unknown as TillitWindow;
-    tillit.identify('user-42', {}, token);
+    tillit.identify('user-42', {}, { userToken: token });
     await tillit.flush();
   }, userToken);
   const stored = () => page.evaluate(() => JSON.parse(localStorage.getItem('tillit_id')!));

@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it, vi } from 'vitest';
 import type { WriterThread } from './sqlite-event-writer.js';
 import { SqliteStore } from './sqlite-store.js';
 import { eventRow } from './store-contract.js';
+import { anon, auditRow, hashOf } from './store-contract-rows.js';
 
 // SQLite-specific behaviour; what every store must do is in store-contract.ts.
 
@@ -53,4 +54,21 @@ it('keeps storing on the main thread when the writer thread stops', async () => 
   expect(await store.countEvents()).toBe(3);
   await store.close();
   error.mockRestore();
+});
+
+it('leaves no trace of erased events in the database file: their bytes are overwritten, not only unlinked', async () => {
+  const store = newStore({ writerThread: false });
+  const payload = (who: string) => JSON.stringify({ properties: { email: `${who}@example.test` } });
+  // Interleaved, as a site's traffic is: the erased rows share their pages with rows that stay.
+  for (let i = 0; i < 50; i++)
+    await store.insertEvents([
+      eventRow({ anonymousId: 'erased', payload: payload('erased-person') }),
+      eventRow({ anonymousId: 'kept', payload: payload('kept-person') }),
+    ]);
+  await store.eraseSubject(anon('erased'), 'h', hashOf, auditRow(), () => {});
+  const file = store.path;
+  await store.close(); // the last connection checkpoints the WAL into the file and removes it
+  const bytes = readFileSync(file).toString('latin1');
+  expect(bytes).toContain('kept-person@example.test');
+  expect(bytes).not.toContain('erased-person@example.test');
 });

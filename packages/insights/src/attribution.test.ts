@@ -51,6 +51,24 @@ describe('attribution', () => {
     expect(await credits('markov')).toEqual({ direct: [1, 75], 'organic search': [0.5, 37.5], social: [0.5, 37.5] });
   });
 
+  it('markov learns from journeys without conversion too: a direct visit that does not buy lowers direct', async () => {
+    // z comes direct on day 2 and never buys. Direct now converts 2 of 3 times, so P(conversion) = ½,
+    // removing organic search (or social) leaves ⅓: effect ⅓ each; removing direct leaves 0: effect 1.
+    // Shares ⅓ : ⅓ : 1 of the 2 conversions and 150 revenue.
+    const withZ = [...events, page('z', at(2))].sort((x, y) => Date.parse(String(x.timestamp)) - Date.parse(String(y.timestamp)));
+    const result = await attribution(withZ, { model: 'markov' });
+    const got = Object.fromEntries(result.channels.map((c) => [c.channel, [c.conversions, c.revenue]]));
+    expect(Object.keys(got).sort()).toEqual(['direct', 'organic search', 'social']);
+    for (const [channel, [conversions, revenue]] of Object.entries({
+      direct: [1.2, 90],
+      'organic search': [0.4, 30],
+      social: [0.4, 30],
+    })) {
+      expect(got[channel]![0]).toBeCloseTo(conversions!, 12);
+      expect(got[channel]![1]).toBeCloseTo(revenue!, 12);
+    }
+  });
+
   it('shapley credits the conversions and not the channel that only led to no conversion', async () => {
     const result = await attribution(events, { model: 'shapley' });
     expect(result.channels.reduce((s, c) => s + c.conversions, 0)).toBeCloseTo(2, 12);

@@ -1,4 +1,4 @@
-import { type PathCount, removalEffects } from './markov.js';
+import { addPath, emptyChain, type PathCount, removalEffects } from './markov.js';
 import { channelsOf, type Journey, type PathOptions, scanJourneys } from './paths.js';
 import { RULE_MODELS, type RuleModel, type RuleOptions, ruleShares } from './rule-models.js';
 import { newCoverage } from './scan.js';
@@ -37,27 +37,40 @@ function credit(totals: Map<string, ChannelCredit>, channel: string, conversions
   totals.set(channel, row);
 }
 
-/** Distinct paths with their conversion, null and revenue counts: memory bounded by distinct paths. */
+/**
+ * Every journey, and the distinct paths with their conversion, null and revenue counts, keyed by
+ * `keyOf` (none when it is null): memory bounded by distinct keys.
+ */
 export async function countPaths(
   events: EventSource,
   options: PathOptions,
   coverage: Coverage,
-  onConversion?: (journey: Journey) => void,
+  keyOf: ((channels: string[]) => string) | null,
+  onJourney?: (journey: Journey, channels: string[]) => void,
 ): Promise<Map<string, PathCount & { revenue: number }>> {
   const paths = new Map<string, PathCount & { revenue: number }>();
   await scanJourneys(events, options, coverage, (journey) => {
     const channels = channelsOf(journey);
-    const key = channels.join('\u0000');
-    const path = paths.get(key) ?? { channels, conversions: 0, nulls: 0, revenue: 0 };
+    onJourney?.(journey, channels);
+    if (!keyOf) return;
+    const key = keyOf(channels);
+    let path = paths.get(key);
+    if (!path) {
+      path = { channels, conversions: 0, nulls: 0, revenue: 0 };
+      paths.set(key, path);
+    }
     if (journey.conversion) {
       path.conversions++;
       path.revenue += journey.conversion.revenue;
-      onConversion?.(journey);
     } else path.nulls++;
-    paths.set(key, path);
   });
   return paths;
 }
+
+/** A path by its channels in order (top paths). */
+export const sequenceKey = (channels: string[]) => channels.join('\u0000');
+/** A path by the set of its channels, all Shapley reads: at most 2^channels keys, however many journeys. */
+const setKey = (channels: string[]) => [...new Set(channels)].sort().join('\u0000');
 
 function shareByWeights(totals: Map<string, ChannelCredit>, weights: Map<string, number>, conversions: number, revenue: number) {
   const positive = [...weights].filter(([, w]) => w > 0);
@@ -78,17 +91,21 @@ export async function attribution(events: EventSource, options: AttributionOptio
   const totals = new Map<string, ChannelCredit>();
   let conversions = 0;
   let revenue = 0;
-  const paths = await countPaths(events, options, coverage, (journey) => {
+  // Markov reads transitions only (a chain of channels² counts), Shapley channel sets: neither keeps every distinct path.
+  const chain = emptyChain();
+  const paths = await countPaths(events, options, coverage, model === 'shapley' ? setKey : null, (journey, channels) => {
+    if (model === 'markov')
+      addPath(chain, { channels, conversions: journey.conversion ? 1 : 0, nulls: journey.conversion ? 0 : 1 });
+    if (!journey.conversion) return;
     conversions++;
-    revenue += journey.conversion!.revenue;
+    revenue += journey.conversion.revenue;
     if (model === 'markov' || model === 'shapley') return;
-    const channels = channelsOf(journey);
     const times = journey.times.length ? journey.times : [journey.conversion!.time];
     const shares = ruleShares(model, channels, times, journey.conversion!.time, options);
     for (let i = 0; i < channels.length; i++) credit(totals, channels[i]!, shares[i]!, shares[i]! * journey.conversion!.revenue);
   });
   const notes: string[] = [];
-  if (model === 'markov') shareByWeights(totals, removalEffects(paths.values()), conversions, revenue);
+  if (model === 'markov') shareByWeights(totals, removalEffects(chain), conversions, revenue);
   if (model === 'shapley') {
     const max = options.maxExactChannels ?? DEFAULT_MAX_EXACT_CHANNELS;
     const { values, grouped } = shapleyValues([...paths.values()], max);

@@ -1,4 +1,4 @@
-import { countPaths } from './attribution.js';
+import { countPaths, sequenceKey } from './attribution.js';
 import type { PathOptions } from './paths.js';
 import { newCoverage } from './scan.js';
 import { type Coverage, DAY_MS, type EventSource } from './types.js';
@@ -40,7 +40,8 @@ export async function journeys(events: EventSource, options: JourneysOptions = {
   const lengths = new Map<string, number>();
   const delays = new Map<string, number>();
   let conversions = 0;
-  const paths = await countPaths(events, options, coverage, (journey) => {
+  const paths = await countPaths(events, options, coverage, sequenceKey, (journey) => {
+    if (!journey.conversion) return;
     conversions++;
     const n = journey.times.length;
     increment(lengths, n >= 10 ? '10+' : String(n));

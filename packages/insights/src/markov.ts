@@ -41,38 +41,46 @@ export interface Chain {
   counts: number[][];
   toConversion: number[];
   toNull: number[];
+  /** channel → its state (1..n). */
+  stateOf: Map<string, number>;
+}
+
+/** A chain with no transitions yet: only the start state. */
+export function emptyChain(): Chain {
+  return { channels: [], counts: [[0]], toConversion: [0], toNull: [0], stateOf: new Map() };
+}
+
+function stateOf(chain: Chain, channel: string): number {
+  const index = chain.stateOf;
+  let state = index.get(channel);
+  if (state === undefined) {
+    state = chain.channels.push(channel);
+    index.set(channel, state);
+    for (const row of chain.counts) row.push(0);
+    chain.counts.push(new Array<number>(state + 1).fill(0));
+    chain.toConversion.push(0);
+    chain.toNull.push(0);
+  }
+  return state;
+}
+
+/** Adds a path's transitions (start → channels → conversion or null) to `chain`: its memory stays channels². */
+export function addPath(chain: Chain, path: PathCount): void {
+  const weight = path.conversions + path.nulls;
+  let from = 0;
+  for (const channel of path.channels) {
+    const to = stateOf(chain, channel);
+    chain.counts[from]![to]! += weight;
+    from = to;
+  }
+  chain.toConversion[from]! += path.conversions;
+  chain.toNull[from]! += path.nulls;
 }
 
 export function transitionCounts(paths: Iterable<PathCount>): Chain {
-  const channels: string[] = [];
-  const index = new Map<string, number>();
-  const counts: number[][] = [[0]];
-  const toConversion = [0];
-  const toNull = [0];
-  const stateOf = (channel: string) => {
-    let state = index.get(channel);
-    if (state === undefined) {
-      state = channels.push(channel);
-      index.set(channel, state);
-      for (const row of counts) row.push(0);
-      counts.push(new Array<number>(state + 1).fill(0));
-      toConversion.push(0);
-      toNull.push(0);
-    }
-    return state;
-  };
-  for (const path of paths) {
-    const weight = path.conversions + path.nulls;
-    let from = 0;
-    for (const channel of path.channels) {
-      const to = stateOf(channel);
-      counts[from]![to]! += weight;
-      from = to;
-    }
-    toConversion[from]! += path.conversions;
-    toNull[from]! += path.nulls;
-  }
-  return { channels, counts, toConversion, toNull };
+  const chain = emptyChain();
+  for (const path of paths) addPath(chain, path);
+  return chain;
 }
 
 /** P(reaching conversion from start); `removed` (a channel state) leads to null instead. */
@@ -94,8 +102,8 @@ export function conversionProbability(chain: Chain, removed = -1): number {
  * Markov removal effects (as the R ChannelAttribution package defines them): for each channel,
  * 1 − P(conversion without the channel) / P(conversion). Credits are shared in proportion to them.
  */
-export function removalEffects(paths: Iterable<PathCount>): Map<string, number> {
-  const chain = transitionCounts(paths);
+export function removalEffects(paths: Iterable<PathCount> | Chain): Map<string, number> {
+  const chain = 'counts' in paths ? paths : transitionCounts(paths);
   const base = conversionProbability(chain);
   const effects = new Map<string, number>();
   chain.channels.forEach((channel, i) => {

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vite
 import { createTillit } from './index.js';
 import { createPrivacy } from './privacy.js';
 import { createTillit as createCore } from './tillit.js';
+
 import type { TillitConfig } from './types.js';
 
 /** Every request the SDK made to this test's collector (each test has its own host). */
@@ -309,6 +310,19 @@ it('links a user id after identify and forgets it on reset', async () => {
   expect(t.anonymousId()).toBeTruthy();
 });
 
+it('identify() takes a number as its string (Segment does), so the collector accepts every later event', async () => {
+  const t = make();
+  await t.consent.acceptAll();
+  t.identify(42, { plan: 'pro' });
+  t.track('A');
+  await vi.waitFor(() => expect(sentEvents()).toHaveLength(2));
+  expect(sentEvents().map((e) => [e.type, e.userId])).toEqual([
+    ['identify', '42'],
+    ['track', '42'],
+  ]);
+  expect(JSON.parse(localStorage.tillit_id).userId).toBe('42');
+});
+
 it('never throws into the page', async () => {
   localStorage.tillit_consent = 'not json';
   const t = make();
@@ -494,7 +508,7 @@ it('after identify() with a site token and consent, proves the link once per use
   linkStatus = 503;
   const t = make();
   await t.consent.acceptAll();
-  t.identify('u-1', {}, 'token-1');
+  t.identify('u-1', {}, { userToken: 'token-1' });
   // Sent once the collector holds the secret (the consent record's receipt), not before.
   await vi.waitFor(() => expect(links()).toHaveLength(1));
   const { id, secret } = JSON.parse(localStorage.tillit_id);
@@ -509,21 +523,21 @@ it('after identify() with a site token and consent, proves the link once per use
   const next = make(); // the next page
   await vi.waitFor(() => expect(JSON.parse(localStorage.tillit_id).linked).toBe('u-1'));
   expect(JSON.parse(localStorage.tillit_id).userToken).toBeUndefined();
-  next.identify('u-1', {}, 'token-1b'); // proven: never again for this pair
+  next.identify('u-1', {}, { userToken: 'token-1b' }); // proven: never again for this pair
   t.identify('u-1');
   make();
   await wait(30);
   expect(links()).toHaveLength(2);
-  next.identify('u-2', {}, 'token-2');
+  next.identify('u-2', {}, { userToken: 'token-2' });
   await vi.waitFor(() => expect(JSON.parse(localStorage.tillit_id).linked).toBe('u-2'));
   expect(links().map((l) => l.body.userId)).toEqual(['u-1', 'u-1', 'u-2']);
 });
 
 it('proves no link without consent, and none without a site token', async () => {
   const t = make();
-  t.identify('u-1', {}, 'token-1');
+  t.identify('u-1', {}, { userToken: 'token-1' });
   await t.consent.rejectAll();
-  t.identify('u-2', {}, 'token-2');
+  t.identify('u-2', {}, { userToken: 'token-2' });
   const other = make({ storage: undefined });
   await other.consent.acceptAll();
   other.identify('u-3');

@@ -11,7 +11,7 @@ import { type PrivacyLoader, privacyProxy } from './privacy-proxy.js';
 import { trackPageViews } from './page-views.js';
 import { safe } from './safe.js';
 import { createState, grantedNow, purposeNow, type State } from './state.js';
-import type { Tillit, TillitConfig, TillitConsent } from './types.js';
+import type { IdentifyOptions, Tillit, TillitConfig, TillitConsent } from './types.js';
 
 export type { PrivacyLoader } from './privacy-proxy.js';
 
@@ -48,8 +48,10 @@ export function createTillit(config: TillitConfig, loadPrivacy: PrivacyLoader): 
     page: safe((name?: string, properties?: Record<string, unknown>) =>
       events.record_('page', 'analytics', { name, properties }),
     ),
-    identify: safe((userId: string, traits?: Record<string, unknown>, userToken?: string) => {
-      setUserId(s, userId, userToken);
+    identify: safe((id: string | number, traits?: Record<string, unknown>, options?: IdentifyOptions) => {
+      // Numbers become strings (Segment's rule): the collector refuses any other id on every later event.
+      const userId = typeof id === 'number' ? `${id}` : id;
+      setUserId(s, userId, options?.userToken);
       events.record_('identify', 'analytics', { userId, traits });
     }),
     reset: safe(() => setUserId(s)),

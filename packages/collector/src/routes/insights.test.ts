@@ -146,6 +146,44 @@ describe('insights API', () => {
     expect((await insight('segments')).body.customers).toHaveLength(1);
   });
 
+  it('answers every analysis as CSV too: its main table, a line per row of the JSON answer', async () => {
+    const until = `to=${new Date(T0 + 20 * DAY).toISOString()}`;
+    const tables: [string, string, (body: any) => number][] = [
+      ['attribution', 'channel,conversions,revenue', (b) => b.channels.length],
+      ['journeys', 'path,conversions,journeys,conversionRate,revenue', (b) => b.topPaths.length],
+      [
+        `cltv?${until}&unit=day`,
+        'person,frequency,recency,T,pAlive,expectedPurchases,expectedSpend,cltv,revenue',
+        (b) => b.customers.length,
+      ],
+      [`segments?${until}`, 'person,recency,frequency,monetary,r,f,m,segment,churnRisk', (b) => b.customers.length],
+      [
+        'basket?minSupport=0.3',
+        'antecedent,consequent,support,confidence,lift,orders',
+        (b) => b.rules.flatMap((p: any) => p.rules).length,
+      ],
+      [
+        'cohorts?period=week',
+        'cohort,size,period,active,retention,revenue',
+        (b) => b.cohorts.flatMap((c: any) => c.periods).length,
+      ],
+      [
+        'nps',
+        'breakdown,group,responses,promoters,passives,detractors,nps,low,high',
+        (b) => b.byChannel.length + b.bySegment.length + b.overTime.length,
+      ],
+    ];
+    for (const [query, header, count] of tables) {
+      const json = await insight(query);
+      const csv = await insight(`${query}${query.includes('?') ? '&' : '?'}format=csv`);
+      expect(csv.type, query).toMatch(/^text\/csv/);
+      const lines = csv.text.split('\r\n').filter(Boolean);
+      expect(lines[0], query).toBe(header);
+      expect(count(json.body), query).toBeGreaterThan(0);
+      expect(lines.length - 1, query).toBe(count(json.body));
+    }
+  });
+
   it('refuses bad parameters naming them, and callers without the operator token', async () => {
     expect((await insight('attribution?model=magic')).body).toMatchObject({ error: 'bad_request', parameter: 'model' });
     expect((await insight('cltv?from=yesterday')).body).toMatchObject({ parameter: 'from' });
@@ -221,6 +259,12 @@ describe('tillit-collector insights', () => {
     ]);
     const json = JSON.parse(await insightsCommand(['nps', '--json', '--config', config], {}));
     expect(json).toMatchObject({ analysis: 'nps', responses: 1 });
+    // Every analysis, as the API answers it.
+    for (const analysis of ['attribution', 'journeys', 'cltv', 'segments', 'basket', 'cohorts', 'nps']) {
+      const fromCli = JSON.parse(await insightsCommand([analysis, '--json', '--config', config], {}));
+      const { site: _site, ...fromApi } = (await insight(analysis)).body;
+      expect(fromCli, analysis).toMatchObject(fromApi);
+    }
     await expect(insightsCommand(['attribution', '--model', 'magic', '--config', config], {})).rejects.toThrow(
       /--model: must be one of/,
     );
