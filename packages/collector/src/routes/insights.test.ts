@@ -239,8 +239,21 @@ describe('server-side events', () => {
     expect(posted.body).toMatchObject({ accepted: 1 });
     expect((await insight('attribution')).body).toMatchObject({ conversions: 3, excluded: { 'no consent snapshot': 1 } });
     await running.stop();
-    running = await startCollector({ operatorToken: OPERATOR, serverSidePurposes: ['analytics'] }, running.dataDir);
+    const serverSide = { serverSidePurposes: ['analytics'], serverSideLegalBasis: 'contract (GDPR Art. 6(1)(b))' };
+    running = await startCollector({ operatorToken: OPERATOR, ...serverSide }, running.dataDir);
     expect((await insight('attribution')).body).toMatchObject({ conversions: 4, revenue: 250 });
+    // The processing register (Art. 30) says so.
+    expect((await send('/v1/admin/register', { token: OPERATOR })).body.purposes).toContainEqual({
+      purpose: 'server-side events: analytics',
+      description: "Events the website's own server sends (such as orders) without a consent decision count for analytics",
+      legalBasis: 'contract (GDPR Art. 6(1)(b))',
+    });
+  });
+
+  it('need a legal basis in the config, for the processing register', async () => {
+    await expect(startCollector({ operatorToken: OPERATOR, serverSidePurposes: ['analytics'] })).rejects.toThrow(
+      /serverSideLegalBasis: required with serverSidePurposes/,
+    );
   });
 });
 
