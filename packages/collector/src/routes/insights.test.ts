@@ -220,6 +220,19 @@ describe('insights API', () => {
     expect(after.body.conversions).toBe(2);
     expect(after.text).not.toContain(b.id);
   });
+
+  it('leaves no per-person result after erasure: the customer is gone from CLTV and segments, ids and all', async () => {
+    expect((await insight('segments')).body.customers).toHaveLength(1);
+    expect((await send(`/v1/subjects/${a.id}`, { method: 'DELETE', token: a.secret })).status).toBe(200);
+    for (const analysis of ['cltv', 'segments', 'nps']) {
+      const after = await insight(analysis);
+      expect(after.status).toBe(200);
+      expect(after.text, analysis).not.toContain(a.id);
+      expect(after.text, analysis).not.toContain('user-a');
+      expect(after.text, analysis).not.toContain('Quick delivery');
+    }
+    expect((await insight('cltv')).body.customers).toEqual([]);
+  });
 });
 
 describe('server-side events', () => {
