@@ -429,6 +429,8 @@ function browser(r, out) {
     `then the page calls \`track()\` ${int(r.events)} times in ${int(r.events / r.perTask)} tasks of ${r.perTask} calls (a \`setTimeout(0)\` between tasks),`,
     'timing each task with performance.now() (Chromium coarsens it to 0.1 ms, so per-call figures are task time / calls).',
     'Long tasks (≥ 50 ms, PerformanceObserver) are counted from the first call until the collector stopped receiving.',
+    'Delivery: events stored at the collector over the time from the first `track()` to the last event stored (its `received_at`).',
+    `Load average when the section started: ${r.load ?? '?'}.`,
     '',
   );
   out.push(
@@ -452,7 +454,7 @@ function browser(r, out) {
           `${r.longTasks} (${ms(r.longTaskMs)} ms in all)`,
           `${ms(r.longestTaskMs)} ms`,
           r.indexedDb ? 'yes' : '**no**',
-          `${int(r.stored)} of ${int(r.events)} (${(r.deliveredMs / 1000).toFixed(1)} s)`,
+          `${int(r.stored)} of ${int(r.events)} in ${(r.deliveryMs / 1000).toFixed(1)} s: **${int(r.eventsPerSecond)} events/s**`,
           String(r.queuedAfter ?? '?'),
           String(r.pageErrors.length),
         ],

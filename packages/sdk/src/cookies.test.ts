@@ -20,8 +20,8 @@ beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterAll(() => server.close());
 beforeEach(() => {
   localStorage.clear();
+  // biome-ignore lint/suspicious/noDocumentCookie: clearing what a test wrote
   for (const c of document.cookie.split(';'))
-    // biome-ignore lint/suspicious/noDocumentCookie: clearing what a test wrote
     document.cookie = `${c.split('=')[0]}=;path=/;max-age=-1;domain=${location.hostname}`;
   globalThis.indexedDB = new IDBFactory();
 });

@@ -192,6 +192,17 @@ it('keeps events queued through 5xx and sends them once the collector answers', 
   expect(batches()).toEqual([]); // acknowledged: gone from the queue
 });
 
+it('sends many waiting events in batches as large as the collector takes, each event once', async () => {
+  const t = make({ batch: { intervalMs: 60_000 } });
+  await t.consent.acceptAll();
+  for (let i = 0; i < 1000; i++) t.track('Burst', { i }); // the queue's bound
+  await t.flush();
+  await vi.waitFor(() => expect(sentEvents().filter((e) => e.event === 'Burst')).toHaveLength(1000));
+  const sizes = batches().map((b) => b.body.batch.length);
+  expect(Math.max(...sizes)).toBe(500); // the collector's limit (LIMITS.maxBatchEvents), not batch.size
+  expect(new Set(sentEvents().map((e) => e.messageId)).size).toBe(sentEvents().length);
+});
+
 it('events queued before a reload are sent by the next page', async () => {
   batchAnswer = () => HttpResponse.error();
   const first = make();
@@ -297,6 +308,19 @@ it('links a user id after identify and forgets it on reset', async () => {
     ['track', undefined],
   ]);
   expect(t.anonymousId()).toBeTruthy();
+});
+
+it('identify() takes a number as its string (Segment does), so the collector accepts every later event', async () => {
+  const t = make();
+  await t.consent.acceptAll();
+  t.identify(42, { plan: 'pro' });
+  t.track('A');
+  await vi.waitFor(() => expect(sentEvents()).toHaveLength(2));
+  expect(sentEvents().map((e) => [e.type, e.userId])).toEqual([
+    ['identify', '42'],
+    ['track', '42'],
+  ]);
+  expect(JSON.parse(localStorage.tillit_id).userId).toBe('42');
 });
 
 it('never throws into the page', async () => {

@@ -48,7 +48,9 @@ export function createTillit(config: TillitConfig, loadPrivacy: PrivacyLoader): 
     page: safe((name?: string, properties?: Record<string, unknown>) =>
       events.record_('page', 'analytics', { name, properties }),
     ),
-    identify: safe((userId: string, traits?: Record<string, unknown>, options?: IdentifyOptions) => {
+    identify: safe((id: string | number, traits?: Record<string, unknown>, options?: IdentifyOptions) => {
+      // Numbers become strings (Segment's rule): the collector refuses any other id on every later event.
+      const userId = typeof id === 'number' ? `${id}` : id;
       setUserId(s, userId, options?.userToken);
       events.record_('identify', 'analytics', { userId, traits });
     }),

@@ -75,12 +75,13 @@ export interface Tillit {
   /** Records a page view of the current page. */
   page(name?: string, properties?: Record<string, unknown>): void;
   /**
-   * Links the visitor to a known user id of the site. With `options.userToken`, a token the site's
+   * Links the visitor to a known user id of the site (a number is sent as its string, as Segment does).
+   * With `options.userToken`, a token the site's
    * backend signed for that user id (the collector's `mintToken`), the SDK also proves the link once
    * something is granted (once per anonymous id and user id), so that the user's token reaches this
    * browser's data.
    */
-  identify(userId: string, traits?: Record<string, unknown>, options?: IdentifyOptions): void;
+  identify(userId: string | number, traits?: Record<string, unknown>, options?: IdentifyOptions): void;
   /** Forgets the user id and traits (logout). Keeps the consent decision. */
   reset(): void;
   /** The anonymous id, or `null` until something is granted. */

@@ -146,6 +146,44 @@ describe('insights API', () => {
     expect((await insight('segments')).body.customers).toHaveLength(1);
   });
 
+  it('answers every analysis as CSV too: its main table, a line per row of the JSON answer', async () => {
+    const until = `to=${new Date(T0 + 20 * DAY).toISOString()}`;
+    const tables: [string, string, (body: any) => number][] = [
+      ['attribution', 'channel,conversions,revenue', (b) => b.channels.length],
+      ['journeys', 'path,conversions,journeys,conversionRate,revenue', (b) => b.topPaths.length],
+      [
+        `cltv?${until}&unit=day`,
+        'person,frequency,recency,T,pAlive,expectedPurchases,expectedSpend,cltv,revenue',
+        (b) => b.customers.length,
+      ],
+      [`segments?${until}`, 'person,recency,frequency,monetary,r,f,m,segment,churnRisk', (b) => b.customers.length],
+      [
+        'basket?minSupport=0.3',
+        'antecedent,consequent,support,confidence,lift,orders',
+        (b) => b.rules.flatMap((p: any) => p.rules).length,
+      ],
+      [
+        'cohorts?period=week',
+        'cohort,size,period,active,retention,revenue',
+        (b) => b.cohorts.flatMap((c: any) => c.periods).length,
+      ],
+      [
+        'nps',
+        'breakdown,group,responses,promoters,passives,detractors,nps,low,high',
+        (b) => b.byChannel.length + b.bySegment.length + b.overTime.length,
+      ],
+    ];
+    for (const [query, header, count] of tables) {
+      const json = await insight(query);
+      const csv = await insight(`${query}${query.includes('?') ? '&' : '?'}format=csv`);
+      expect(csv.type, query).toMatch(/^text\/csv/);
+      const lines = csv.text.split('\r\n').filter(Boolean);
+      expect(lines[0], query).toBe(header);
+      expect(count(json.body), query).toBeGreaterThan(0);
+      expect(lines.length - 1, query).toBe(count(json.body));
+    }
+  });
+
   it('refuses bad parameters naming them, and callers without the operator token', async () => {
     expect((await insight('attribution?model=magic')).body).toMatchObject({ error: 'bad_request', parameter: 'model' });
     expect((await insight('cltv?from=yesterday')).body).toMatchObject({ parameter: 'from' });
@@ -182,6 +220,19 @@ describe('insights API', () => {
     expect(after.body.conversions).toBe(2);
     expect(after.text).not.toContain(b.id);
   });
+
+  it('leaves no per-person result after erasure: the customer is gone from CLTV and segments, ids and all', async () => {
+    expect((await insight('segments')).body.customers).toHaveLength(1);
+    expect((await send(`/v1/subjects/${a.id}`, { method: 'DELETE', token: a.secret })).status).toBe(200);
+    for (const analysis of ['cltv', 'segments', 'nps']) {
+      const after = await insight(analysis);
+      expect(after.status).toBe(200);
+      expect(after.text, analysis).not.toContain(a.id);
+      expect(after.text, analysis).not.toContain('user-a');
+      expect(after.text, analysis).not.toContain('Quick delivery');
+    }
+    expect((await insight('cltv')).body.customers).toEqual([]);
+  });
 });
 
 describe('server-side events', () => {
@@ -201,8 +252,21 @@ describe('server-side events', () => {
     expect(posted.body).toMatchObject({ accepted: 1 });
     expect((await insight('attribution')).body).toMatchObject({ conversions: 3, excluded: { 'no consent snapshot': 1 } });
     await running.stop();
-    running = await startCollector({ operatorToken: OPERATOR, serverSidePurposes: ['analytics'] }, running.dataDir);
+    const serverSide = { serverSidePurposes: ['analytics'], serverSideLegalBasis: 'contract (GDPR Art. 6(1)(b))' };
+    running = await startCollector({ operatorToken: OPERATOR, ...serverSide }, running.dataDir);
     expect((await insight('attribution')).body).toMatchObject({ conversions: 4, revenue: 250 });
+    // The processing register (Art. 30) says so.
+    expect((await send('/v1/admin/register', { token: OPERATOR })).body.purposes).toContainEqual({
+      purpose: 'server-side events: analytics',
+      description: "Events the website's own server sends (such as orders) without a consent decision count for analytics",
+      legalBasis: 'contract (GDPR Art. 6(1)(b))',
+    });
+  });
+
+  it('need a legal basis in the config, for the processing register', async () => {
+    await expect(startCollector({ operatorToken: OPERATOR, serverSidePurposes: ['analytics'] })).rejects.toThrow(
+      /serverSideLegalBasis: required with serverSidePurposes/,
+    );
   });
 });
 
@@ -221,6 +285,12 @@ describe('tillit-collector insights', () => {
     ]);
     const json = JSON.parse(await insightsCommand(['nps', '--json', '--config', config], {}));
     expect(json).toMatchObject({ analysis: 'nps', responses: 1 });
+    // Every analysis, as the API answers it.
+    for (const analysis of ['attribution', 'journeys', 'cltv', 'segments', 'basket', 'cohorts', 'nps']) {
+      const fromCli = JSON.parse(await insightsCommand([analysis, '--json', '--config', config], {}));
+      const { site: _site, ...fromApi } = (await insight(analysis)).body;
+      expect(fromCli, analysis).toMatchObject(fromApi);
+    }
     await expect(insightsCommand(['attribution', '--model', 'magic', '--config', config], {})).rejects.toThrow(
       /--model: must be one of/,
     );
