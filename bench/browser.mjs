@@ -3,7 +3,7 @@
 // 50 track() calls (a busy single-page app, not one frozen loop), while a PerformanceObserver
 // counts long tasks (≥ 50 ms) until the collector has stored what the SDK delivered.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHROMIUM_ARGS } from '../scripts/setup.mjs';
 import { spawnServer } from './ingest.mjs';
@@ -26,6 +26,9 @@ export async function browserSection({
   const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!existsSync(executablePath)) return { missing: `no Chromium at ${executablePath} (set CHROMIUM_PATH)` };
   const { chromium } = await import('@playwright/test');
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
   const { createStaticServer } = await import('../scripts/static.mjs');
 
   const pages = new Map([['/tillit/tillit.js', readFileSync(bundle, 'utf8')]]);
@@ -128,6 +131,7 @@ export async function browserSection({
     const perCall = run.tasks.map((ms) => ms / perTask).sort((a, b) => a - b);
     const q = (p) => perCall[Math.min(perCall.length - 1, Math.floor(p * perCall.length))];
     return {
+      load,
       chromium: version,
       events,
       perTask,

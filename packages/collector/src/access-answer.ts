@@ -24,8 +24,19 @@ export function destinationRecipients(config: Pick<CollectorConfig, 'sites'>): s
 /** The Art. 30 register as configured, with the destinations as recipients and the retention period this collector applies. */
 export function processingRegister(config: CollectorConfig): SubjectAccess['processing'] {
   const forwarded = destinationRecipients(config);
+  // Events the site's backend sends without a consent snapshot are processed under the basis the config declares.
+  const serverSide = config.serverSidePurposes.length
+    ? [
+        {
+          purpose: `server-side events: ${config.serverSidePurposes.join(', ')}`,
+          description: `Events the website's own server sends (such as orders) without a consent decision count for ${config.serverSidePurposes.join(', ')}`,
+          legalBasis: config.serverSideLegalBasis!,
+        },
+      ]
+    : [];
   return {
     ...config.register,
+    purposes: [...config.register.purposes, ...serverSide],
     // The default "nobody outside the controller" is no longer true once something is forwarded.
     recipients: [
       ...config.register.recipients.filter((r) => forwarded.length === 0 || !DEFAULT_REGISTER.recipients.includes(r)),

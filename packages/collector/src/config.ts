@@ -160,10 +160,15 @@ export const CollectorConfig = z
     erasureLedger: z.string().min(1).optional(),
     /**
      * Purposes that events without a consent snapshot (sent by the site's backend, e.g. orders under a
-     * contract, Art. 6(1)(b)) count for in the insights. Empty: such events are left out, and the answer says so.
-     * State their legal basis in `register`.
+     * contract, Art. 6(1)(b)) count for in the insights and go to destinations of. Empty: such events are left
+     * out, and the answer says so. Needs `serverSideLegalBasis`.
      */
     serverSidePurposes: z.array(Purpose).default([]),
+    /**
+     * The legal basis of processing those events without a consent snapshot, e.g. `contract (GDPR Art. 6(1)(b))`:
+     * the processing register (Art. 30) lists it with `serverSidePurposes`.
+     */
+    serverSideLegalBasis: z.string().min(1).optional(),
     /** Processing register (Art. 30), quoted in every access answer (Art. 15). */
     register: ProcessingRegister.default(DEFAULT_REGISTER),
     /**
@@ -226,6 +231,11 @@ export const CollectorConfig = z
         seen.add(d.name);
       }
     }
+  })
+  .refine((config) => !config.serverSidePurposes.length || config.serverSideLegalBasis, {
+    path: ['serverSideLegalBasis'],
+    message:
+      'required with serverSidePurposes: the legal basis of events your backend sends without a consent snapshot (e.g. "contract (GDPR Art. 6(1)(b))"), for the processing register (Art. 30)',
   })
   .refine((config) => !config.database || config.serverKey, {
     path: ['serverKey'],

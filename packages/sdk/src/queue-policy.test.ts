@@ -1,6 +1,16 @@
 import type { Event } from '@tillit/schema';
 import { expect, it } from 'vitest';
-import { dropOldest, ENVELOPE_BYTES, type Mirror, type QueueItem, setMem, toBatches, utf8Bytes } from './queue-policy.js';
+import {
+  dropOldest,
+  ENVELOPE_BYTES,
+  MAX_BATCH_BYTES,
+  MAX_BATCH_EVENTS,
+  type Mirror,
+  type QueueItem,
+  setMem,
+  toBatches,
+  utf8Bytes,
+} from './queue-policy.js';
 
 const item = (i: number, n = 100, t = 1000 + i): QueueItem => ({ id: `id-${i}`, p: 'analytics', n, t, e: {} as Event });
 const ids = (xs: QueueItem[]) => xs.map((x) => x.id);
@@ -62,6 +72,16 @@ it('cuts batches so that no request body passes the byte limit', () => {
   );
   expect(batches.map((b) => b.length)).toEqual([2, 2, 1]);
   for (const b of batches) expect(ENVELOPE_BYTES + b.reduce((s, i) => s + i.n + 1, 0)).toBeLessThanOrEqual(65_536);
+});
+
+it("fills batches up to the collector's limits, never past them", () => {
+  const small = Array.from({ length: 1100 }, (_, i) => item(i, 600));
+  expect(toBatches(small, MAX_BATCH_EVENTS, MAX_BATCH_BYTES).map((b) => b.length)).toEqual([500, 500, 100]);
+  const large = Array.from({ length: 40 }, (_, i) => item(i, 30_000));
+  const batches = toBatches(large, MAX_BATCH_EVENTS, MAX_BATCH_BYTES);
+  expect(batches.flat()).toHaveLength(40);
+  for (const b of batches) expect(ENVELOPE_BYTES + b.reduce((s, i) => s + i.n + 1, 0)).toBeLessThanOrEqual(512 * 1024);
+  expect(batches[0]!.length).toBe(17);
 });
 
 it('counts UTF-8 bytes, not UTF-16 units', () => {

@@ -24,6 +24,9 @@ export interface QueueBounds {
 
 /** Browsers cap keepalive and beacon bodies at 64 KB; the schema's LIMITS says the same (checked by the type). */
 export const MAX_REQUEST_BYTES: (typeof LIMITS)['maxClientRequestBytes'] = 65536;
+/** The collector's limits for one batch (the schema's LIMITS; checked by the type): a flush fills its requests up to them. */
+export const MAX_BATCH_EVENTS: (typeof LIMITS)['maxBatchEvents'] = 500;
+export const MAX_BATCH_BYTES: (typeof LIMITS)['maxBatchBytes'] = 524288;
 /** The collector's limit for one event as UTF-8 JSON (the schema's LIMITS; checked by the type). */
 export const MAX_EVENT_BYTES: (typeof LIMITS)['maxEventBytes'] = 32768;
 /** Room for `{"batch":[],"sentAt":"…","writeKey":"…"}` around the events, with a write key of up to 256 characters. */
@@ -61,13 +64,13 @@ export function dropOldest(m: Mirror, bounds: QueueBounds, log: (...a: unknown[]
   }
 }
 
-/** Groups items into batches of at most `maxEvents` events and MAX_REQUEST_BYTES of request body, in order. */
-export function toBatches(items: QueueItem[], maxEvents: number): QueueItem[][] {
+/** Groups items into batches of at most `maxEvents` events and `maxBytes` of request body, in order. */
+export function toBatches(items: QueueItem[], maxEvents: number, maxBytes: number = MAX_REQUEST_BYTES): QueueItem[][] {
   const out: QueueItem[][] = [];
   let cur: QueueItem[] = [];
   let bytes = ENVELOPE_BYTES;
   for (const i of items) {
-    if (cur.length && (cur.length >= maxEvents || bytes + i.n + 1 > MAX_REQUEST_BYTES)) {
+    if (cur.length && (cur.length >= maxEvents || bytes + i.n + 1 > maxBytes)) {
       out.push(cur);
       cur = [];
       bytes = ENVELOPE_BYTES;

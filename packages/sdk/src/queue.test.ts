@@ -86,6 +86,14 @@ it('reads and removes the events an older SDK stored one per record', async () =
   expect(await records()).toEqual([]);
 });
 
+it('removes an event from its record when the first of its write was dropped before it was written', async () => {
+  const q = createQueue({ ...bounds, maxEvents_: 2 }, log);
+  const added = ['a', 'b', 'c', 'd'].map((id) => item(id));
+  for (const i of added) q.add_(i); // c and d push a and b out before anything is written
+  await q.remove_([added[3]!]);
+  expect(await records()).toEqual([['a', ['c']]]);
+});
+
 it('removes acknowledged events', async () => {
   const q = createQueue(bounds, log);
   const added = ['a', 'b', 'c'].map((id) => item(id));

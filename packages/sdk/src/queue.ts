@@ -126,7 +126,7 @@ export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void,
     add_(item) {
       m.mem_.push(item);
       m.bytes_ += item.n;
-      item.k = (m.puts_[0] ?? item).id;
+      item.k = m.puts_[0]?.k ?? item.id; // its record: keyed by the first of this write, even if that one was dropped
       // The first write since the last transaction opens the next one (a spare one, empty, is harmless).
       if (m.puts_.push(item) < 2)
         open()

@@ -192,6 +192,17 @@ it('keeps events queued through 5xx and sends them once the collector answers', 
   expect(batches()).toEqual([]); // acknowledged: gone from the queue
 });
 
+it('sends many waiting events in batches as large as the collector takes, each event once', async () => {
+  const t = make({ batch: { intervalMs: 60_000 } });
+  await t.consent.acceptAll();
+  for (let i = 0; i < 1000; i++) t.track('Burst', { i }); // the queue's bound
+  await t.flush();
+  await vi.waitFor(() => expect(sentEvents().filter((e) => e.event === 'Burst')).toHaveLength(1000));
+  const sizes = batches().map((b) => b.body.batch.length);
+  expect(Math.max(...sizes)).toBe(500); // the collector's limit (LIMITS.maxBatchEvents), not batch.size
+  expect(new Set(sentEvents().map((e) => e.messageId)).size).toBe(sentEvents().length);
+});
+
 it('events queued before a reload are sent by the next page', async () => {
   batchAnswer = () => HttpResponse.error();
   const first = make();

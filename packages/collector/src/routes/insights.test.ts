@@ -220,6 +220,19 @@ describe('insights API', () => {
     expect(after.body.conversions).toBe(2);
     expect(after.text).not.toContain(b.id);
   });
+
+  it('leaves no per-person result after erasure: the customer is gone from CLTV and segments, ids and all', async () => {
+    expect((await insight('segments')).body.customers).toHaveLength(1);
+    expect((await send(`/v1/subjects/${a.id}`, { method: 'DELETE', token: a.secret })).status).toBe(200);
+    for (const analysis of ['cltv', 'segments', 'nps']) {
+      const after = await insight(analysis);
+      expect(after.status).toBe(200);
+      expect(after.text, analysis).not.toContain(a.id);
+      expect(after.text, analysis).not.toContain('user-a');
+      expect(after.text, analysis).not.toContain('Quick delivery');
+    }
+    expect((await insight('cltv')).body.customers).toEqual([]);
+  });
 });
 
 describe('server-side events', () => {
@@ -239,8 +252,21 @@ describe('server-side events', () => {
     expect(posted.body).toMatchObject({ accepted: 1 });
     expect((await insight('attribution')).body).toMatchObject({ conversions: 3, excluded: { 'no consent snapshot': 1 } });
     await running.stop();
-    running = await startCollector({ operatorToken: OPERATOR, serverSidePurposes: ['analytics'] }, running.dataDir);
+    const serverSide = { serverSidePurposes: ['analytics'], serverSideLegalBasis: 'contract (GDPR Art. 6(1)(b))' };
+    running = await startCollector({ operatorToken: OPERATOR, ...serverSide }, running.dataDir);
     expect((await insight('attribution')).body).toMatchObject({ conversions: 4, revenue: 250 });
+    // The processing register (Art. 30) says so.
+    expect((await send('/v1/admin/register', { token: OPERATOR })).body.purposes).toContainEqual({
+      purpose: 'server-side events: analytics',
+      description: "Events the website's own server sends (such as orders) without a consent decision count for analytics",
+      legalBasis: 'contract (GDPR Art. 6(1)(b))',
+    });
+  });
+
+  it('need a legal basis in the config, for the processing register', async () => {
+    await expect(startCollector({ operatorToken: OPERATOR, serverSidePurposes: ['analytics'] })).rejects.toThrow(
+      /serverSideLegalBasis: required with serverSidePurposes/,
+    );
   });
 });
 

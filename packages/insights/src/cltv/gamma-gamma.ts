@@ -43,14 +43,27 @@ export interface GammaGammaFit extends GammaGammaParams {
 /** Maximum-likelihood Gamma-Gamma fit over repeat customers with a positive average spend. */
 /**
  * Σ ln f over the rows, as `gammaGammaLogLikelihood` row by row, with what does not change between
- * evaluations (ln m_x, x ln x) computed once and the ln Γ terms once per distinct x: the fit evaluates
- * it thousands of times (a degenerate sample runs the whole budget; the profile showed lnGamma per row).
+ * evaluations (ln m_x, x ln x) computed once, the ln Γ terms once per distinct x, and the rest once per
+ * distinct (x, m_x) with its count: the fit evaluates it thousands of times (a degenerate sample runs
+ * the whole budget), and in the bench's profile ln(γ + m_x x) per row was 42 % of cltv.
  */
 function totalLogLikelihood(rows: readonly SpendSummary[]): (params: GammaGammaParams) => number {
-  const x = Float64Array.from(rows, (r) => r.frequency);
-  const lnM = Float64Array.from(rows, (r) => Math.log(r.monetary));
-  const xLnX = Float64Array.from(rows, (r) => r.frequency * Math.log(r.frequency));
-  const mx = Float64Array.from(rows, (r) => r.monetary * r.frequency);
+  const index = new Map<string, number>();
+  const unique: SpendSummary[] = [];
+  const counts: number[] = [];
+  for (const row of rows) {
+    const key = `${row.frequency} ${row.monetary}`;
+    const at = index.get(key);
+    if (at === undefined) {
+      index.set(key, unique.push(row) - 1);
+      counts.push(1);
+    } else counts[at]!++;
+  }
+  const weight = Float64Array.from(counts);
+  const x = Float64Array.from(unique, (r) => r.frequency);
+  const lnM = Float64Array.from(unique, (r) => Math.log(r.monetary));
+  const xLnX = Float64Array.from(unique, (r) => r.frequency * Math.log(r.frequency));
+  const mx = Float64Array.from(unique, (r) => r.monetary * r.frequency);
   const distinct = [...new Set(x)];
   const slot = Int32Array.from(x, (v) => distinct.indexOf(v));
   const lnGammas = new Float64Array(distinct.length);
@@ -60,7 +73,8 @@ function totalLogLikelihood(rows: readonly SpendSummary[]): (params: GammaGammaP
     let total = 0;
     for (let i = 0; i < x.length; i++) {
       const px = p * x[i]!;
-      total += shared + lnGammas[slot[i]!]! + (px - 1) * lnM[i]! + p * xLnX[i]! - (px + q) * Math.log(gamma + mx[i]!);
+      total +=
+        weight[i]! * (shared + lnGammas[slot[i]!]! + (px - 1) * lnM[i]! + p * xLnX[i]! - (px + q) * Math.log(gamma + mx[i]!));
     }
     return total;
   };
