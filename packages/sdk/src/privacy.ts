@@ -73,7 +73,7 @@ export function createPrivacy(
     },
     // The secret never goes into a URL: the collector swaps it for a token that lives minutes, and the
     // token travels in the fragment, which browsers send to no server and in no Referer. (Before
-    // consent tillit.privacy answers null without loading this file.)
+    // consent tillit.privacy answers null without calling this.)
     portalUrl: async () => `${base}/privacy#token=${(await (await request('POST', '/token')).json()).token}`,
     cookies: writeCookies,
     record: (...a) => postRecord(base, f, save, ...a),

@@ -434,21 +434,34 @@ it('keeps a consent record while the privacy chunk that sends it fails to load, 
   expect(JSON.parse(store.get('tillit_id')!).sent).toBe(1);
 });
 
-it('loads the privacy client only on first use after consent, once', async () => {
+it('loads the privacy client once: while a decision is due (it sends the record), else on first use; asks nothing before consent', async () => {
   const loads: string[] = [];
   const client = vi.fn(async () => ({ confirmation: true }));
-  const t = createCore({ collectorUrl: `http://${host}/`, writeKey: 'wk', policyVersion: 'v1' }, async () => {
+  const loader = async () => {
     loads.push('privacy');
-    return () => ({ access: client, export: client, erase: client, portalUrl: client }) as never;
-  });
+    // record() as the chunk's: the receipt replaces the decision's pending record.
+    const record = async (...a: unknown[]) => delete (a[4] as () => { record?: unknown })().record;
+    return () => ({ access: client, export: client, erase: client, portalUrl: client, record }) as never;
+  };
+  const t = createCore({ collectorUrl: `http://${host}/`, writeKey: 'wk', policyVersion: 'v1' }, loader);
+  // Loaded at once while a decision is due, so that a record sent at the decision starts then, not
+  // after a script load that leaving the page at once would cut.
+  expect(loads).toEqual(['privacy']);
   expect(await t.privacy.portalUrl()).toBeNull();
   await expect(t.privacy.access()).rejects.toThrow('[tillit] no identifier');
-  expect(loads).toEqual([]); // nothing fetched before consent
+  expect(client).not.toHaveBeenCalled(); // nothing asked before consent
   await t.consent.acceptAll();
   expect(await t.privacy.access()).toEqual({ confirmation: true });
   await t.privacy.export('csv');
   expect(loads).toEqual(['privacy']);
   expect(client.mock.calls).toEqual([[], ['csv']]);
+  // The next page, decided and acknowledged: nothing loaded until first use.
+  loads.length = 0;
+  const next = createCore({ collectorUrl: `http://${host}/`, writeKey: 'wk', policyVersion: 'v1' }, loader);
+  expect(next.consent.needsDecision()).toBe(false);
+  expect(loads).toEqual([]);
+  await next.privacy.access();
+  expect(loads).toEqual(['privacy']);
 });
 
 it('tries to load the privacy client again after a failed load', async () => {
