@@ -1,38 +1,44 @@
-/** Consent records: proof of each decision (Art. 7(1)), sent to the collector's append-only log. */
+/**
+ * Consent records: proof of each decision (Art. 7(1)), sent to the collector's append-only log. This
+ * half is in the privacy chunk (a decision is made about once per visitor, so every other page load
+ * skips its bytes); the core's sendRecord (consent.ts) loads it, retries, and stores the decision with its receipt.
+ */
 import type { ConsentRecord } from '@tillit/schema';
-import { backoffDelay } from './backoff.js';
-import { saveDecision } from './decision-store.js';
-import { currentIdentity, saveIdentity } from './identity.js';
-import type { State } from './state.js';
-import { post } from './transport.js';
+import type { StoredDecision } from './consent-rules.js';
+import type { Identity } from './state.js';
 
 /**
- * Sends a consent record. Records are proof, so 5xx, 429 and network errors are retried (on this
- * page; the stored decision keeps its record until a receipt comes, and the next page resends it).
+ * POSTs one record, with the subject secret while the collector has not acknowledged it (`sent`: then
+ * proveLink may send a link proof). The receipt id replaces the record in the current decision if that
+ * is still the record's: then it resolves true, for the caller to store the decision. A record the
+ * collector refused (4xx) is logged and dropped; 5xx, 429 and network errors reject, for the caller to retry.
  */
-export function sendRecord(s: State, record: ConsentRecord, retries = 0): Promise<void> {
-  // After a withdrawal nothing is granted, but the withdrawal's record still names the identity.
-  const identity = currentIdentity(s) ?? s.identity_;
+export async function postRecord(
+  base: string,
+  f: typeof fetch,
+  save: () => void,
+  record: ConsentRecord,
+  identity: Identity | null,
+  writeKey: string,
+  log: (...a: unknown[]) => void,
+  decision: () => StoredDecision | null,
+): Promise<boolean | undefined> {
   const withSecret = !!identity && !identity.sent && record.anonymousId === identity.id;
-  const body = { ...record, writeKey: s.writeKey_, secret: withSecret ? identity.secret : undefined };
-  return post(s.fetch_, `${s.collectorUrl_}/v1/consent`, body, true)
-    .then(async (res) => {
-      if (res.status > 499 || res.status === 429) throw res.status;
-      if (!res.ok) return void s.log_('consent record dropped:', res.status);
-      const { receiptId } = (await res.json()) as { receiptId: string };
-      if (withSecret) {
-        identity.sent = 1;
-        saveIdentity(s); // and the collector knows the secret now: an identify() before this proves its link
-      }
-      const { decision_: decision } = s;
-      if (decision?.record?.timestamp === record.timestamp) {
-        delete decision.record;
-        decision.receiptId = receiptId;
-        saveDecision(s);
-      }
-    })
-    .catch((e) => {
-      s.log_('consent record retry:', e);
-      setTimeout(() => sendRecord(s, record, retries + 1), 1000 + backoffDelay(retries));
-    });
+  const body = { ...record, writeKey, secret: withSecret ? identity.secret : undefined };
+  // As transport.ts's post (a string body: no preflight), which this chunk does not import: a module
+  // that both the core and this dynamic-import chunk import would run code when the npm entry loads.
+  const res = await f(`${base}/v1/consent`, { method: 'POST', body: JSON.stringify(body), credentials: 'omit', keepalive: true });
+  if (res.status > 499 || res.status === 429) throw res.status;
+  if (!res.ok) return void log('consent record dropped:', res.status);
+  const { receiptId } = (await res.json()) as { receiptId: string };
+  if (withSecret) {
+    identity.sent = 1;
+    save(); // and the collector knows the secret now: an identify() before this proves its link
+  }
+  const current = decision();
+  if (current?.record?.timestamp === record.timestamp) {
+    delete current.record;
+    current.receiptId = receiptId;
+    return true;
+  }
 }

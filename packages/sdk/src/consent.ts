@@ -1,12 +1,12 @@
 /** Decisions: making one, applying one (also another tab's), and forgetting everything after erasure. */
 import type { ConsentRecord } from '@tillit/schema';
 import { choicesFor } from './consent-rules.js';
-import { sendRecord } from './consent-records.js';
+import { backoffDelay } from './backoff.js';
 import { DECISION_KEY, readDecision, saveDecision } from './decision-store.js';
 import type { Delivery } from './delivery.js';
 import { UNSENT_KEY } from './delivery.js';
 import { CAMPAIGN_KEY, type Events } from './events.js';
-import { currentIdentity, ensureIdentity, ID_KEY } from './identity.js';
+import { currentIdentity, ensureIdentity, ID_KEY, privacyChunk } from './identity.js';
 import { uuidv7 } from './ids.js';
 import { safe, warn } from './safe.js';
 import { SESSION_KEY } from './session.js';
@@ -26,6 +26,22 @@ export const gpcOn = () => (navigator as { globalPrivacyControl?: boolean }).glo
 
 /** A copy; while the collector has not acknowledged it, it still carries its consent record. */
 export const publicDecision = (s: State): ConsentDecision | null => s.decision_ && { ...s.decision_ };
+
+/**
+ * Sends a consent record through the privacy chunk (consent-records.ts). Records are proof, so 5xx,
+ * 429, network errors and a chunk that fails to load are retried (on this page; the stored decision
+ * keeps its record until a receipt comes, and the next page resends it).
+ */
+function sendRecord(s: State, record: ConsentRecord, retries = 0) {
+  privacyChunk(s)
+    // After a withdrawal nothing is granted, but the withdrawal's record still names the identity.
+    .then((c) => c.record(record, currentIdentity(s) ?? s.identity_, s.writeKey_, s.log_, () => s.decision_))
+    .then((acknowledged) => acknowledged && saveDecision(s))
+    .catch((e) => {
+      s.log_('consent record retry:', e);
+      setTimeout(() => sendRecord(s, record, retries + 1), 1000 + backoffDelay(retries));
+    });
+}
 
 /** Nothing but the decision may remain: identity, session, unsent events, campaign and queue go. */
 function wipe(s: State) {

@@ -42,7 +42,7 @@ export function saveIdentity(s: State) {
 export function proveLink(s: State) {
   const identity = currentIdentity(s);
   if (identity?.sent && identity.userToken)
-    s.privacy_!()
+    privacyChunk(s)
       .then((c) => c.link())
       .catch(s.log_);
 }
@@ -73,13 +73,16 @@ export function setUserId(s: State, userId?: string, userToken?: string) {
 
 /**
  * Writes or deletes the configured cookies as the state is once the privacy chunk (which writes them,
- * cookie-writer.ts) has loaded: after a decision, an identity change, a withdrawal or an erasure. A microtask
- * later, because a decision can be made while the SDK is still being built (GPC), before the chunk's
- * loader exists.
+ * cookie-writer.ts) has loaded: after a decision, an identity change, a withdrawal or an erasure.
  */
 export const syncCookies = (s: State) =>
   (s.consentCookie_ || s.cookieDomain_) &&
-  Promise.resolve()
-    .then(() => s.privacy_!())
+  privacyChunk(s)
     .then((c) => c.cookies(s.decision_, s.decisionMaxAgeMs_, s.consentCookie_, s.cookieDomain_, currentIdentity(s)?.id))
     .catch(s.log_);
+
+/**
+ * The privacy chunk, a microtask later: a decision (GPC) or a pending consent record can come while the
+ * SDK is still being built, before the chunk's loader exists.
+ */
+export const privacyChunk = (s: State) => Promise.resolve().then(() => s.privacy_!());

@@ -3,6 +3,9 @@
  * secret made at first consent (`Authorization: Bearer <secret>`; the collector keeps its hash), and
  * the proof of the identity link that lets a user's token reach this browser's data.
  */
+import type { ConsentRecord } from '@tillit/schema';
+import { postRecord } from './consent-records.js';
+import type { StoredDecision } from './consent-rules.js';
 import { writeCookies } from './cookie-writer.js';
 import type { Identity } from './state.js';
 import type { ExportFormat, TillitPrivacy } from './types.js';
@@ -18,6 +21,14 @@ export interface PrivacyClient extends TillitPrivacy {
   link(): Promise<void>;
   /** Writes or deletes the configured cookies (cookie-writer.ts): here, so that sites without them never load it. */
   cookies: typeof writeCookies;
+  /** Sends a consent record (consent-records.ts): here, as a decision is rare. */
+  record(
+    record: ConsentRecord,
+    identity: Identity | null,
+    writeKey: string,
+    log: (...a: unknown[]) => void,
+    decision: () => StoredDecision | null,
+  ): Promise<boolean | undefined>;
   /** `tillit.setAnonymousId(id)`: see types.ts. */
   setAnonymousId(id: unknown): Promise<void>;
 }
@@ -65,6 +76,7 @@ export function createPrivacy(
     // consent tillit.privacy answers null without loading this file.)
     portalUrl: async () => `${base}/privacy#token=${(await (await request('POST', '/token')).json()).token}`,
     cookies: writeCookies,
+    record: (...a) => postRecord(base, f, save, ...a),
     // Rare (a page that receives an id from another of the site's domains), so it lives in this chunk.
     async setAnonymousId(id: unknown) {
       if (typeof id !== 'string' || !id || id.length > MAX_ID_LENGTH)

@@ -52,3 +52,15 @@ it('starts a new session over an unreadable stored one', () => {
   expect(at(T0)).toEqual({ sessionId: T0, sessionStart: true });
   expect(map.get(SESSION_KEY)).toBe(`[${T0},${T0}]`);
 });
+
+it('stores its activity at most once a second (a localStorage write per event was most of track()), and a new session at once', () => {
+  const { at, map } = make();
+  const stored = () => JSON.parse(map.get(SESSION_KEY)!);
+  at(T0);
+  at(T0 + 400);
+  expect(stored()).toEqual([T0, T0]);
+  at(T0 + 1_000);
+  expect(stored()).toEqual([T0, T0 + 1_000]);
+  expect(at(T0 + 1_000 + 30 * MIN)).toEqual({ sessionId: T0 + 1_000 + 30 * MIN, sessionStart: true });
+  expect(stored()).toEqual([T0 + 1_000 + 30 * MIN, T0 + 1_000 + 30 * MIN]);
+});

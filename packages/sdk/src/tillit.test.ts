@@ -408,6 +408,32 @@ it('gives every decision its own record id, and the next page resends a pending 
   expect(records().map((r) => r.recordId)).toContain(pending);
 });
 
+it('keeps a consent record while the privacy chunk that sends it fails to load, and the next page sends it', async () => {
+  const store = new Map<string, string>();
+  const storage = {
+    getItem: (k: string) => store.get(k) ?? null,
+    setItem: store.set.bind(store),
+    removeItem: store.delete.bind(store),
+  };
+  const config = { collectorUrl: `http://${host}/`, writeKey: 'wk', policyVersion: 'v1', storage: storage as never, debug: true };
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+  const offline = createCore(config, async () => {
+    throw new Error('[tillit] failed to load tillit-privacy.js');
+  });
+  await offline.consent.acceptAll();
+  // The failed load handled (to be retried), not merely begun.
+  await vi.waitFor(() => expect(log).toHaveBeenCalledWith('[tillit]', 'consent record retry:', expect.any(Error)));
+  log.mockRestore();
+  expect(records()).toEqual([]);
+  const pending = JSON.parse(store.get('tillit_consent')!).record;
+  expect(pending.recordId).toMatch(V7); // kept, not lost
+  const next = createCore(config, async () => createPrivacy); // the next page, online
+  await vi.waitFor(() => expect(next.consent.get()?.receiptId).toBe(`r-${n}`));
+  expect(records().map((r) => r.recordId)).toEqual([pending.recordId]);
+  expect(records()[0].secret).toBeTruthy(); // the first record of this identity carries its secret
+  expect(JSON.parse(store.get('tillit_id')!).sent).toBe(1);
+});
+
 it('loads the privacy client only on first use after consent, once', async () => {
   const loads: string[] = [];
   const client = vi.fn(async () => ({ confirmation: true }));
