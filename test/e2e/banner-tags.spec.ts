@@ -66,11 +66,16 @@ test('a returning visitor: granted tags run once in document order, Consent Mode
     ['consent update', expect.objectContaining({ analytics_storage: 'granted', ad_storage: 'denied', ad_user_data: 'denied' })],
   ]);
 
-  // Another decision: the tags that ran do not run again; the newly granted one runs.
+  // A returning visitor with nothing to decide loads neither the banner nor the privacy chunk.
+  await page.waitForLoadState('networkidle');
+  expect([...bundles].sort()).toEqual(['/tillit/tillit-tags.js', '/tillit/tillit.js']);
+
+  // Another decision: the tags that ran do not run again; the newly granted one runs. Its consent
+  // record is sent by the privacy chunk, so that chunk (and still no banner code) follows.
   await page.evaluate(() => (window as unknown as { tillit: Sdk }).tillit.consent.acceptAll());
   await expect.poll(() => ran(page)).toEqual(['a1', 'a2', 'a3', 'm1']);
-  await page.waitForLoadState('networkidle');
-  expect(bundles.sort()).toEqual(['/tillit/tillit-tags.js', '/tillit/tillit.js']);
+  await expect.poll(() => collector.count('SELECT count(*) AS n FROM consent_records')).toBe(2);
+  expect(bundles.sort()).toEqual(['/tillit/tillit-privacy.js', '/tillit/tillit-tags.js', '/tillit/tillit.js']);
 });
 
 test('with both bundles on a page the tags are mounted once: one default, each tag run once', async ({
