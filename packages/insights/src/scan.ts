@@ -100,8 +100,7 @@ export async function scanEvents(
       );
     }
     last = time;
-    const reason =
-      time < from || time >= to ? 'outside period' : consentReason(event, coverage.purpose, purposesWithoutSnapshot);
+    const reason = time < from || time >= to ? 'outside period' : consentReason(event, coverage.purpose, purposesWithoutSnapshot);
     if (reason) return exclude(coverage, reason);
     if (event.anonymousId && event.userId) link(links, event.anonymousId, event.userId);
     const rights = listed(objected, person, event)
