@@ -100,7 +100,8 @@ export class SqliteStore implements Store {
         answered: (answer) => this.committer.answered(answer),
         lost: (error) => {
           this.committer.writerLost(writer, error);
-          this.db.pragma('wal_autocheckpoint = 1000');
+          // Back to SQLite's own checkpoints, unless this connection is gone too (closed under the store).
+          if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
         },
       });
       this.committer.useWriter(writer);
