@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { channelOf, DEFAULT_CHANNEL_RULES, hostMatches } from './channels.js';
+import { channelOf, channelReader, DEFAULT_CHANNEL_RULES, hostMatches } from './channels.js';
 import { page, T0 } from './test-events.js';
 
 describe('channelOf', () => {
@@ -38,5 +38,35 @@ describe('channelOf', () => {
     expect(hostMatches('notgoogle.com', ['google'])).toBe(false);
     expect(hostMatches('shop.co', ['co'])).toBe(false);
     expect(hostMatches('x.t.co', ['t.co'])).toBe(true);
+  });
+
+  it('answers as channelOf through a reader that remembers hosts, also past the limit of its memo', async () => {
+    const read = channelReader();
+    const onBlog = (referrer: string) => ({
+      ...page('u', T0, { referrer }),
+      context: { page: { url: 'https://blog.example/x', referrer } },
+    });
+    const events = [
+      page('u', T0, { referrer: 'https://blog.example/post' }),
+      onBlog('https://blog.example/post'), // the same referrer on its own site: a click inside it
+      page('u', T0, { referrer: 'https://blog.example/post' }),
+      page('u', T0, { source: ' Mail ', medium: 'Email' }),
+      page('u', T0, { source: ' Mail ' }),
+      page('u', T0, { source: ' ', referrer: 'https://www.bing.com/' }),
+      // More distinct URLs than the memo keeps, then the first ones again.
+      ...Array.from({ length: 10_050 }, (_, i) => page('u', T0, { referrer: `https://s${i}.example/` })),
+      page('u', T0, { referrer: 'https://s0.example/' }),
+      onBlog('https://blog.example/'),
+      page('u', T0, { referrer: 'https://www.google.com/' }),
+    ];
+    for (const event of events) expect(read(event)).toEqual(channelOf(event));
+    expect(events.slice(0, 6).map((event) => read(event)?.channel ?? null)).toEqual([
+      'referral',
+      null,
+      'referral',
+      'mail',
+      'mail',
+      'organic search',
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import { isConversion, type OrderOptions, readOrder } from './orders.js';
+import { isConversion, type OrderOptions, orderRevenue } from './orders.js';
 import { newCoverage, scanEvents } from './scan.js';
 import { type Coverage, DAY_MS, type EventSource, type ScanOptions } from './types.js';
 
@@ -66,7 +66,7 @@ export async function cohorts(events: EventSource, options: CohortOptions = {}):
     }
     if (offset !== member.lastOffset) row.active[offset]!++;
     member.lastOffset = offset;
-    if (purchase) row.revenue[offset]! += readOrder(event).revenue;
+    if (purchase) row.revenue[offset]! += orderRevenue(event);
   });
   const rows = [...table].sort((x, y) => x[0] - y[0]);
   return {

@@ -1,4 +1,4 @@
-import { forEachEvent } from './scan.js';
+import { forEachEvent, link } from './scan.js';
 import type { EventSource, InsightEvent } from './types.js';
 
 /**
@@ -13,7 +13,7 @@ export async function stitchIdentities(
 ): Promise<Map<string, string>> {
   const links = new Map<string, string>();
   await forEachEvent(events, (event) => {
-    if (event.anonymousId && event.userId && grants(event)) links.set(event.anonymousId, event.userId);
+    if (event.anonymousId && event.userId && grants(event)) link(links, event.anonymousId, event.userId);
   });
   return links;
 }

@@ -1,7 +1,7 @@
 import { periodOf, periodStart } from './cohorts.js';
 import { readScore } from './orders.js';
 import { newCoverage, scanEvents } from './scan.js';
-import { createSessionizer, type SessionOptions } from './sessions.js';
+import { type SessionOptions, SessionState, sessionRules, startsSession } from './sessions.js';
 import type { Coverage, EventSource, ScanOptions } from './types.js';
 
 export interface NpsOptions extends ScanOptions, SessionOptions {
@@ -72,8 +72,9 @@ export async function nps(events: EventSource, options: NpsOptions = {}): Promis
   const coverage = newCoverage(options.purpose ?? 'analytics');
   const period = options.period ?? 'month';
   const z = options.z ?? 1.96;
-  const sessionize = createSessionizer(options);
-  const channelNow = new Map<string, string>();
+  const rules = sessionRules(options);
+  // Each person's session: its channel is the one an answer given in it is counted under.
+  const sessions = new Map<string, SessionState>();
   const [all, byChannel, bySegment, overTime] = [
     new Map<string, Tally>(),
     new Map<string, Tally>(),
@@ -82,12 +83,16 @@ export async function nps(events: EventSource, options: NpsOptions = {}): Promis
   ];
   const comments: NonNullable<NpsResult['comments']> = [];
   await scanEvents(events, options, coverage, (event, person, time) => {
-    const touch = sessionize(event, person, time);
-    if (touch) channelNow.set(person, touch.channel);
+    let session = sessions.get(person);
+    if (!session) {
+      session = new SessionState();
+      sessions.set(person, session);
+    }
+    startsSession(session, event, time, rules);
     const score = readScore(event);
     if (score === undefined) return;
     add(all, '', score);
-    add(byChannel, channelNow.get(person) ?? 'unknown', score);
+    add(byChannel, session.channel || 'unknown', score);
     add(bySegment, options.segments?.get(person) ?? 'unsegmented', score);
     add(overTime, periodStart(periodOf(time, period), period), score);
     const comment = event.properties?.comment;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isConversion, readOrder, readScore } from './orders.js';
+import { isConversion, orderRevenue, readOrder, readScore } from './orders.js';
 import { order, survey, T0 } from './test-events.js';
 
 describe('readOrder', () => {
@@ -15,6 +15,15 @@ describe('readOrder', () => {
       revenue: 25,
       products: ['A', 'B'],
     });
+  });
+
+  it('gives the same revenue through orderRevenue, which skips the products when it can', async () => {
+    const products = [{ sku: 'A', price: 10, quantity: 2 }, { name: 'B', price: '5' }, null, 'junk', { price: 'x' }];
+    for (const properties of [{ revenue: 7, total: 9, products }, { revenue: 'n/a', total: '9', products }, { products }, {}]) {
+      const event = { type: 'track' as const, timestamp: 0, properties };
+      expect(orderRevenue(event)).toBe(readOrder(event).revenue);
+    }
+    expect(orderRevenue({ type: 'track', timestamp: 0, properties: { products } })).toBe(25);
   });
 
   it('keys products by product_id, else sku, else name, once per order', async () => {

@@ -37,23 +37,35 @@ export function isConversion(event: InsightEvent, options: OrderOptions = {}): b
 /** The order a conversion event describes. */
 export function readOrder(event: InsightEvent): Order {
   const properties = event.properties ?? {};
-  const list = Array.isArray(properties.products) ? properties.products : [];
   const products: string[] = [];
-  let itemsTotal = 0;
-  for (const item of list) {
-    if (!item || typeof item !== 'object') continue;
-    const key = productKey(item as Record<string, unknown>);
+  for (const item of orderItems(properties)) {
+    const key = productKey(item);
     if (key !== undefined && !products.includes(key)) products.push(key);
-    const price = finite((item as Record<string, unknown>).price) ?? 0;
-    itemsTotal += price * (finite((item as Record<string, unknown>).quantity) ?? 1);
   }
-  const revenue = finite(properties.revenue) ?? finite(properties.total) ?? itemsTotal;
   const orderId = properties.order_id;
   return {
     ...(typeof orderId === 'string' || typeof orderId === 'number' ? { orderId: String(orderId) } : {}),
-    revenue,
+    revenue: orderRevenue(event),
     products,
   };
+}
+
+function orderItems(properties: Record<string, unknown>): Record<string, unknown>[] {
+  const list = Array.isArray(properties.products) ? properties.products : [];
+  return list.filter((item): item is Record<string, unknown> => !!item && typeof item === 'object');
+}
+
+/**
+ * `readOrder(event).revenue` without the product list, for the analyses that need only the revenue:
+ * the items are read only when neither `revenue` nor `total` is a number.
+ */
+export function orderRevenue(event: InsightEvent): number {
+  const properties = event.properties ?? {};
+  const stated = finite(properties.revenue) ?? finite(properties.total);
+  if (stated !== undefined) return stated;
+  let itemsTotal = 0;
+  for (const item of orderItems(properties)) itemsTotal += (finite(item.price) ?? 0) * (finite(item.quantity) ?? 1);
+  return itemsTotal;
 }
 
 /** A `Survey Responded` score 0–10, or undefined when the event is not one or the score is out of range. */

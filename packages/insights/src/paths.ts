@@ -1,6 +1,6 @@
-import { isConversion, type OrderOptions, readOrder } from './orders.js';
+import { isConversion, type OrderOptions, orderRevenue } from './orders.js';
 import { scanEvents } from './scan.js';
-import { channelRules, DEFAULT_SESSION_TIMEOUT_MS, type SessionOptions, SessionState, startsSession } from './sessions.js';
+import { type SessionOptions, SessionState, sessionRules, startsSession } from './sessions.js';
 import { type Coverage, DAY_MS, type EventSource, type ScanOptions } from './types.js';
 
 export interface PathOptions extends ScanOptions, SessionOptions, OrderOptions {
@@ -54,8 +54,7 @@ export async function scanJourneys(
 ): Promise<void> {
   const lookback = (options.lookbackDays ?? DEFAULT_LOOKBACK_DAYS) * DAY_MS;
   const maxTouches = options.maxTouches ?? 100;
-  const rules = channelRules(options);
-  const timeout = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
+  const rules = sessionRules(options);
   const people = new Map<string, PersonState>();
   const channelIds = new Map<string, number>();
   const channelNames: string[] = [];
@@ -74,7 +73,7 @@ export async function scanJourneys(
       state = new PersonState();
       people.set(person, state);
     }
-    const touch = startsSession(state, event, time, rules, timeout);
+    const touch = startsSession(state, event, time, rules);
     if (touch) {
       let id = channelIds.get(touch.channel);
       if (id === undefined) {
@@ -86,7 +85,7 @@ export async function scanJourneys(
     }
     if (!isConversion(event, options)) return;
     dropTouches(state.touches, time - lookback, maxTouches);
-    visit(journey(person, state.touches, { time, revenue: readOrder(event).revenue }));
+    visit(journey(person, state.touches, { time, revenue: orderRevenue(event) }));
     state.touches.length = 0;
   });
   for (const [person, { touches }] of people) if (touches.length) visit(journey(person, touches));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { stitchIdentities } from './identity.js';
 import { newCoverage, scanEvents } from './scan.js';
 import { at, identify, order, page } from './test-events.js';
 import type { Coverage, InsightEvent, PersonOptions } from './types.js';
@@ -73,6 +74,19 @@ describe('scanEvents', () => {
     ]);
     const identities = new Map([['anon-1', 'u1']]);
     expect((await scan([before, after], { identities })).used.map((s) => s.person)).toEqual(['u1', 'u1']);
+  });
+
+  it('follows a shared browser from one user to the next: the latest link holds until the next', async () => {
+    const events = [
+      page('anon-1', at(0)),
+      identify('anon-1', 'u1', at(1)),
+      page('anon-1', at(2)),
+      identify('anon-1', 'u2', at(3)),
+      page('anon-1', at(4)),
+    ];
+    const identities = await stitchIdentities(events);
+    expect([...identities]).toEqual([['anon-1', 'u2']]);
+    expect((await scan(events, { identities })).used.map((s) => s.person)).toEqual(['u2', 'u1', 'u1', 'u2', 'u2']);
   });
 
   it('refuses events out of timestamp order with a message saying what to do', async () => {

@@ -1,20 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { newCoverage, scanEvents } from './scan.js';
-import { createSessionizer, type Touch } from './sessions.js';
+import { SessionState, sessionRules, startsSession } from './sessions.js';
 import { at, order, page } from './test-events.js';
 import type { InsightEvent } from './types.js';
 
-async function touches(events: InsightEvent[]): Promise<Touch[]> {
-  const sessionize = createSessionizer();
-  const found: Touch[] = [];
+/** The sessions' first touches: who, when, and the channel each session is credited to. */
+async function touches(events: InsightEvent[]): Promise<{ person: string; time: number; channel: string }[]> {
+  const rules = sessionRules({});
+  const states = new Map<string, SessionState>();
+  const found: { person: string; time: number; channel: string }[] = [];
   await scanEvents(events, {}, newCoverage('analytics'), (event, person, time) => {
-    const touch = sessionize(event, person, time);
-    if (touch) found.push(touch);
+    if (!states.has(person)) states.set(person, new SessionState());
+    const touch = startsSession(states.get(person)!, event, time, rules);
+    if (touch) found.push({ person, time, channel: touch.channel });
   });
   return found;
 }
 
-describe('createSessionizer', () => {
+describe('startsSession', () => {
   it('starts a new session after 30 minutes without events, credited to its first page', async () => {
     const found = await touches([
       page('u', at(0, 0), { source: 'ads' }),

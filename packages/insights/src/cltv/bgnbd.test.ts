@@ -29,6 +29,8 @@ describe('BG/NBD', () => {
       { frequency: 0, recency: 0, T: 38.86, count: 3 },
       { frequency: 1, recency: 1.71, T: 38.86 },
       { frequency: 7, recency: 29.43, T: 35.1, count: 2 },
+      { frequency: 2, recency: 35.1, T: 38.86 }, // a recency that is another row's T
+      { frequency: 1, recency: 0, T: 0 },
     ];
     const oneByOne = rows.reduce((s, row) => s + (row.count ?? 1) * bgNbdLogLikelihood(cdnow, row), 0);
     expect(bgNbdTotalLogLikelihood(cdnow, rows)).toBeCloseTo(oneByOne, 10);

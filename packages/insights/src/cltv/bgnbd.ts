@@ -72,35 +72,54 @@ export interface BgNbdFit extends BgNbdParams {
   evaluations: number;
 }
 
-/** Counted rows in columns, the form the fit evaluates thousands of times. */
+/**
+ * Counted rows in columns, the form the fit evaluates thousands of times. Each row's t_x and T are
+ * indices into `times`, the distinct values of both: ln(α + t) is then taken once per distinct time
+ * and evaluation, not twice per row (customers' times are whole days or weeks, so a few hundred).
+ */
 interface Columns {
   x: Float64Array;
-  tx: Float64Array;
-  T: Float64Array;
+  txAt: Uint32Array;
+  TAt: Uint32Array;
+  times: Float64Array;
   count: Float64Array;
   maxX: number;
 }
 
 function columns(rows: readonly RfmTriple[]): Columns {
-  const pick = (f: (row: RfmTriple) => number) => Float64Array.from(rows, f);
-  const x = pick((row) => row.frequency);
+  const index = new Map<number, number>();
+  const at = (time: number) => {
+    let i = index.get(time);
+    if (i === undefined) {
+      i = index.size;
+      index.set(time, i);
+    }
+    return i;
+  };
+  const x = Float64Array.from(rows, (row) => row.frequency);
+  const txAt = Uint32Array.from(rows, (row) => at(row.recency));
+  const TAt = Uint32Array.from(rows, (row) => at(row.T));
   return {
     x,
-    tx: pick((row) => row.recency),
-    T: pick((row) => row.T),
-    count: pick((row) => row.count ?? 1),
+    txAt,
+    TAt,
+    times: Float64Array.from(index.keys()),
+    count: Float64Array.from(rows, (row) => row.count ?? 1),
     maxX: Math.max(0, ...new Set(x)),
   };
 }
 
 /**
  * Σ count · ln L over counted rows: the same sum as `bgNbdLogLikelihood` row by row, with the ln Γ
- * terms, which depend only on x, computed once per frequency.
+ * terms and ln(b + x − 1), which depend only on x, computed once per frequency, and ln(α + t) once
+ * per distinct time.
  */
 export function bgNbdTotalLogLikelihood({ r, alpha, a, b }: BgNbdParams, rows: readonly RfmTriple[] | Columns): number {
-  const { x, tx, T, count, maxX } = Array.isArray(rows) ? columns(rows) : (rows as Columns);
+  const { x, txAt, TAt, times, count, maxX } = Array.isArray(rows) ? columns(rows) : (rows as Columns);
   const shared = r * Math.log(alpha) - lnGamma(r) + lnGamma(a + b) - lnGamma(b);
   const common = new Float64Array(maxX + 1).fill(Number.NaN);
+  const lnB = new Float64Array(maxX + 1);
+  const lnAlphaPlus = times.map((t) => Math.log(alpha + t));
   const lnA = Math.log(a);
   let total = 0;
   for (let i = 0; i < x.length; i++) {
@@ -109,9 +128,10 @@ export function bgNbdTotalLogLikelihood({ r, alpha, a, b }: BgNbdParams, rows: r
     if (Number.isNaN(c)) {
       c = shared + lnGamma(r + xi) + lnGamma(b + xi) - lnGamma(a + b + xi);
       common[xi] = c;
+      lnB[xi] = Math.log(b + xi - 1);
     }
-    const alive = -(r + xi) * Math.log(alpha + T[i]!);
-    const ll = xi === 0 ? alive : logAddExp(alive, lnA - Math.log(b + xi - 1) - (r + xi) * Math.log(alpha + tx[i]!));
+    const alive = -(r + xi) * lnAlphaPlus[TAt[i]!]!;
+    const ll = xi === 0 ? alive : logAddExp(alive, lnA - lnB[xi]! - (r + xi) * lnAlphaPlus[txAt[i]!]!);
     total += count[i]! * (c + ll);
   }
   return total;

@@ -1,4 +1,4 @@
-import { isConversion, type OrderOptions, readOrder } from '../orders.js';
+import { isConversion, type OrderOptions, orderRevenue } from '../orders.js';
 import { scanEvents } from '../scan.js';
 import { type Coverage, DAY_MS, type EventSource, type PersonOptions } from '../types.js';
 
@@ -83,7 +83,7 @@ export async function purchaseHistories(
       };
       histories.set(person, history);
     }
-    record(history, day, readOrder(event).revenue, holdout);
+    record(history, day, orderRevenue(event), holdout);
   });
   return histories;
 }
