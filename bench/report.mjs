@@ -3,6 +3,8 @@
 import { renderDashboard } from './dashboard.mjs';
 import { renderInsights } from './insights.mjs';
 import { renderPg } from './pg.mjs';
+import { SECTIONS } from './sections.mjs';
+
 const kb = (bytes) => (bytes / 1024).toFixed(1);
 const int = (n) => Math.round(n).toLocaleString('en-US');
 const ms = (n) => (n < 10 ? n.toFixed(1) : Math.round(n).toString());
@@ -477,7 +479,6 @@ function browser(r, out) {
 }
 
 /** The sections of a run, in the order they run and appear. */
-export const SECTIONS = ['sizes', 'ingest', 'erasure', 'pg', 'browser', 'dashboard', 'export', 'insights'];
 const RENDER = {
   sizes,
   ingest,
