@@ -48,6 +48,10 @@ test('a returning visitor: granted tags run once in document order, Consent Mode
   // First visit: decided here (the banner is on the page, as it is while a decision is needed).
   await page.evaluate(() => (window as unknown as { tillit: Sdk }).tillit.consent.set({ analytics: true, marketing: false }));
   await expect.poll(() => collector.count('SELECT count(*) AS n FROM consent_records')).toBe(1);
+  // And its receipt kept: a record still unacknowledged on the next page loads the privacy chunk to resend it.
+  await expect
+    .poll(() => page.evaluate(() => JSON.parse(localStorage.getItem('tillit_consent') ?? '{}').receiptId))
+    .toEqual(expect.any(String));
 
   const bundles: string[] = [];
   page.on('request', (r) => r.url().includes('/tillit/') && bundles.push(new URL(r.url()).pathname));

@@ -93,9 +93,11 @@ ${options.body ?? '<h1>Test shop</h1>'}
 }
 
 export const test = base.extend<
-  { collector: TestCollector },
+  { collector: TestCollector; siteConfig: Record<string, unknown> },
   { site: TestSite & { pages: Map<string, string> }; store: TestStoreKind }
 >({
+  // More of the collector's site config (e.g. `test.use({ siteConfig: { serverCookie: true } })`).
+  siteConfig: [{}, { option: true }],
   // The collector's store: a Playwright project sets it (playwright.config.ts runs the collector-facing specs on both).
   store: ['sqlite', { option: true, scope: 'worker' }],
   site: [
@@ -121,13 +123,13 @@ export const test = base.extend<
     },
     { scope: 'worker' },
   ],
-  collector: async ({ site, store }, use) => {
+  collector: async ({ site, store, siteConfig }, use) => {
     site.pages.clear();
     // a. and b.shop.test: two subdomains of one site (the domain cookie's tests).
     const origins = [site.origin, 'localhost', 'shop.test', 'a.shop.test', 'b.shop.test'].map((host, i) =>
       i ? `http://${host}:${site.port}` : host,
     );
-    const config = { sites: [{ name: 'e2e', writeKey: WRITE_KEY, origins, tokenKeys: [E2E_TOKEN_KEY] }] };
+    const config = { sites: [{ name: 'e2e', writeKey: WRITE_KEY, origins, tokenKeys: [E2E_TOKEN_KEY], ...siteConfig }] };
     let running = await startCollector(config, undefined, store);
     const port = Number(new URL(running.url).port);
     const collector: TestCollector = {

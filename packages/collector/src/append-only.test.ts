@@ -78,7 +78,8 @@ it('lets erasure pseudonymise a record once, and nothing change it after that', 
 it('puts the current append-only rules on a database made by the version before them', async () => {
   await running.stop();
   const { default: Database } = await import('better-sqlite3');
-  // Back to schema version 2: no insert trigger, the old update trigger, no proven or count column, no outbox.
+  // Back to schema version 2: no insert trigger, the old update trigger, no proven or count column, no outbox,
+  // no subject_secrets.
   const old = new Database(`${running.dataDir}/tillit.db`);
   old.exec(`DROP TRIGGER consent_records_append_only_insert;
     DROP TRIGGER consent_records_append_only_update;
@@ -89,6 +90,7 @@ it('puts the current append-only rules on a database made by the version before 
     ALTER TABLE audit_log DROP COLUMN count;
     ALTER TABLE identity_links DROP COLUMN proven;
     DROP TABLE outbox;
+    DROP TABLE subject_secrets;
     DELETE FROM schema_migrations WHERE version >= 3;`);
   old.close();
   running = await startCollector({}, running.dataDir);

@@ -21,12 +21,19 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb);
 }
 
-/** Compares sha256(secret) with a stored hex hash in constant time; a missing hash still costs the same work. */
-export function secretMatches(secret: string, storedHash: string | null): boolean {
+/**
+ * Compares sha256(secret) with each stored hex hash in constant time (all of them, so the time does not
+ * depend on which matched); no hash still costs the work of one.
+ */
+export function secretMatches(secret: string, storedHashes: readonly string[]): boolean {
   const presented = createHash('sha256').update(secret).digest();
+  let matched = false;
   // Against a hash no secret has, so that an unknown subject takes as long as a wrong secret.
-  const stored = storedHash && /^[0-9a-f]{64}$/.test(storedHash) ? Buffer.from(storedHash, 'hex') : Buffer.alloc(32, 0xff);
-  return timingSafeEqual(presented, stored) && storedHash !== null;
+  for (const storedHash of storedHashes.length ? storedHashes : [null]) {
+    const stored = storedHash && /^[0-9a-f]{64}$/.test(storedHash) ? Buffer.from(storedHash, 'hex') : Buffer.alloc(32, 0xff);
+    if (timingSafeEqual(presented, stored) && storedHash !== null) matched = true;
+  }
+  return matched;
 }
 
 const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');

@@ -49,6 +49,7 @@ it('reads a JSON file and lets environment variables override it', () => {
       tokenKeys: [],
       serverKeys: [],
       destinations: [],
+      serverCookie: false,
     },
   ]);
 });

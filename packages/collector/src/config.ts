@@ -33,6 +33,25 @@ export const SiteConfig = z.object({
    * consent snapshot grants that purpose, and only after it is stored (README, "Destinations").
    */
   destinations: z.array(DestinationConfig).default([]),
+  /**
+   * The identity cookie (`POST /v1/identity`, the SDK's `serverCookie`): after consent the collector sets an
+   * HttpOnly cookie holding the anonymous id, signed, so that a browser whose script-written storage was wiped
+   * (Safari: after 7 days without a visit) gets its id back at its next decision. Only where the collector runs
+   * on the site itself (e.g. collect.shop.example for shop.example): elsewhere browsers treat it as a
+   * third-party cookie. Host-only unless `domain` names the site's registrable domain (then every
+   * subdomain's server receives it too). @defaultValue false
+   */
+  serverCookie: z
+    .union([
+      z.boolean(),
+      z.object({
+        domain: z
+          .string()
+          .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, 'must be a host name like shop.example (no scheme, port or dot in front)')
+          .optional(),
+      }),
+    ])
+    .default(false),
 });
 
 /** A register that says what a default install does; every real site should state its own controller and authority. */

@@ -1,6 +1,7 @@
 import type { SubjectKind } from '@tillit/schema';
 import type { CollectorConfig } from './config.js';
 import type { ErasureLedger } from './erasure-ledger.js';
+import type { IdentityCookies } from './identity-cookie.js';
 import type { LiveEvents } from './live-events.js';
 import type { OutboxWorker } from './destinations/worker.js';
 import type { CollectorMetrics } from './metrics.js';
@@ -30,6 +31,8 @@ export interface CollectorDeps {
   ledger: ErasureLedger;
   /** Credentials of the data-subject and operator routes, with their one failure limit. */
   auth: SubjectAuth;
+  /** Signs and reads the identity cookie (routes/identity-cookie.ts). */
+  identityCookies: IdentityCookies;
   /** This collector's Prometheus metrics (its own registry). */
   metrics: CollectorMetrics;
   /** The last events received, in memory, for the dashboard's live view. */

@@ -12,6 +12,7 @@ import { destinationRoutes } from './destinations/routes.js';
 import type { OutboxWorker } from './destinations/worker.js';
 import type { RawRequest, Reply } from './http.js';
 import { CLIENT_REQUEST_HEADERS } from './compat.js';
+import { IdentityCookies } from './identity-cookie.js';
 import { LiveEvents } from './live-events.js';
 import { portalRoutes } from './portal-page.js';
 import { redact } from './log-safe.js';
@@ -22,6 +23,7 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import { exportRoutes } from './routes/export.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes, observability, observeReplies } from './observe.js';
+import { identityCookieRoutes } from './routes/identity-cookie.js';
 import { identityRoutes } from './routes/identity.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { insightsRoutes } from './routes/insights.js';
@@ -73,6 +75,7 @@ const ROUTES: CollectorRoute[] = [
   ...compatRoutes,
   ...subjectRoutes,
   ...identityRoutes,
+  ...identityCookieRoutes,
   ...operatorRoutes,
   ...exportRoutes,
   ...insightsRoutes,
@@ -110,6 +113,7 @@ function collectorDeps(config: CollectorConfig, options: CollectorOptions) {
     suppression: new SuppressionList(hashOf),
     ledger: new ErasureLedger(config.erasureLedger ?? join(config.dataDir, 'tillit-erasures.log')),
     auth: new SubjectAuth({ config, store: guarded, serverKey, hashOf }),
+    identityCookies: new IdentityCookies(serverKey),
     metrics,
     live: new LiveEvents(),
     outbox,

@@ -209,12 +209,29 @@ ALTER TABLE outbox_v5 RENAME TO outbox;
 CREATE INDEX outbox_open ON outbox (destination, state, next_attempt_at) WHERE state <> 'sent';
 `;
 
+/**
+ * Issue 12. Secrets bound to an anonymous id through the collector's identity cookie
+ * (routes/identity-cookie.ts), one per origin of the site, beside the first one in `subjects`: a browser
+ * whose storage was wiped makes a new secret, and the cookie proves that it held the id.
+ */
+const V6_SUBJECT_SECRETS = `
+CREATE TABLE subject_secrets (
+  anonymous_id TEXT NOT NULL,
+  origin TEXT NOT NULL,
+  site TEXT NOT NULL,
+  secret_hash TEXT NOT NULL,
+  bound_at INTEGER NOT NULL,
+  PRIMARY KEY (anonymous_id, origin)
+) WITHOUT ROWID;
+`;
+
 const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
   { version: 1, name: 'events, consent log, subjects, links, suppressions, audit, requests', sql: SCHEMA },
   { version: 2, name: 'processing_limits: objections and restrictions for the insights', sql: V2_PROCESSING_LIMITS },
   { version: 3, name: 'proven identity links, counted failed requests, consent log closed', sql: V3_PROOF },
   { version: 4, name: 'outbox: deliveries to destinations and erasure propagation', sql: V4_OUTBOX },
   { version: 5, name: 'outbox: two indexes instead of four', sql: V5_OUTBOX_INDEXES },
+  { version: 6, name: 'subject_secrets: secrets bound through the identity cookie', sql: V6_SUBJECT_SECRETS },
 ];
 export const SQLITE_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 

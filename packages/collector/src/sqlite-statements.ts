@@ -22,6 +22,12 @@ const OWNED = `site = @site AND (anonymous_id IN ${ANON_IDS} OR user_id = @userI
 const OWNED_LINKS = `site = @site AND anonymous_id IN ${ANON_IDS} AND (@userId IS NULL OR user_id = @userId)`;
 const CONSENT_VALUES = `@receiptId, @recordId, @site, @anonymousId, @userId, @subjectHash, @purposes, @policyVersion, @source,
   @textHash, @decidedAt, @receivedAt, @locale, @url`;
+/**
+ * Whether the latest decision (by its time) about @anonymousId in @site grants a purpose: purposes are stored
+ * as JSON of booleans, `{"analytics":true,…}` (a withdrawn id is never restored by the identity cookie).
+ */
+const LATEST_GRANTS = `(SELECT purposes FROM consent_records WHERE site = @site AND anonymous_id = @anonymousId
+  ORDER BY decided_at DESC, id DESC LIMIT 1) LIKE '%:true%'`;
 /** Rows deleted per statement by retention, so a big backlog never holds the write lock for long. */
 export const RETENTION_CHUNK = 5_000;
 
@@ -32,7 +38,13 @@ function consentStatements(db: Database.Database) {
     receiptOf: db.prepare('SELECT receipt_id AS receiptId FROM consent_records WHERE site = ? AND record_id = ?'),
     bindSecret: db.prepare('INSERT OR IGNORE INTO subjects (anonymous_id, site, secret_hash, created_at) VALUES (?, ?, ?, ?)'),
     upsertLink: db.prepare(UPSERT_LINK),
-    findSubject: db.prepare('SELECT site, secret_hash AS secretHash FROM subjects WHERE anonymous_id = ?'),
+    // The first secret first (subjects), then those bound through the identity cookie.
+    findSubject: db.prepare(`SELECT site, secret_hash AS secretHash, 0 AS n FROM subjects WHERE anonymous_id = @id
+      UNION ALL SELECT site, secret_hash, 1 FROM subject_secrets WHERE anonymous_id = @id ORDER BY n`),
+    bindOriginSecret: db.prepare(`INSERT INTO subject_secrets (anonymous_id, origin, site, secret_hash, bound_at)
+      SELECT @anonymousId, @origin, @site, @secretHash, @at
+      WHERE EXISTS (SELECT 1 FROM subjects WHERE anonymous_id = @anonymousId AND site = @site) AND ${LATEST_GRANTS}
+      ON CONFLICT (anonymous_id, origin) DO UPDATE SET secret_hash = excluded.secret_hash, bound_at = excluded.bound_at`),
     isLinkProven: db
       .prepare('SELECT proven FROM identity_links WHERE site = ? AND anonymous_id = ? AND user_id = ? AND proven = 1')
       .pluck(),
@@ -57,6 +69,7 @@ function subjectStatements(db: Database.Database) {
       linksOfUser: db.prepare('DELETE FROM identity_links WHERE site = @site AND user_id = @userId'),
       linksOfAnon: db.prepare(`DELETE FROM identity_links WHERE site = @site AND anonymous_id IN ${ANON_IDS}`),
       subjects: db.prepare(`DELETE FROM subjects WHERE site = @site AND anonymous_id IN ${ANON_IDS}`),
+      secrets: db.prepare(`DELETE FROM subject_secrets WHERE site = @site AND anonymous_id IN ${ANON_IDS}`),
       consent: db.prepare(
         `UPDATE consent_records SET anonymous_id = NULL, user_id = NULL, url = NULL, subject_hash = @subjectHash WHERE ${OWNED}`,
       ),

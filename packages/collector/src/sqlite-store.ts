@@ -162,8 +162,19 @@ export class SqliteStore implements Store {
     );
   }
 
-  async findSubject(anonymousId: string): Promise<{ site: string; secretHash: string } | null> {
-    return (this.sql.consent.findSubject.get(anonymousId) as { site: string; secretHash: string } | undefined) ?? null;
+  async findSubject(anonymousId: string): Promise<{ site: string; secretHashes: string[] } | null> {
+    const rows = this.sql.consent.findSubject.all({ id: anonymousId }) as { site: string; secretHash: string }[];
+    return rows.length ? { site: rows[0]!.site, secretHashes: rows.map((row) => row.secretHash) } : null;
+  }
+
+  bindOriginSecret(binding: {
+    site: string;
+    anonymousId: string;
+    origin: string;
+    secretHash: string;
+    at: number;
+  }): Promise<boolean> {
+    return this.committer.exclusive(() => this.sql.consent.bindOriginSecret.run(binding).changes > 0);
   }
 
   /** The parameters of the statements about what a subject owns: for a user, every anonymous id linked to it. */
@@ -205,6 +216,7 @@ export class SqliteStore implements Store {
     const transaction = this.db.transaction(() => {
       const { anonIds, params } = this.owned(ref);
       this.outboxErasure(params, ref, anonIds, audit);
+      erase.secrets.run(params);
       const counts: ErasureCounts = {
         events: erase.events.run(params).changes,
         identityLinks: (ref.kind === 'user' ? erase.linksOfUser : erase.linksOfAnon).run(params).changes,

@@ -145,7 +145,7 @@ export function identityProofContract(withStore: WithStore): void {
       expect(counts).toMatchObject({ subjects: 0, consentRecords: 0 });
       const victim = await store.readSubject(anon('victim'), 'h');
       expect(victim.events.map((e) => e.payload)).toContain('{"properties":{"secret":"of victim"}}');
-      expect(await store.findSubject('victim')).toEqual({ site: 'site-a', secretHash: 'victim-secret' });
+      expect(await store.findSubject('victim')).toEqual({ site: 'site-a', secretHashes: ['victim-secret'] });
     }),
   );
 

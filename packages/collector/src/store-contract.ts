@@ -104,7 +104,7 @@ function consentContract(withStore: WithStore): void {
       expect(await store.appendConsent(otherSite, null)).toBe(otherSite.receiptId);
       const later = consentRow({ purposes: '{"analytics":false}' });
       await store.appendConsent(later, 'secret-hash-3');
-      expect(await store.findSubject('anon-1')).toEqual({ site: 'site-a', secretHash: 'secret-hash-1' });
+      expect(await store.findSubject('anon-1')).toEqual({ site: 'site-a', secretHashes: ['secret-hash-1'] });
       expect(await store.findSubject('anon-b')).toBeNull();
       const { consent } = await store.readSubject(anon('anon-1'), 'h');
       expect(consent.map((c) => [c.receiptId, c.purposes])).toEqual([
@@ -112,6 +112,43 @@ function consentContract(withStore: WithStore): void {
         [later.receiptId, '{"analytics":false}'],
       ]);
       expect(consent[0]).toMatchObject({ locale: 'sv-SE', url: 'https://shop.test/', decidedAt: first.decidedAt });
+    }),
+  );
+
+  it(
+    'binds a further secret per origin only to an id the site has a subject for, and erasure deletes them',
+    withStore(async (store) => {
+      await store.appendConsent(consentRow(), 'first-hash');
+      const bind = (origin: string, secretHash: string, more: Partial<{ site: string; anonymousId: string }> = {}) =>
+        store.bindOriginSecret({ site: 'site-a', anonymousId: 'anon-1', origin, secretHash, at: 5, ...more });
+      expect(await bind('https://a.shop.test', 'a-hash')).toBe(true);
+      expect(await bind('https://b.shop.test', 'b-hash')).toBe(true);
+      // A browser on a.shop.test whose storage was wiped again: its new secret replaces its old one.
+      expect(await bind('https://a.shop.test', 'a-hash-2')).toBe(true);
+      const found = await store.findSubject('anon-1');
+      expect(found?.site).toBe('site-a');
+      expect(found?.secretHashes[0]).toBe('first-hash');
+      expect(found?.secretHashes.slice(1).sort()).toEqual(['a-hash-2', 'b-hash']);
+      // No subject, or another site's: nothing is bound.
+      expect(await bind('https://a.shop.test', 'x', { anonymousId: 'unknown' })).toBe(false);
+      expect(await bind('https://a.shop.test', 'x', { site: 'site-b' })).toBe(false);
+      // Withdrawn (the latest decision by its time grants nothing): a restore must not bring the id back.
+      const later = new Date(Date.parse(consentRow().decidedAt) + 60_000).toISOString();
+      await store.appendConsent(consentRow({ purposes: '{"analytics":false}', decidedAt: later }), null);
+      expect(await bind('https://b.shop.test', 'after-withdrawal')).toBe(false);
+      const earlier = new Date(Date.parse(later) - 30_000).toISOString(); // a late retry of an older grant changes nothing
+      await store.appendConsent(consentRow({ decidedAt: earlier }), null);
+      expect(await bind('https://b.shop.test', 'after-withdrawal')).toBe(false);
+      await store.appendConsent(consentRow({ decidedAt: new Date(Date.parse(later) + 1).toISOString() }), null);
+      expect(await bind('https://b.shop.test', 'b-hash')).toBe(true);
+      expect(await store.findSubject('unknown')).toBeNull();
+      const ids: string[] = [];
+      for await (const ref of store.subjectIds('site-a')) ids.push(ref.id);
+      expect(ids).toEqual(['anon-1']);
+      await store.eraseSubject(anon('anon-1'), 'h', hashOf, auditRow(), () => {});
+      expect(await store.findSubject('anon-1')).toBeNull();
+      expect(await bind('https://a.shop.test', 'after-erasure')).toBe(false);
+      expect(await store.findSubject('anon-1')).toBeNull();
     }),
   );
 

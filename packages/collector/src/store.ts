@@ -226,8 +226,25 @@ export interface Store {
    * secret is bound (proof that a late decision was made, without bringing the id back).
    */
   appendPseudonymousConsent(row: ConsentRow, subjectHash: string): Promise<string>;
-  /** The site and secret hash bound to an anonymous id, or null. */
-  findSubject(anonymousId: string): Promise<{ site: string; secretHash: string } | null>;
+  /**
+   * The site of an anonymous id and the hashes of the secrets bound to it, or null: the first secret (bound
+   * by its first consent record), then the ones bound through the identity cookie, one per origin.
+   */
+  findSubject(anonymousId: string): Promise<{ site: string; secretHashes: string[] } | null>;
+  /**
+   * Binds a further secret to an anonymous id of `site` for one of its origins, replacing the one bound for
+   * that origin before (the identity cookie proved that the browser held the id: routes/identity-cookie.ts).
+   * Only to an id the site has a subject for whose latest consent record (by decision time) grants
+   * something; false (nothing bound) otherwise: after its erasure, or its withdrawal (a withdrawn id is
+   * never restored, even when the browser's cookie was not deleted).
+   */
+  bindOriginSecret(binding: {
+    site: string;
+    anonymousId: string;
+    origin: string;
+    secretHash: string;
+    at: number;
+  }): Promise<boolean>;
   /**
    * Every row about the subject, in its site. For a user: also the rows of each anonymous id with a
    * proven link to it (claimed links widen nothing), and those links.
@@ -235,7 +252,7 @@ export interface Store {
   readSubject(ref: SubjectRef, subjectHash: string): Promise<SubjectRows>;
   /**
    * Erases a subject in one transaction: deletes its events, every identity link naming it (proven or
-   * claimed) and its subject rows (for a user, those of every anonymous id with a proven link too),
+   * claimed) and its subject rows and bound secrets (for a user, those of every anonymous id with a proven link too),
    * pseudonymises its consent records with `subjectHash` (ids replaced, url cleared: the rest is the
    * proof), and adds a suppression and an audit row (with the suppression hash of every id erased, from `hashOf`).
    */

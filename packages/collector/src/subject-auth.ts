@@ -95,9 +95,11 @@ export class SubjectAuth {
     return site;
   }
 
-  /** Proves that the request is about `id`, or fails with the one answer that says nothing. */
-  async authenticate(c: Context, id: string, action: string): Promise<Principal> {
-    const credential = bearer(c);
+  /**
+   * Proves that the request is about `id`, or fails with the one answer that says nothing. The credential is
+   * the request's Bearer one unless given (the identity route takes the secret in its body).
+   */
+  async authenticate(c: Context, id: string, action: string, credential = bearer(c)): Promise<Principal> {
     const bucket = addressBucket(c.clientAddress);
     if (safeEqual(credential, this.operatorToken) && this.deps.config.operatorToken) {
       await refuseIfLimited(this.operatorFailures, bucket);
@@ -110,7 +112,7 @@ export class SubjectAuth {
       principal = await this.tokenPrincipal(credential, id);
     } else {
       const subject = await this.deps.store.findSubject(id);
-      if (secretMatches(credential, subject?.secretHash ?? null) && subject) {
+      if (secretMatches(credential, subject?.secretHashes ?? []) && subject) {
         principal = { ref: { site: subject.site, kind: 'anonymous', id }, via: 'secret' };
       }
     }

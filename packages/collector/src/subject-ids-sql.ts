@@ -7,6 +7,7 @@ export function subjectIdsSql(site: string): string {
   return [
     anon('events'),
     anon('subjects'),
+    anon('subject_secrets'),
     anon('consent_records'),
     anon('identity_links'),
     user('events'),

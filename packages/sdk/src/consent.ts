@@ -96,10 +96,15 @@ export function createConsent(s: State, delivery: Delivery, events: Events): Con
         locale: navigator.language,
         url: sanitizeUrl(location.href, s.urlDenylist_),
       };
+      // Safari deleted the stored id (7 days without a visit), but the collector's identity cookie may hold
+      // it: asked (by the chunk, where no id is stored) before the decision applies, so that the held events
+      // wait for it and never go out under a new id.
+      // (Not once something was granted: a withdrawal applies at once.)
+      const restored = s.serverCookie_ && !identity && (await privacyChunk(s).then((c) => c.restore(record, s.local_), s.log_));
       s.decision_ = { purposes: record.purposes, policyVersion, source, decidedAt: timestamp, record };
       if (grantedNow(s).length && !identity) {
         // Made before the decision is stored, so another tab reacting to the decision finds it.
-        const made = ensureIdentity(s);
+        const made = ensureIdentity(s, restored);
         record.anonymousId = made.id;
         record.userId = s.userId_ ?? made.userId;
       }

@@ -10,9 +10,9 @@ import type { StoredDecision } from './consent-rules.js';
 
 /**
  * Writes both cookies as the state now is, or deletes them (no decision, or nothing granted for the
- * id). They live as long as the decision still has to live (`consentMaxAgeDays` from its time). A
- * deletion needs the same domain and path, and max-age -1, not 0, which can leave the cookie for the
- * rest of the millisecond (happy-dom does).
+ * id). They live as long as the decision still has to live (`consentMaxAgeDays` from its time): those
+ * seconds are returned (for the collector's identity cookie). A deletion needs the same domain and path,
+ * and max-age -1, not 0, which can leave the cookie for the rest of the millisecond (happy-dom does).
  */
 export function writeCookies(
   decision: StoredDecision | null,
@@ -35,4 +35,5 @@ export function writeCookies(
       (typeof consentCookie === 'object' && consentCookie.domain) || idDomain,
     );
   if (idDomain) write('tillit_aid', id, idDomain); // cookies.ts ID_COOKIE
+  return left;
 }

@@ -52,6 +52,7 @@ const api = createTillit(
     consentMaxAgeDays: +data.consentMaxAgeDays! || undefined,
     consentCookie: on(data.consentCookie),
     cookieDomain: data.cookieDomain,
+    serverCookie: on(data.serverCookie),
     debug: on(data.debug),
     autoPageViews: data.autoPage !== 'off',
     // A string: createState reads it as a number ("off", "0", anything not a number: sessions off).

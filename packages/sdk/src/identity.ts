@@ -47,11 +47,16 @@ export function proveLink(s: State) {
       .catch(s.log_);
 }
 
-/** The identity, made and stored if there is none (after an expired decision, the stored one is reused). */
-export function ensureIdentity(s: State): Identity {
-  let identity = currentIdentity(s);
+/**
+ * The identity, made and stored if there is none (after an expired decision, the stored one is reused).
+ * `restored`, the id the collector's identity cookie kept with the new secret bound to it (consent.ts),
+ * comes first: before the domain cookie's id, whose secret here would be one the collector never bound.
+ */
+export function ensureIdentity(s: State, restored?: unknown): Identity {
+  let identity = !restored && currentIdentity(s);
   if (!identity) {
-    identity = s.identity_ = { id: uuidv7(), secret: secret(), userId: s.userId_ };
+    // Anything but an identity (false, undefined) spreads nothing.
+    identity = s.identity_ = { id: uuidv7(), secret: secret(), userId: s.userId_, ...(restored as Identity | undefined) };
     saveIdentity(s);
   }
   return identity;
@@ -73,12 +78,13 @@ export function setUserId(s: State, userId?: string, userToken?: string) {
 
 /**
  * Writes or deletes the configured cookies as the state is once the privacy chunk (which writes them,
- * cookie-writer.ts) has loaded: after a decision, an identity change, a withdrawal or an erasure.
+ * cookie-writer.ts, and asks the collector for its identity cookie, server-cookie.ts) has loaded: after a
+ * decision, an identity change, a withdrawal or an erasure.
  */
 export const syncCookies = (s: State) =>
-  (s.consentCookie_ || s.cookieDomain_) &&
+  (s.consentCookie_ || s.cookieDomain_ || s.serverCookie_) &&
   privacyChunk(s)
-    .then((c) => c.cookies(s.decision_, s.decisionMaxAgeMs_, s.consentCookie_, s.cookieDomain_, currentIdentity(s)?.id))
+    .then((c) => c.cookies(s.decision_, s.decisionMaxAgeMs_, s.consentCookie_, s.cookieDomain_, currentIdentity(s)))
     .catch(s.log_);
 
 /**

@@ -19,7 +19,7 @@ export function privacyProxy(
   let client: ReturnType<NonNullable<State['privacy_']>> | undefined;
   s.privacy_ = () =>
     (client ??= load().then(
-      (make) => make(s.collectorUrl_, s.fetch_, subject, forget, () => saveIdentity(s)),
+      (make) => make(s.collectorUrl_, s.fetch_, subject, forget, () => saveIdentity(s), s.serverCookie_),
       (e) => {
         client = undefined; // a failed load is tried again on the next call
         throw e;

@@ -7,8 +7,9 @@ import type { ConsentRecord } from '@tillit/schema';
 import { postRecord } from './consent-records.js';
 import type { StoredDecision } from './consent-rules.js';
 import { writeCookies } from './cookie-writer.js';
+import { serverCookie } from './server-cookie.js';
 import type { Identity } from './state.js';
-import type { ExportFormat, TillitPrivacy } from './types.js';
+import type { ExportFormat, KeyValueStorage, TillitPrivacy } from './types.js';
 
 export interface PrivacyClient extends TillitPrivacy {
   /**
@@ -19,8 +20,19 @@ export interface PrivacyClient extends TillitPrivacy {
    * a network error it rejects and the next page tries again.
    */
   link(): Promise<void>;
-  /** Writes or deletes the configured cookies (cookie-writer.ts): here, so that sites without them never load it. */
-  cookies: typeof writeCookies;
+  /**
+   * Writes or deletes the configured cookies (cookie-writer.ts) and asks the collector for its identity
+   * cookie or its deletion (server-cookie.ts): here, so that sites without them never load it.
+   */
+  cookies(
+    decision: StoredDecision | null,
+    maxAgeMs: number,
+    consentCookie: boolean | { domain?: string } | undefined,
+    idDomain: string | undefined,
+    identity: Identity | null,
+  ): void;
+  /** At a decision in a browser with no stored id: the id the collector's identity cookie kept (server-cookie.ts). */
+  restore(record: ConsentRecord, local: KeyValueStorage): Promise<Identity | undefined> | undefined;
   /** Sends a consent record (consent-records.ts): here, as a decision is rare. */
   record(
     record: ConsentRecord,
@@ -42,7 +54,10 @@ export function createPrivacy(
   subject: () => Identity | null,
   forget: () => Promise<void>,
   save: () => void,
+  /** The write key when the site uses the collector's identity cookie. */
+  serverCookieKey?: string | false,
 ): PrivacyClient {
+  const server = serverCookie(base, f, serverCookieKey, save);
   /** Throws on an answer that is not ok; with a body (a link), only on 5xx and 429 (retry later). */
   const request = async (method: string, path = '', body?: object) => {
     const s = subject();
@@ -75,7 +90,9 @@ export function createPrivacy(
     // token travels in the fragment, which browsers send to no server and in no Referer. (Before
     // consent tillit.privacy answers null without calling this.)
     portalUrl: async () => `${base}/privacy#token=${(await (await request('POST', '/token')).json()).token}`,
-    cookies: writeCookies,
+    cookies: (decision, maxAgeMs, consentCookie, idDomain, identity) =>
+      server.sync(decision, writeCookies(decision, maxAgeMs, consentCookie, idDomain, identity?.id), identity),
+    restore: server.restore,
     record: (...a) => postRecord(base, f, save, ...a),
     // Rare (a page that receives an id from another of the site's domains), so it lives in this chunk.
     async setAnonymousId(id: unknown) {
@@ -85,6 +102,7 @@ export function createPrivacy(
       if (s.id !== id) {
         s.id = id;
         delete s.linked; // proven for the old id
+        delete s.sc; // and the identity cookie was asked for the old id
         save();
       }
     },

@@ -22,15 +22,19 @@ const BUDGET = 6144;
  * 6,129 B with identify() sending a number id as its string; 6,141 B with batches up to the collector's limits;
  * 6,002 B with the consent-record sender moved to the privacy chunk; 6,011 B with the session stored at most
  * once a second; 6,021 B with the privacy chunk loaded while a decision is due (a record then leaves at the
- * click, not after a script load that leaving the page cuts); 6,014 B with terser's unsafe_methods and unsafe_math.
+ * click, not after a script load that leaving the page cuts); 6,014 B with terser's unsafe_methods and unsafe_math;
+ * 6,071 B with the collector's identity cookie (`serverCookie`: the option, the await of the restore in decide(),
+ * the identity handed to the chunk; the rest is in the chunk).
  */
-const CEILING = Math.min(6014 + 16, BUDGET);
+const CEILING = Math.min(6071 + 16, BUDGET);
 /**
  * The privacy chunk (loaded on first use, and by sites that configure a cookie, to write it): 649 B,
  * then 757 B with setAnonymousId, 971 B with the cookies' writer, 1,179 B with the consent-record
- * sender (then it loads while a decision is due, and on later pages while a record is unacknowledged).
+ * sender (then it loads while a decision is due, and on later pages while a record is unacknowledged),
+ * 1,558 B with the collector's identity cookie (set, restore, delete: server-cookie.ts). It loads only for
+ * decisions, privacy requests, cookies, so its bytes cost the pages that need them.
  */
-const PRIVACY_BUDGET = 1179 + 16;
+const PRIVACY_BUDGET = 1558 + 16;
 const MUST_NOT_APPEAR = ['ZodError', 'zod', 'require(', 'process.env', 'Buffer', 'node:', 'crypto.randomUUID'];
 const src = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 

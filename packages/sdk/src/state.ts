@@ -30,6 +30,8 @@ export interface Settings {
   sessionTimeoutMs_: number;
   consentCookie_: TillitConfig['consentCookie'];
   cookieDomain_: string | undefined;
+  /** The write key when `serverCookie` is on (the identity route takes it), else false. */
+  serverCookie_: string | false | undefined;
   fetch_: typeof fetch;
 }
 
@@ -46,6 +48,8 @@ export interface Identity {
   userToken?: string;
   /** The user id whose link to this anonymous id the collector has acknowledged as proven (privacy.ts). */
   linked?: string;
+  /** The time of the decision the collector's identity cookie was last asked for with this id (server-cookie.ts). */
+  sc?: string;
 }
 
 /** Shared by every part of the SDK: the settings, the storages and queue, and what changes. */
@@ -87,6 +91,7 @@ export function createState(config: TillitConfig): State {
     sessionTimeoutMs_: +(config.sessionTimeoutMs ?? 18e5), // + for the script tag's string
     consentCookie_: config.consentCookie,
     cookieDomain_: config.cookieDomain,
+    serverCookie_: config.serverCookie && writeKey,
     fetch_: config.fetch ?? ((...a) => fetch(...a)),
     local_: config.storage ?? webStorage(() => localStorage),
     session_: webStorage(() => sessionStorage),

@@ -130,6 +130,14 @@ export interface TillitConfig {
    * domain too. The subject secret never goes into a cookie. @defaultValue undefined (no cookie)
    */
   cookieDomain?: string;
+  /**
+   * The collector's identity cookie (its site config must enable `serverCookie` too; the collector must run
+   * on the site, e.g. `collect.shop.example`): after consent the collector sets the HttpOnly cookie
+   * `__Host-tillit_aid` with the anonymous id, signed. A browser whose script-written storage was deleted (Safari
+   * does so after 7 days without a visit) gets its id back at its next decision, and the collector binds the
+   * browser's new subject secret to it. Deleted on withdrawal and on erasure. @defaultValue false
+   */
+  serverCookie?: boolean;
   /** Send a page view now and on every history navigation (SPAs). @defaultValue false */
   autoPageViews?: boolean;
   /** Query parameters removed from every URL before it is stored. @defaultValue DEFAULT_URL_DENYLIST */

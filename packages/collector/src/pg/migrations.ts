@@ -274,6 +274,19 @@ DROP INDEX outbox_due, outbox_message, outbox_state;
 CREATE INDEX outbox_open ON outbox (destination, state, next_attempt_at, id) WHERE state <> 'sent';
 `;
 
+// Issue 12: secrets bound to an anonymous id through the identity cookie, one per origin (as SQLite's v6).
+const V9_SUBJECT_SECRETS = `
+CREATE TABLE subject_secrets (
+  anonymous_id text NOT NULL,
+  origin text NOT NULL,
+  site text NOT NULL,
+  secret_hash text NOT NULL,
+  bound_at bigint NOT NULL,
+  PRIMARY KEY (anonymous_id, origin)
+);
+${ifAppRole(`GRANT SELECT, INSERT, UPDATE, DELETE ON subject_secrets TO ${APP_ROLE};`)}
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'events, consent log, subjects, suppressions, audit, requests', sql: V1_TABLES },
   { version: 2, name: `role ${APP_ROLE} without UPDATE/DELETE on consent_records`, sql: V2_ROLE },
@@ -283,6 +296,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'events_seq: the export reads events in stored order', sql: V6_EXPORT_ORDER },
   { version: 7, name: 'outbox: deliveries to destinations and erasure propagation', sql: V7_OUTBOX },
   { version: 8, name: 'outbox: two indexes instead of four', sql: V8_OUTBOX_INDEXES },
+  { version: 9, name: 'subject_secrets: secrets bound through the identity cookie', sql: V9_SUBJECT_SECRETS },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -88,3 +88,27 @@ export async function linkPgIdentity(
     await client.query(UPSERT_LINK, [link.site, link.anonymousId, link.userId, link.at, true]);
   });
 }
+
+/**
+ * Binds a further secret for one origin to an anonymous id the site has a subject for whose latest decision
+ * grants something (store.ts), under the erasure lock held shared: an erasure on any collector either
+ * deletes it or ran first, and then there is no subject.
+ */
+export async function bindPgOriginSecret(
+  db: PgDatabase,
+  b: { site: string; anonymousId: string; origin: string; secretHash: string; at: number },
+): Promise<boolean> {
+  return db.tx(async (client) => {
+    await db.lock(client, 'erasure', true);
+    const bound = await client.query(
+      `INSERT INTO subject_secrets (anonymous_id, origin, site, secret_hash, bound_at)
+       SELECT $1::text, $2::text, $3::text, $4::text, $5::bigint
+       WHERE EXISTS (SELECT 1 FROM subjects WHERE anonymous_id = $1 AND site = $3)
+         AND (SELECT purposes FROM consent_records WHERE site = $3 AND anonymous_id = $1
+              ORDER BY decided_at DESC, id DESC LIMIT 1) LIKE '%:true%'
+       ON CONFLICT (anonymous_id, origin) DO UPDATE SET secret_hash = excluded.secret_hash, bound_at = excluded.bound_at`,
+      [b.anonymousId, b.origin, b.site, b.secretHash, b.at],
+    );
+    return (bound.rowCount ?? 0) > 0;
+  });
+}

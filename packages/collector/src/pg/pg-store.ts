@@ -22,7 +22,7 @@ import { PgFailureLimit } from './failure-limit.js';
 import { PgOutbox } from '../destinations/pg-outbox.js';
 import { GroupCommitter } from './group-commit.js';
 import { LATEST_VERSION } from './migrations.js';
-import { appendPgConsent, insertConsent, linkPgIdentity } from './pg-consent.js';
+import { appendPgConsent, bindPgOriginSecret, insertConsent, linkPgIdentity } from './pg-consent.js';
 import { commitPgEvents, type Hasher } from './pg-event-writer.js';
 import { pgExportPage } from './pg-export.js';
 import { addPgLimit, listPgConsentDecisions, listPgLimits, removePgLimit, streamPgEvents } from './pg-insights.js';
@@ -98,12 +98,24 @@ export class PgStore implements Store {
     return this.db.tx((client) => insertConsent(client, row, subjectHash));
   }
 
-  async findSubject(anonymousId: string): Promise<{ site: string; secretHash: string } | null> {
+  async findSubject(anonymousId: string): Promise<{ site: string; secretHashes: string[] } | null> {
+    // The first secret first (subjects), then those bound through the identity cookie.
     const rows = await this.db.query<{ site: string; secretHash: string }>(
-      'SELECT site, secret_hash AS "secretHash" FROM subjects WHERE anonymous_id = $1',
+      `SELECT site, secret_hash AS "secretHash", 0 AS n FROM subjects WHERE anonymous_id = $1
+       UNION ALL SELECT site, secret_hash, 1 FROM subject_secrets WHERE anonymous_id = $1 ORDER BY n`,
       [anonymousId],
     );
-    return rows[0] ?? null;
+    return rows.length ? { site: rows[0]!.site, secretHashes: rows.map((row) => row.secretHash) } : null;
+  }
+
+  bindOriginSecret(binding: {
+    site: string;
+    anonymousId: string;
+    origin: string;
+    secretHash: string;
+    at: number;
+  }): Promise<boolean> {
+    return bindPgOriginSecret(this.db, binding);
   }
 
   async readSubject(ref: SubjectRef, subjectHash: string): Promise<SubjectRows> {

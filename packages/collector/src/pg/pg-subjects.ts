@@ -62,6 +62,7 @@ export function readPgSubject(db: PgDatabase, ref: SubjectRef, subjectHash: stri
 /** Deletes the subject's rows (events, links, secrets) and pseudonymises their consent records. */
 async function deleteOwned(client: pg.ClientBase, ref: SubjectRef, p: Owned, subjectHash: string): Promise<ErasureCounts> {
   const count = async (sql: string, params: unknown[]) => Number((await client.query<{ n: number }>(sql, params)).rows[0]!.n);
+  await client.query('DELETE FROM subject_secrets WHERE site = $1 AND anonymous_id = ANY ($2::text[])', [p[0], p[1]]);
   return {
     events: await count(
       `WITH gone AS (DELETE FROM events WHERE ${OWNED} RETURNING message_id),
