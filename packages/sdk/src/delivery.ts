@@ -112,8 +112,9 @@ export function createDelivery(s: State): Delivery {
     const items = sendable(queue.recent_());
     if (!items[0]) return;
     // An IndexedDB write still in flight dies with the page; localStorage is synchronous. The next
-    // page moves these back into the queue (same keys: no copies; the collector deduplicates).
-    s.local_.setItem(UNSENT_KEY, JSON.stringify(items));
+    // page moves these back into the queue (same keys: no copies; the collector deduplicates). Only
+    // those: the written ones are safe, and the queue may hold megabytes.
+    s.local_.setItem(UNSENT_KEY, JSON.stringify(items.filter((i) => !i.w_)));
     deliver(toBatches(items, batchSize)[0]!, s, true).then((r) => queue.remove_(r.done_), warn);
   };
 

@@ -14,6 +14,8 @@ export interface QueueItem {
   e: Event;
   /** The key of the IndexedDB record (chunk) that holds it; items an older SDK queued sit under their own id. */
   k?: string;
+  /** Set once its IndexedDB write has completed (on this page's copy only: it is never written). */
+  w_?: 1;
 }
 
 export interface QueueBounds {

@@ -195,7 +195,7 @@ it('keeps events queued through 5xx and sends them once the collector answers', 
 it('sends many waiting events in batches as large as the collector takes, each event once', async () => {
   const t = make({ batch: { intervalMs: 60_000 } });
   await t.consent.acceptAll();
-  for (let i = 0; i < 1000; i++) t.track('Burst', { i }); // the queue's bound
+  for (let i = 0; i < 1000; i++) t.track('Burst', { i }); // two full requests
   await t.flush();
   await vi.waitFor(() => expect(sentEvents().filter((e) => e.event === 'Burst')).toHaveLength(1000));
   const sizes = batches().map((b) => b.body.batch.length);
@@ -433,6 +433,20 @@ it('keeps the page’s unsent events in localStorage at pagehide, for the next p
   expect(new Set(sentEvents().map((e) => e.messageId)).size).toBe(1);
   await next.consent.rejectAll();
   expect(storedKeys()).toEqual(['tillit_consent']);
+});
+
+it('at pagehide copies to localStorage only the events not yet written to IndexedDB, and sends the page’s events', async () => {
+  batchAnswer = () => HttpResponse.json({ error: 'unavailable' }, { status: 503 });
+  const t = make({ batch: { intervalMs: 60_000 } });
+  await t.consent.acceptAll();
+  t.track('Written');
+  await t.flush(); // the flush reads the queue after the write: the event is in IndexedDB
+  seen = [];
+  t.track('In flight');
+  dispatchEvent(new Event('pagehide'));
+  expect(JSON.parse(localStorage.tillit_unsent).map((i: { e: { event: string } }) => i.e.event)).toEqual(['In flight']);
+  await vi.waitFor(() => expect(sentEvents().map((e) => e.event)).toEqual(['Written', 'In flight']));
+  await t.consent.rejectAll();
 });
 
 it('gives every decision its own record id, and the next page resends a pending record under it', async () => {
