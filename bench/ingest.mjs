@@ -261,6 +261,10 @@ export async function ingestSection({ scale = 1, sdkBatchSize = 30, rounds = 2, 
   const jobs = [];
   const add = (name, meta, fn) => jobs.push({ name, meta, fn });
   add('bare node:http, parse only', { batch: 20, kind: 'limit-http' }, () => runParseOnly('bare', bodies20, 20, seconds));
+  // The ceiling of the one-event-per-request target: the same bodies, a server that only parses them.
+  add('bare node:http, parse only, 1 event per request', { batch: 1, kind: 'limit-http-1' }, () =>
+    runParseOnly('bare', bodies1, 1, seconds),
+  );
   add('fastify 5, parse only', { batch: 20, kind: 'layer' }, () => runParseOnly('fastify', bodies20, 20, seconds));
   add('hono 4 on @hono/node-server 2, parse only', { batch: 20, kind: 'layer' }, () =>
     runParseOnly('hono', bodies20, 20, seconds),

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ensureInstalled, root } from '../scripts/setup.mjs';
-import { SECTIONS, renderReport, renderSection, updateReport } from './report.mjs';
+import { SECTIONS } from './sections.mjs';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -39,6 +39,9 @@ if (!existsSync(benchMarker) || statSync(benchMarker).mtimeMs < statSync(benchLo
   if (!run('npm', ['ci', '--prefix', 'bench', '--no-audit', '--no-fund']))
     throw new Error('[bench] npm ci --prefix bench failed');
 }
+
+// The report renders with bench/'s packages (pg.mjs), so it loads only once they are installed.
+const { renderReport, renderSection, updateReport } = await import('./report.mjs');
 
 // 2. Build. A package that does not build (work in progress) is reported, and the rest still runs.
 const buildFailures = [];

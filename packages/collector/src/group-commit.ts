@@ -92,7 +92,9 @@ export class GroupCommitter {
     else this.exclusives++;
     try {
       this.flush();
-      return fn();
+      const result = fn();
+      this.writer?.checkpoint();
+      return result;
     } finally {
       if (--this.exclusives === 0) this.send();
     }

@@ -109,12 +109,26 @@ const commitEventValues = ${commitEventValues.toString()};
 const db = new Database(workerData.path);
 db.pragma('synchronous = ' + workerData.synchronous);
 db.pragma('busy_timeout = 5000');
+// As on the main connection: without it, the B-tree rebalancing of inserts leaves old copies of rows
+// in the pages' free space, where an erasure's overwrite does not reach them.
+db.pragma('secure_delete = FAST');
 const insert = db.prepare(workerData.insertEvent);
 const link = db.prepare(workerData.upsertLink);
 const enqueue = db.prepare(workerData.enqueueEvent);
 const commit = db.transaction((values) => commitEventValues(values, workerData.width, insert, link, enqueue));
+let checkpointTimer = null;
 parentPort.on('message', (values) => {
+  if (values === 'checkpoint') {
+    // One checkpoint for the writes of 250 ms: one per erasure, at once, made erasures in a row wait
+    // for each other's checkpoint.
+    checkpointTimer ??= setTimeout(() => {
+      checkpointTimer = null;
+      if (db.open) db.pragma('wal_checkpoint(PASSIVE)');
+    }, 250);
+    return;
+  }
   if (values === 'close') {
+    clearTimeout(checkpointTimer);
     db.close();
     parentPort.close();
     return;
@@ -171,6 +185,15 @@ export class WriterThread {
   post(rows: readonly EventRow[]): void {
     this.worker.ref();
     this.worker.postMessage(flattenRows(rows));
+  }
+
+  /**
+   * Copies the WAL into the database file on this thread within 250 ms, off the caller's: the main
+   * connection's writes (erasure, consent) then never wait for SQLite's automatic checkpoint. PASSIVE:
+   * it takes no lock that the main connection's writes wait for. No answer.
+   */
+  checkpoint(): void {
+    this.worker.postMessage('checkpoint');
   }
 
   /** Closes its connection and ends the thread; call when no group is out. */

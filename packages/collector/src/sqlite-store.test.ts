@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it, vi } from 'vitest';
@@ -46,8 +46,11 @@ it('keeps storing on the main thread when the writer thread stops', async () => 
   const error = vi.spyOn(console, 'error').mockImplementation(() => {});
   expect(await store.insertEvents([eventRow()])).toEqual([true]);
   const writer = (store as unknown as { committer: { writer: WriterThread } }).committer.writer;
+  expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
   await writer.terminate();
   expect(error).toHaveBeenCalledWith(expect.stringContaining('writer thread stopped'));
+  // Nobody checkpoints for this connection any more: SQLite's automatic checkpoint is back.
+  expect(store.db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
   const before = changesHere(store);
   expect(await store.insertEvents([eventRow(), eventRow()])).toEqual([true, true]);
   expect(changesHere(store) - before).toBe(2);
@@ -71,4 +74,29 @@ it('leaves no trace of erased events in the database file: their bytes are overw
   const bytes = readFileSync(file).toString('latin1');
   expect(bytes).toContain('kept-person@example.test');
   expect(bytes).not.toContain('erased-person@example.test');
+});
+
+it.each([
+  ['on the writer thread', true],
+  ['on this thread', false],
+])('an erasure reaches the database file and leaves nothing in the WAL while the store is open (checkpoint %s)', async (_, writerThread) => {
+  const store = newStore({ writerThread });
+  const payload = (who: string) => JSON.stringify({ properties: { email: `${who}@example.test` } });
+  for (let i = 0; i < 20; i++)
+    await store.insertEvents([
+      eventRow({ anonymousId: 'erased', payload: payload('erased-person') }),
+      eventRow({ anonymousId: 'kept', payload: payload('kept-person') }),
+    ]);
+  await store.eraseSubject(anon('erased'), 'h', hashOf, auditRow(), () => {});
+  // Nothing here reaches SQLite's automatic checkpoint (1,000 pages): only the one after the erasure.
+  const text = (path: string) => (existsSync(path) ? readFileSync(path).toString('latin1') : '');
+  await vi.waitFor(
+    () => {
+      expect(text(store.path)).toContain('kept-person@example.test');
+      expect(text(store.path)).not.toContain('erased-person@example.test');
+      expect(text(`${store.path}-wal`)).not.toContain('erased-person@example.test');
+    },
+    { timeout: 5_000, interval: 20 },
+  );
+  await store.close();
 });

@@ -66,6 +66,7 @@ export class SqliteStore implements Store {
   private readonly outboxErasure: ReturnType<typeof outboxErasure>;
 
   private readonly lock: { release(): void };
+  private truncateTimer: NodeJS.Timeout | undefined;
 
   constructor(options: SqliteStoreOptions) {
     makeDataDir(options.dataDir);
@@ -97,9 +98,15 @@ export class SqliteStore implements Store {
     if (options.writerThread !== false) {
       const writer: WriterThread = new WriterThread(this.path, synchronous, {
         answered: (answer) => this.committer.answered(answer),
-        lost: (error) => this.committer.writerLost(writer, error),
+        lost: (error) => {
+          this.committer.writerLost(writer, error);
+          this.db.pragma('wal_autocheckpoint = 1000');
+        },
       });
       this.committer.useWriter(writer);
+      // The writer thread checkpoints after this connection's writes (GroupCommitter.exclusive): an
+      // erasure's ~300 WAL pages no longer make every 3rd or 4th erasure copy 1,000 pages on its request.
+      this.db.pragma('wal_autocheckpoint = 0');
     }
   }
 
@@ -213,11 +220,27 @@ export class SqliteStore implements Store {
     });
     // Exclusive: events still waiting for the group commit are committed first, so the erasure deletes
     // them too, and the suppressions are in place before any other request runs.
-    return this.committer.exclusive(() => {
+    const erased = this.committer.exclusive(() => {
       const { counts, suppressed } = transaction();
       onCommitted(suppressed);
       return counts;
     });
+    this.truncateWalSoon();
+    return erased;
+  }
+
+  /**
+   * The WAL's old frames still hold an erased person's rows after the checkpoint: the file is emptied a
+   * second later (once for erasures in a row), here, between groups (a TRUNCATE checkpoint takes the
+   * write lock; on the writer thread it made this connection's transactions fail). Tried again while a
+   * read or another checkpoint holds it off.
+   */
+  private truncateWalSoon(): void {
+    this.truncateTimer ??= setTimeout(async () => {
+      this.truncateTimer = undefined; // an erasure from now on asks for a truncation of its own
+      const { busy } = await this.committer.exclusive(() => truncateWal(this.db)).catch(() => ({ busy: 1 }));
+      if (busy && this.db.open) this.truncateWalSoon();
+    }, 1000).unref();
   }
 
   async loadSuppressions(): Promise<Suppression[]> {
@@ -337,9 +360,21 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (!this.db.open) return;
+    clearTimeout(this.truncateTimer); // closing the last connection removes the WAL file
     const writer = await this.committer.detachWriter();
     await writer?.close();
     if (this.db.open) this.db.close();
     this.lock.release();
+  }
+}
+
+/** Empties the WAL file, without waiting for a reader (an export may read for minutes): busy 1 if one held it off. */
+function truncateWal(db: Database.Database): { busy: number } {
+  if (!db.open) return { busy: 0 };
+  db.pragma('busy_timeout = 0');
+  try {
+    return (db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[])[0]!;
+  } finally {
+    db.pragma('busy_timeout = 5000');
   }
 }
