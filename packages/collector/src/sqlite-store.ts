@@ -100,7 +100,8 @@ export class SqliteStore implements Store {
         answered: (answer) => this.committer.answered(answer),
         lost: (error) => {
           this.committer.writerLost(writer, error);
-          this.db.pragma('wal_autocheckpoint = 1000');
+          // This connection may be closed already (a database that cannot be read): nothing to checkpoint then.
+          if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
         },
       });
       this.committer.useWriter(writer);
