@@ -79,24 +79,27 @@ it('leaves no trace of erased events in the database file: their bytes are overw
 it.each([
   ['on the writer thread', true],
   ['on this thread', false],
-])('an erasure reaches the database file and leaves nothing in the WAL while the store is open (checkpoint %s)', async (_, writerThread) => {
-  const store = newStore({ writerThread });
-  const payload = (who: string) => JSON.stringify({ properties: { email: `${who}@example.test` } });
-  for (let i = 0; i < 20; i++)
-    await store.insertEvents([
-      eventRow({ anonymousId: 'erased', payload: payload('erased-person') }),
-      eventRow({ anonymousId: 'kept', payload: payload('kept-person') }),
-    ]);
-  await store.eraseSubject(anon('erased'), 'h', hashOf, auditRow(), () => {});
-  // Nothing here reaches SQLite's automatic checkpoint (1,000 pages): only the one after the erasure.
-  const text = (path: string) => (existsSync(path) ? readFileSync(path).toString('latin1') : '');
-  await vi.waitFor(
-    () => {
-      expect(text(store.path)).toContain('kept-person@example.test');
-      expect(text(store.path)).not.toContain('erased-person@example.test');
-      expect(text(`${store.path}-wal`)).not.toContain('erased-person@example.test');
-    },
-    { timeout: 5_000, interval: 20 },
-  );
-  await store.close();
-});
+])(
+  'an erasure reaches the database file and leaves nothing in the WAL while the store is open (checkpoint %s)',
+  async (_, writerThread) => {
+    const store = newStore({ writerThread });
+    const payload = (who: string) => JSON.stringify({ properties: { email: `${who}@example.test` } });
+    for (let i = 0; i < 20; i++)
+      await store.insertEvents([
+        eventRow({ anonymousId: 'erased', payload: payload('erased-person') }),
+        eventRow({ anonymousId: 'kept', payload: payload('kept-person') }),
+      ]);
+    await store.eraseSubject(anon('erased'), 'h', hashOf, auditRow(), () => {});
+    // Nothing here reaches SQLite's automatic checkpoint (1,000 pages): only the one after the erasure.
+    const text = (path: string) => (existsSync(path) ? readFileSync(path).toString('latin1') : '');
+    await vi.waitFor(
+      () => {
+        expect(text(store.path)).toContain('kept-person@example.test');
+        expect(text(store.path)).not.toContain('erased-person@example.test');
+        expect(text(`${store.path}-wal`)).not.toContain('erased-person@example.test');
+      },
+      { timeout: 5_000, interval: 20 },
+    );
+    await store.close();
+  },
+);
