@@ -486,7 +486,7 @@ function browser(r, out) {
     );
   if (r.stored < r.events && !(r.queuedAfter > 0))
     lines.push(
-      `**Only ${int(r.stored)} of ${int(r.events)} events reached the collector.** Tracking ${int(r.events)} events in ${(r.trackingMs / 1000).toFixed(1)} s outruns delivery, and the queue keeps at most 1000 events by default (oldest dropped first), as configured; a real page tracks far fewer, but a burst this size loses events.`,
+      `**Only ${int(r.stored)} of ${int(r.events)} events reached the collector.** Tracking ${int(r.events)} events in ${(r.trackingMs / 1000).toFixed(1)} s outruns delivery, and the queue's bounds (10,000 events, 5 MB by default; oldest dropped first) were reached.`,
     );
   out.push(...lines.map((l) => `- ${l}`), '');
 }

@@ -24,7 +24,7 @@ test('events tracked before a reload arrive after it, once', async ({ page, site
   await collector.stop(); // neither the flush nor the unload beacon can deliver
   // Tracked while a flush reads the queue, as happens when this page's first flush (2 s after the
   // decision) meets these calls on a busy machine. A read once dropped such events from the page's
-  // mirror, so the copy made at unload missed them and their IndexedDB writes died with the page.
+  // memory, so neither the unload request nor the copy made at unload (of what is not written yet) had them.
   await page.evaluate(async () => {
     const t = (window as unknown as { tillit: Sdk }).tillit;
     const flushing = t.flush();
@@ -33,12 +33,15 @@ test('events tracked before a reload arrive after it, once', async ({ page, site
     t.track('Checkout Started');
     await flushing;
   });
-  // What the unload copies for the next page (the same as pagehide does on reload) has both.
-  const unsent = await page.evaluate(() => {
-    dispatchEvent(new Event('pagehide'));
-    return JSON.parse(localStorage.tillit_unsent ?? '[]').map((i: { e: { event: string } }) => i.e.event);
+  // What the unload sends (the same as pagehide does on reload) has both.
+  const unloadSent: string[][] = [];
+  await page.route(`${collector.url}/v1/batch`, (route) => {
+    unloadSent.push(JSON.parse(route.request().postData() ?? '{}').batch.map((e: { event: string }) => e.event));
+    return route.abort();
   });
-  expect(unsent).toEqual(['Added To Cart', 'Checkout Started']);
+  await page.evaluate(() => dispatchEvent(new Event('pagehide')));
+  await expect.poll(() => unloadSent[0]).toEqual(['Added To Cart', 'Checkout Started']);
+  await page.unrouteAll();
   await page.reload();
   await collector.restart();
   await expect.poll(count(collector, "SELECT count(*) AS n FROM events WHERE type = 'track'"), { timeout: 15_000 }).toBe(2);

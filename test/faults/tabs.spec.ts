@@ -69,11 +69,7 @@ for (const tabs of [2, 4]) {
   });
 }
 
-test('a burst of 600 events in one task (under the 1000-event queue bound): every event once, the queue drains', async ({
-  page,
-  site,
-  collector,
-}) => {
+test('a burst of 600 events in one task: every event once, the queue drains', async ({ page, site, collector }) => {
   const errors = pageErrors(page);
   await page.goto(sdkPage(site, collector));
   await sdk(page, (t) => t.consent.acceptAll());
@@ -83,23 +79,21 @@ test('a burst of 600 events in one task (under the 1000-event queue bound): ever
   expect(errors).toEqual([]);
 });
 
-test('a burst of 2000 events over 40 tasks, past the 1000-event queue bound: the queue drains, no event twice', async ({
-  page,
-  site,
-  collector,
-}) => {
+test('a burst of 10,000 events over 200 tasks, with the default bounds: every event once', async ({ page, site, collector }) => {
+  test.setTimeout(120_000);
   const errors = pageErrors(page);
   await page.goto(sdkPage(site, collector));
   await sdk(page, (t) => t.consent.acceptAll());
-  // 40 tasks of 50 calls, back to back in the page, as a busy app would track.
+  // 200 tasks of 50 calls, back to back in the page, as a busy app would track (bench/browser.mjs's
+  // scenario): tracking outruns delivery, and the queue holds what waits.
   await page.evaluate(async () => {
     const t = (window as unknown as { tillit: { track(name: string, p: object): void } }).tillit;
-    for (let task = 0; task < 40; task++) {
-      for (let i = 0; i < 50; i++) t.track('Overflow', { n: task * 50 + i, tab: 'a' });
+    for (let task = 0; task < 200; task++) {
+      for (let i = 0; i < 50; i++) t.track('Flood', { n: task * 50 + i, tab: 'a' });
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
   });
-  // The bound may drop the oldest events; what it keeps must still be delivered, and the queue must empty.
+  await expectExactlyOnce(collector, 'Flood', [{ tab: 'a', count: 10_000 }], { timeout: 90_000 });
   const queued = () =>
     page.evaluate(
       () =>
@@ -115,13 +109,6 @@ test('a burst of 2000 events over 40 tasks, past the 1000-event queue bound: the
           open.onerror = () => resolve(-1);
         }),
     );
-  await expect.poll(queued, { timeout: 25_000, message: 'IndexedDB queue drained' }).toBe(0);
-  const rows = await collector.rows<{ n: number; copies: number }>(
-    `SELECT ${collector.json('properties.n')} AS n, count(*) AS copies FROM events WHERE event = 'Overflow' GROUP BY n`,
-  );
-  expect(rows.filter((r) => r.copies !== 1)).toEqual([]);
-  // The newest 1000 (the bound) at least: the oldest are the ones the bound may drop.
-  expect(rows.length).toBeGreaterThanOrEqual(1000);
-  expect(rows.filter((r) => r.n >= 1000).length).toBe(1000);
+  await expect.poll(queued, { message: 'IndexedDB queue drained' }).toBe(0);
   expect(errors).toEqual([]);
 });

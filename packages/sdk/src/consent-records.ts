@@ -25,7 +25,7 @@ export async function postRecord(
 ): Promise<boolean | undefined> {
   const withSecret = !!identity && !identity.sent && record.anonymousId === identity.id;
   const body = { ...record, writeKey, secret: withSecret ? identity.secret : undefined };
-  // As transport.ts's post (a string body: no preflight), which this chunk does not import: a module
+  // As transport.ts's deliver posts (a string body: no preflight); not imported from there: a module
   // that both the core and this dynamic-import chunk import would run code when the npm entry loads.
   const res = await f(`${base}/v1/consent`, { method: 'POST', body: JSON.stringify(body), credentials: 'omit', keepalive: true });
   if (res.status > 499 || res.status === 429) throw res.status;

@@ -54,39 +54,55 @@ export function createDelivery(s: State): Delivery {
 
   /**
    * Sends the queue in batches as large as the collector takes (30 events a request left delivery
-   * at ~200 events/s: each request costs a round trip and a commit); true when the rest must wait for a retry.
+   * at ~200 events/s: each request costs a round trip and a commit). The queue is read once a flush
+   * (reading it again for what this page queued meanwhile left gaps between requests): then, while a
+   * full batch of this page's events waits, those go from memory, this tab keeping the flush lock. A
+   * request does not wait for the last one's events to leave IndexedDB (in a burst the delete queues
+   * behind the page's writes, hundreds of ms); the flush does. true when the rest must wait for a retry.
    */
   const send = async (): Promise<boolean> => {
-    for (const batch of toBatches(sendable(await queue.read_()), MAX_BATCH_EVENTS, MAX_BATCH_BYTES)) {
-      const result = await deliver(batch, s);
-      if (result.done_.length) await queue.remove_(result.done_);
-      if (result.retry_ !== undefined) {
-        const wait = Math.max(result.retry_, backoffDelay(failures++));
-        retryAt = Date.now() + wait;
-        log('retry in ms', wait);
-        return true;
-      }
-      failures = retryAt = 0;
+    const removals: Promise<void>[] = [];
+    try {
+      // What the read found (anything), then from memory (a full batch).
+      for (
+        let items = sendable(await queue.read_());
+        items.length >= (removals[0] ? batchSize : 1);
+        items = sendable(queue.recent_())
+      )
+        for (const batch of toBatches(items, MAX_BATCH_EVENTS, MAX_BATCH_BYTES)) {
+          const result = await deliver(batch, s);
+          removals.push(queue.remove_(result.done_));
+          if (result.retry_ !== undefined) {
+            const ms = Math.max(result.retry_, backoffDelay(failures++));
+            retryAt = Date.now() + ms;
+            log('retry in ms', ms);
+            return true;
+          }
+          failures = retryAt = 0;
+        }
+      return false;
+    } finally {
+      await Promise.all(removals);
     }
-    return false;
   };
 
   /** One tab at a time reads the shared queue and sends it (Web Locks; absent on plain http). */
   const flushOnce = (): Promise<void> =>
     (flushing ??= (async () => {
-      let again = false;
+      let again: unknown;
       try {
         if (!grantedNow(s).length) return;
         const locks = queue.shared_() && navigator.locks;
-        again = locks
-          ? await locks.request('tillit-flush', { ifAvailable: true }, (lock) => (lock ? send() : true))
-          : await send();
+        // 0: another tab's flush holds the lock.
+        again = locks ? await locks.request('tillit-flush', { ifAvailable: true }, (lock) => (lock ? send() : 0)) : await send();
       } catch (e) {
         warn(e);
       } finally {
         flushing = undefined;
-        // A full batch that came in meanwhile goes at once (not before a retry is due); less waits the interval.
-        if (again || queue.recent_().length) queued();
+        // A full batch that came in meanwhile goes at once (not before a retry is due), less waits the
+        // interval, as does this page while another tab flushes (not a busy loop of lock requests).
+        if (again === 0) schedule();
+        else if (again || queue.recent_().length) queued();
       }
     })());
 
@@ -96,8 +112,9 @@ export function createDelivery(s: State): Delivery {
     const items = sendable(queue.recent_());
     if (!items[0]) return;
     // An IndexedDB write still in flight dies with the page; localStorage is synchronous. The next
-    // page moves these back into the queue (same keys: no copies; the collector deduplicates).
-    s.local_.setItem(UNSENT_KEY, JSON.stringify(items));
+    // page moves these back into the queue (same keys: no copies; the collector deduplicates). Only
+    // those: the written ones are safe, and the queue may hold megabytes.
+    s.local_.setItem(UNSENT_KEY, JSON.stringify(items.filter((i) => !i.w_)));
     deliver(toBatches(items, batchSize)[0]!, s, true).then((r) => queue.remove_(r.done_), warn);
   };
 

@@ -1,4 +1,5 @@
 import type { Event } from '@tillit/schema';
+import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import {
   dropOldest,
@@ -86,4 +87,16 @@ it("fills batches up to the collector's limits, never past them", () => {
 
 it('counts UTF-8 bytes, not UTF-16 units', () => {
   expect(utf8Bytes('å€😀')).toBe(2 + 3 + 4);
+  expect(utf8Bytes('\u007f\u0080\u07ff\u0800\uffff\u{10000}\u{10ffff}')).toBe(1 + 2 + 2 + 3 + 3 + 4 + 4);
+});
+
+it('counts what TextEncoder counts for any JSON the SDK makes (which escapes lone surrogates)', () => {
+  const encoder = new TextEncoder();
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary' }), (text) => {
+      const json = JSON.stringify({ text });
+      expect(utf8Bytes(json)).toBe(encoder.encode(json).length);
+    }),
+    { numRuns: 2000 },
+  );
 });

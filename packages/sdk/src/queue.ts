@@ -85,7 +85,7 @@ function flush(m: Mirror, db: IDBDatabase | null) {
     write(db, (st) => {
       if (puts_[0]) st.put(puts_, puts_[0].k);
       removeFrom(st, dels_);
-    })
+    }).then(() => puts_.map((i) => (i.w_ = 1)))
   );
 }
 

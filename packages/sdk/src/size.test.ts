@@ -24,9 +24,12 @@ const BUDGET = 6144;
  * once a second; 6,021 B with the privacy chunk loaded while a decision is due (a record then leaves at the
  * click, not after a script load that leaving the page cuts); 6,014 B with terser's unsafe_methods and unsafe_math;
  * 6,071 B with the collector's identity cookie (`serverCookie`: the option, the await of the restore in decide(),
- * the identity handed to the chunk; the rest is in the chunk).
+ * the identity handed to the chunk; the rest is in the chunk); on the sdkspeed branch meanwhile: 6,002 B with message
+ * ids from a random pool; 6,031 B with UTF-8 lengths counted by regular expressions; 6,065 B with the flush that reads
+ * the queue once and then sends from memory; 6,083 B with the 10,000-event queue bound and the unload copy of unwritten
+ * events only; both together: 6,137 B.
  */
-const CEILING = Math.min(6071 + 16, BUDGET);
+const CEILING = Math.min(6137 + 16, BUDGET);
 /**
  * The privacy chunk (loaded on first use, and by sites that configure a cookie, to write it): 649 B,
  * then 757 B with setAnonymousId, 971 B with the cookies' writer, 1,179 B with the consent-record

@@ -96,7 +96,7 @@ export function createState(config: TillitConfig): State {
     local_: config.storage ?? webStorage(() => localStorage),
     session_: webStorage(() => sessionStorage),
     queue_: createQueue(
-      { maxEvents_: queue.maxEvents ?? 1000, maxBytes_: queue.maxBytes ?? 5e6, maxAgeMs_: (queue.maxAgeDays ?? 7) * 864e5 },
+      { maxEvents_: queue.maxEvents ?? 1e4, maxBytes_: queue.maxBytes ?? 5e6, maxAgeMs_: (queue.maxAgeDays ?? 7) * 864e5 },
       log,
       config.idbTimeoutMs,
     ),

@@ -17,7 +17,7 @@ interface Seen {
 let seen: Seen[] = [];
 let host = '';
 let n = 0;
-let batchAnswer: () => Response = () => HttpResponse.json({ accepted: 1, duplicates: 0, rejected: [] });
+let batchAnswer: () => Response | Promise<Response> = () => HttpResponse.json({ accepted: 1, duplicates: 0, rejected: [] });
 let consentAnswer: () => Response = () => HttpResponse.json({ receiptId: 'r-1' }, { status: 201 });
 let linkStatus = 201;
 
@@ -195,12 +195,64 @@ it('keeps events queued through 5xx and sends them once the collector answers', 
 it('sends many waiting events in batches as large as the collector takes, each event once', async () => {
   const t = make({ batch: { intervalMs: 60_000 } });
   await t.consent.acceptAll();
-  for (let i = 0; i < 1000; i++) t.track('Burst', { i }); // the queue's bound
+  for (let i = 0; i < 1000; i++) t.track('Burst', { i }); // two full requests
   await t.flush();
   await vi.waitFor(() => expect(sentEvents().filter((e) => e.event === 'Burst')).toHaveLength(1000));
   const sizes = batches().map((b) => b.body.batch.length);
   expect(Math.max(...sizes)).toBe(500); // the collector's limit (LIMITS.maxBatchEvents), not batch.size
   expect(new Set(sentEvents().map((e) => e.messageId)).size).toBe(sentEvents().length);
+});
+
+it('sends what the page queues during a flush within it, without reading the queue again, each event once', async () => {
+  const t = make({ batch: { intervalMs: 60_000 } });
+  await t.consent.acceptAll();
+  let tracking = true;
+  batchAnswer = () => {
+    if (tracking) {
+      tracking = false;
+      for (let i = 0; i < 600; i++) t.track('During', { i }); // while the first request is in flight
+    }
+    return HttpResponse.json({ accepted: 1, duplicates: 0, rejected: [] });
+  };
+  for (let i = 0; i < 1000; i++) t.track('Before', { i });
+  // Reads of each database (earlier tests' instances have their own, and may read theirs meanwhile).
+  const reads = new Map<IDBDatabase, number>();
+  const getAll = IDBObjectStore.prototype.getAll;
+  const spy = vi.spyOn(IDBObjectStore.prototype, 'getAll').mockImplementation(function (this: IDBObjectStore, ...a) {
+    reads.set(this.transaction.db, (reads.get(this.transaction.db) ?? 0) + 1);
+    return getAll.apply(this, a);
+  });
+  await t.flush();
+  spy.mockRestore();
+  expect(Math.max(...reads.values())).toBe(1); // once a flush, not once a batch
+  const ids = sentEvents().map((e) => e.messageId);
+  expect(new Set(ids).size).toBe(ids.length);
+  expect(sentEvents().filter((e) => e.event === 'Before')).toHaveLength(1000);
+  expect(sentEvents().filter((e) => e.event === 'During')).toHaveLength(600);
+  expect(batches().map((b) => b.body.batch.length)).toEqual([500, 500, 500, 100]);
+  expect(await databases()).toEqual(['tillit']);
+});
+
+it('waits the interval while another tab flushes, rather than asking for the lock again at once', async () => {
+  let elsewhere = false; // another tab holds the flush lock
+  const request = vi.fn(async (_name: string, _options: unknown, run: (lock: unknown) => unknown) => run(elsewhere ? null : {}));
+  Object.defineProperty(navigator, 'locks', { value: { request }, configurable: true });
+  try {
+    const t = make({ batch: { intervalMs: 60_000 } });
+    await t.consent.acceptAll();
+    t.track('First');
+    await t.flush(); // the queue's database is open now: flushes take the lock
+    expect(sentEvents().map((e) => e.event)).toEqual(['First']);
+    elsewhere = true;
+    request.mockClear();
+    for (let i = 0; i < 50; i++) t.track('Waiting', { i }); // a full batch: a flush at once
+    await vi.waitFor(() => expect(request).toHaveBeenCalled());
+    for (let i = 0; i < 20; i++) await wait(0);
+    expect(request).toHaveBeenCalledTimes(1);
+    expect(sentEvents().map((e) => e.event)).toEqual(['First']);
+  } finally {
+    Reflect.deleteProperty(navigator, 'locks');
+  }
 });
 
 it('events queued before a reload are sent by the next page', async () => {
@@ -381,6 +433,20 @@ it('keeps the page’s unsent events in localStorage at pagehide, for the next p
   expect(new Set(sentEvents().map((e) => e.messageId)).size).toBe(1);
   await next.consent.rejectAll();
   expect(storedKeys()).toEqual(['tillit_consent']);
+});
+
+it('at pagehide copies to localStorage only the events not yet written to IndexedDB, and sends the page’s events', async () => {
+  batchAnswer = () => HttpResponse.json({ error: 'unavailable' }, { status: 503 });
+  const t = make({ batch: { intervalMs: 60_000 } });
+  await t.consent.acceptAll();
+  t.track('Written');
+  await t.flush(); // the flush reads the queue after the write: the event is in IndexedDB
+  seen = [];
+  t.track('In flight');
+  dispatchEvent(new Event('pagehide'));
+  expect(JSON.parse(localStorage.tillit_unsent).map((i: { e: { event: string } }) => i.e.event)).toEqual(['In flight']);
+  await vi.waitFor(() => expect(sentEvents().map((e) => e.event)).toEqual(['Written', 'In flight']));
+  await t.consent.rejectAll();
 });
 
 it('gives every decision its own record id, and the next page resends a pending record under it', async () => {

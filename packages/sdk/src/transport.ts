@@ -20,26 +20,21 @@ export interface TransportOptions {
 }
 
 /**
- * POSTs one request. A string body makes the type `text/plain;charset=UTF-8`, a CORS-safelisted
- * type: no preflight, so keepalive requests and beacons work cross-origin. No cookies are sent.
- */
-export const post = (f: typeof fetch, url: string, body: unknown, keepalive?: boolean) =>
-  f(url, { method: 'POST', body: JSON.stringify(body), credentials: 'omit', keepalive });
-
-/**
  * Delivers a batch; on 413 splits it in halves, down to single events. `keepalive` is for unload:
  * a keepalive request, or a beacon when that fails.
  */
 export async function deliver(items: QueueItem[], o: TransportOptions, keepalive?: boolean): Promise<Delivery> {
   const url = `${o.collectorUrl_}/v1/batch`;
-  const body = { batch: items.map((i) => i.e), sentAt: new Date().toISOString(), writeKey: o.writeKey_ };
+  const body = JSON.stringify({ batch: items.map((i) => i.e), sentAt: new Date().toISOString(), writeKey: o.writeKey_ });
   let res: Response;
   try {
-    res = await post(o.fetch_, url, body, keepalive);
+    // A string body makes the type `text/plain;charset=UTF-8`, a CORS-safelisted type: no preflight,
+    // so keepalive requests and beacons work cross-origin. No cookies are sent.
+    res = await o.fetch_(url, { method: 'POST', body, credentials: 'omit', keepalive });
   } catch (e) {
     // A keepalive request can fail on the 64 KB in-flight quota: a beacon may still go. Its
     // answer is unknown, so the events stay queued; the collector deduplicates the resend.
-    if (keepalive) navigator.sendBeacon?.(url, JSON.stringify(body));
+    if (keepalive) navigator.sendBeacon?.(url, body);
     o.log_('network error', e);
     return { done_: [], retry_: 0 };
   }

@@ -144,7 +144,10 @@ export interface TillitConfig {
   urlDenylist?: string[];
   /** Log what the SDK does, and why it dropped something, to the console. @defaultValue false */
   debug?: boolean;
-  /** Queue bounds; the oldest events are dropped first. @defaultValue {maxEvents: 1000, maxBytes: 5 MB, maxAgeDays: 7} */
+  /**
+   * Queue bounds (in IndexedDB, and this page's part of it in memory); the oldest events are dropped
+   * first. @defaultValue {maxEvents: 10000, maxBytes: 5 MB, maxAgeDays: 7}
+   */
   queue?: { maxEvents?: number; maxBytes?: number; maxAgeDays?: number };
   /** Batching. @defaultValue {size: 30, intervalMs: 2000} */
   batch?: { size?: number; intervalMs?: number };
