@@ -40,9 +40,6 @@ if (!existsSync(benchMarker) || statSync(benchMarker).mtimeMs < statSync(benchLo
     throw new Error('[bench] npm ci --prefix bench failed');
 }
 
-// The report renders with bench/'s packages (pg.mjs), so it loads only once they are installed.
-const { renderReport, renderSection, updateReport } = await import('./report.mjs');
-
 // 2. Build. A package that does not build (work in progress) is reported, and the rest still runs.
 const buildFailures = [];
 log('building (rollup.config.ts)…');
@@ -133,6 +130,9 @@ async function section(name, fn) {
   results[`${name}Meta`] = { seconds: (performance.now() - t0) / 1000, loadBefore, loadAfter: loadavg()[0] };
 }
 
+// The report renders with bench/'s packages (pg.mjs) and the built @tillit/insights (insights.mjs), so it
+// loads only once they are installed and built.
+const { renderReport, renderSection, updateReport } = await import('./report.mjs');
 const { sizesSection } = await import('./sizes.mjs');
 const { ingestSection } = await import('./ingest.mjs');
 const { erasureSection } = await import('./erasure.mjs');
