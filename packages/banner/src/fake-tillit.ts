@@ -1,5 +1,5 @@
 /** An in-memory `Tillit` for the banner's unit tests: records calls, and can act as "another tab". */
-import type { ConsentDecision, DecisionOptions, PurposeChoices, Tillit, TillitConsent } from '@tillit/sdk';
+import type { CallResult, ConsentDecision, DecisionOptions, PurposeChoices, Tillit, TillitConsent } from '@tillit/sdk';
 
 export interface FakeTillit extends Tillit {
   calls: { method: 'set' | 'acceptAll' | 'rejectAll'; choices: PurposeChoices; options: DecisionOptions | undefined }[];
@@ -48,10 +48,16 @@ export function fakeTillit(
       erase: async () => ({ receiptId: 'r' }),
       portalUrl: async () => null,
     },
-    track() {},
-    page() {},
-    identify() {},
+    track: none,
+    page: none,
+    screen: none,
+    identify: none,
+    group: none,
+    alias: none,
     reset() {},
+    user: () => ({ id: () => null, anonymousId: () => null, traits: () => ({}) }),
+    ready: async () => {},
+    addSourceMiddleware() {},
     anonymousId: () => null,
     setAnonymousId: async () => {},
     flush: async () => {},
@@ -62,6 +68,9 @@ export function fakeTillit(
     },
   };
 }
+
+/** An event call that records nothing. */
+const none = async (): Promise<CallResult> => ({ status: 'dropped', reason: 'fake' });
 
 export const decided = (purposes: PurposeChoices): ConsentDecision => ({
   purposes,

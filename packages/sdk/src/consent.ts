@@ -106,7 +106,7 @@ export function createConsent(s: State, delivery: Delivery, events: Events): Con
         // Made before the decision is stored, so another tab reacting to the decision finds it.
         const made = ensureIdentity(s, restored);
         record.anonymousId = made.id;
-        record.userId = s.userId_ ?? made.userId;
+        record.userId = made.userId;
       }
       saveDecision(s);
       applyFrom(before);

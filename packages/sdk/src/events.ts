@@ -1,11 +1,12 @@
 /** Events: their context, the consent gate they pass, and the queue they go to. */
 import type { Event, EventContext } from '@tillit/schema';
-import { currentIdentity } from './identity.js';
+import { currentIdentity, privacyChunk, user } from './identity.js';
 import { uuidv7 } from './ids.js';
 import { MAX_EVENT_BYTES, utf8Bytes } from './queue-policy.js';
 import { parseJson } from './safe.js';
 import { sessionContext } from './session.js';
 import { grantedNow, purposeNow, type State } from './state.js';
+import type { CallResult } from './types.js';
 import { campaignOf, sanitizeUrl, scrubEmails } from './url.js';
 
 /** sessionStorage, after consent: the landing page's campaign. */
@@ -14,8 +15,12 @@ export const CAMPAIGN_KEY = 'tillit_campaign';
 type Draft = Omit<Event, 'messageId'>;
 
 export interface Events {
-  /** Records an event of a purpose: queued if granted, dropped if refused, held in memory while undecided. */
-  record_(type: Event['type'], purpose: string, fields: Partial<Event>): void;
+  /**
+   * Records an event of a purpose: queued if granted (after the page's source middleware, if any),
+   * dropped if refused, held in memory while undecided; says which. `context` is merged into the
+   * event's (options.context), except its consent, which the SDK sets.
+   */
+  record_(type: Event['type'], purpose: string, fields: Partial<Event>, context?: object): CallResult | Promise<CallResult>;
   /**
    * After a decision: queues the held events whose purpose is now granted, drops the refused ones,
    * and (when something is granted) keeps the landing page's campaign for the session's later pages.
@@ -52,9 +57,22 @@ export function createEvents(s: State, queued: () => void): Events {
     library: { name: 'tillit', version: __TILLIT_VERSION__ },
   });
 
+  const drop = (event: Partial<Event>, reason: string): CallResult => {
+    s.log_(`dropped, ${reason}:`, event);
+    return { event, status: 'dropped', reason };
+  };
+
+  const add = (purpose: string, event: Event, now: number): CallResult => {
+    const bytes = utf8Bytes(JSON.stringify(event));
+    // The collector rejects a larger event: it is never queued (nor written to IndexedDB).
+    if (bytes > MAX_EVENT_BYTES) return drop(event, `over ${MAX_EVENT_BYTES} bytes`);
+    s.queue_.add_({ id: event.messageId, p: purpose, n: bytes, t: now, e: event });
+    queued();
+    return { event, status: 'queued' };
+  };
+
   const enqueue = (purpose: string, draft: Draft) => {
-    const identity = currentIdentity(s);
-    if (!identity) return;
+    const identity = currentIdentity(s)!; // only called while something is granted
     const now = Date.now();
     const event = {
       ...draft,
@@ -67,39 +85,41 @@ export function createEvents(s: State, queued: () => void): Events {
         consent: { purposes: grantedNow(s), policyVersion },
       },
     } as Event;
-    const bytes = utf8Bytes(JSON.stringify(event));
-    // The collector rejects a larger event: it is never queued (nor written to IndexedDB).
-    if (bytes > MAX_EVENT_BYTES) return s.log_(`dropped, over ${MAX_EVENT_BYTES} bytes:`, event);
-    s.queue_.add_({ id: event.messageId, p: purpose, n: bytes, t: now, e: event });
-    queued();
+    // The page's middleware (addSourceMiddleware) runs in the privacy chunk, which checks what it returns.
+    return s.middleware_[0]
+      ? privacyChunk(s)
+          .then((c) => c.middleware(s.middleware_, event))
+          .then((e) => (e ? add(purpose, e, now) : drop(event, 'by source middleware')), (e) => drop(event, `${e}`))
+      : add(purpose, event, now);
   };
 
-  /** Queues a draft whose purpose is granted, drops it if refused; true while undecided (for the caller to hold). */
+  /** Queues a draft whose purpose is granted, drops it if refused; undefined while undecided (for the caller to hold). */
   const route = (purpose: string, draft: Draft) => {
     const state = purposeNow(s, purpose);
-    if (state) enqueue(purpose, draft);
-    else if (state === false) s.log_(`dropped, ${purpose} not granted:`, draft);
-    else return true;
+    return state ? enqueue(purpose, draft) : state === false ? drop(draft, `${purpose} not granted`) : undefined;
   };
 
-  const record = (type: Event['type'], purpose: string, fields: Partial<Event>) => {
+  const record = (type: Event['type'], purpose: string, fields: Partial<Event>, extra?: object) => {
     const draft = {
       type,
       ...fields,
-      userId: fields.userId ?? s.userId_,
+      userId: fields.userId ?? user(s).userId,
       timestamp: new Date().toISOString(),
-      context: context(),
+      context: { ...context(), ...extra },
     } as Draft;
     // Undecided: held in memory only, sent if the visitor grants its purpose on this page.
-    if (route(purpose, draft) && held.push([purpose, draft]) > maxPendingEvents) {
+    const result = route(purpose, draft);
+    if (result) return result;
+    if (held.push([purpose, draft]) > maxPendingEvents) {
       held.shift();
       s.log_('held events full');
     }
+    return { event: draft, status: 'held' } as const;
   };
 
   const decided = () => {
     if (landing && grantedNow(s).length) s.session_.setItem(CAMPAIGN_KEY, JSON.stringify(landing));
-    for (const [purpose, draft] of held.splice(0)) if (route(purpose, draft)) held.push([purpose, draft]);
+    for (const [purpose, draft] of held.splice(0)) if (!route(purpose, draft)) held.push([purpose, draft]);
   };
 
   return { record_: record, decided_: decided };

@@ -2,7 +2,7 @@
 import { ID_COOKIE, readCookie } from './cookies.js';
 import { secret, uuidv7 } from './ids.js';
 import { parseJson } from './safe.js';
-import { grantedNow, type Identity, type State } from './state.js';
+import { grantedNow, type Identity, type State, type User } from './state.js';
 
 /** localStorage, after consent. */
 export const ID_KEY = 'tillit_id';
@@ -56,22 +56,24 @@ export function ensureIdentity(s: State, restored?: unknown): Identity {
   let identity = !restored && currentIdentity(s);
   if (!identity) {
     // Anything but an identity (false, undefined) spreads nothing.
-    identity = s.identity_ = { id: uuidv7(), secret: secret(), userId: s.userId_, ...(restored as Identity | undefined) };
+    identity = s.identity_ = { id: uuidv7(), secret: secret(), ...s.user_, ...(restored as Identity | undefined) };
     saveIdentity(s);
   }
   return identity;
 }
 
+/** The user as identify() and group() made it: the stored identity's once something is granted, else the page's. */
+export const user = (s: State): User => currentIdentity(s) ?? s.user_;
+
 /**
- * identify() and reset(): the user id, and the token to prove it, go into the identity too if there is
- * one (before consent the token is not kept: the site's identify() on a later page brings one).
+ * identify(), group() and reset(): the user id (and the token to prove it), traits, group go into the
+ * identity too if there is one, else they live in this page's memory until consent.
  */
-export function setUserId(s: State, userId?: string, userToken?: string) {
-  s.userId_ = userId;
+export function setUser(s: State, fields: User) {
+  Object.assign(s.user_, fields);
   const identity = currentIdentity(s);
   if (identity) {
-    identity.userId = userId;
-    identity.userToken = userToken;
+    Object.assign(identity, fields);
     saveIdentity(s);
   }
 }

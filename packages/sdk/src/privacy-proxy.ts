@@ -35,5 +35,6 @@ export function privacyProxy(
       }
       return ((await s.privacy_!())[method] as Method)(...args);
     };
+  s.adopt_ = proxy.setAnonymousId as State['adopt_'];
   return proxy as ReturnType<typeof privacyProxy>;
 }

@@ -3,13 +3,13 @@
  * secret made at first consent (`Authorization: Bearer <secret>`; the collector keeps its hash), and
  * the proof of the identity link that lets a user's token reach this browser's data.
  */
-import type { ConsentRecord } from '@tillit/schema';
+import type { ConsentRecord, Event } from '@tillit/schema';
 import { postRecord } from './consent-records.js';
 import type { StoredDecision } from './consent-rules.js';
 import { writeCookies } from './cookie-writer.js';
 import { serverCookie } from './server-cookie.js';
 import type { Identity } from './state.js';
-import type { ExportFormat, KeyValueStorage, TillitPrivacy } from './types.js';
+import type { ExportFormat, KeyValueStorage, SourceMiddleware, TillitPrivacy } from './types.js';
 
 export interface PrivacyClient extends TillitPrivacy {
   /**
@@ -43,6 +43,12 @@ export interface PrivacyClient extends TillitPrivacy {
   ): Promise<boolean | undefined>;
   /** `tillit.setAnonymousId(id)`: see types.ts. */
   setAnonymousId(id: unknown): Promise<void>;
+  /**
+   * Runs the page's source middleware (addSourceMiddleware) over an event about to be queued: resolves to
+   * the event they passed on, or null when one dropped it (`next(null)`); rejects, naming it, when one throws
+   * or passes on something that is not an event. Here, as few sites use it.
+   */
+  middleware(middleware: SourceMiddleware[], event: Event): Promise<Event | null>;
 }
 
 /** The collector's bound on ids (LIMITS.maxIdLength). */
@@ -105,6 +111,21 @@ export function createPrivacy(
         delete s.sc; // and the identity cookie was asked for the old id
         save();
       }
+    },
+    async middleware(middleware, event) {
+      let obj: Record<string, unknown> | null | undefined = event;
+      for (const fn of middleware) {
+        const e = obj;
+        obj = await new Promise((next) =>
+          fn({ payload: { obj: e, type: () => e.type } as never, next: (p) => next(p && p.obj), integrations: {} }),
+        );
+        if (obj === null) return null;
+        if (typeof obj !== 'object' || Array.isArray(obj))
+          throw `source middleware passed on ${JSON.stringify(obj)} as payload.obj: call next(payload) with an event object, or next(null) to drop it`;
+      }
+      // What Tillit owns stays as it made it: the ids the visitor's requests reach, the time, the consent proof.
+      const { type, messageId, anonymousId, timestamp, context } = event;
+      return { ...obj, type, messageId, anonymousId, timestamp, context: { ...(obj.context as object), consent: context!.consent } } as Event;
     },
     async link() {
       const s = subject();

@@ -6,7 +6,7 @@ import { grantedPurposes, purposeState, type StoredDecision } from './consent-ru
 import { createQueue, type Queue } from './queue.js';
 import { webStorage } from './storage.js';
 import type { PrivacyClient } from './privacy.js';
-import type { ConsentDecision, KeyValueStorage, TillitConfig } from './types.js';
+import type { ConsentDecision, KeyValueStorage, SourceMiddleware, TillitConfig } from './types.js';
 import { DEFAULT_URL_DENYLIST } from './url.js';
 
 export type Log = (...a: unknown[]) => void;
@@ -35,17 +35,26 @@ export interface Settings {
   fetch_: typeof fetch;
 }
 
+/** What identify() and group() say of the user: kept in the identity (after consent), else in memory. */
+export interface User {
+  userId?: string;
+  /** identify()'s traits, merged over the earlier ones. */
+  traits?: Record<string, unknown>;
+  groupId?: string;
+  /** group()'s traits, merged over the earlier ones of the same group. */
+  groupTraits?: Record<string, unknown>;
+  /** identify()'s userToken while the link to userId waits to be proven (privacy.ts). */
+  userToken?: string;
+}
+
 /** Stored in localStorage as JSON: its keys are the stored format. */
-export interface Identity {
+export interface Identity extends User {
   /** The anonymous id. */
   id: string;
   /** The subject's secret for data-subject requests. */
   secret: string;
-  userId?: string;
   /** Set once the collector has acknowledged a consent record that carried the secret. */
   sent?: 1;
-  /** identify()'s userToken while the link to userId waits to be proven (privacy.ts). */
-  userToken?: string;
   /** The user id whose link to this anonymous id the collector has acknowledged as proven (privacy.ts). */
   linked?: string;
   /** The time of the decision the collector's identity cookie was last asked for with this id (server-cookie.ts). */
@@ -64,8 +73,12 @@ export interface State extends Readonly<Settings> {
   decision_: StoredDecision | null;
   /** The stored identity once read; use `currentIdentity`, which hides it while nothing is granted. */
   identity_: Identity | null;
-  /** Set by identify(); before consent it lives here only, in memory. */
-  userId_?: string;
+  /** Set by identify() and group(); before consent it lives here only, in memory (see `user`). */
+  user_: User;
+  /** addSourceMiddleware()'s functions, in the order added. */
+  middleware_: SourceMiddleware[];
+  /** `tillit.setAnonymousId` (set by privacyProxy), for options.anonymousId. */
+  adopt_?: (id: unknown) => Promise<void>;
   /** The privacy client, loaded on first use (set by privacyProxy). */
   privacy_?: () => Promise<PrivacyClient>;
 }
@@ -104,6 +117,8 @@ export function createState(config: TillitConfig): State {
     listeners_: new Set(),
     decision_: null,
     identity_: null,
+    user_: {},
+    middleware_: [],
   };
 }
 

@@ -6,12 +6,13 @@ import { createConsent, gpcOn, publicDecision } from './consent.js';
 import { readDecision } from './decision-store.js';
 import { createDelivery, restoreUnsent } from './delivery.js';
 import { createEvents } from './events.js';
-import { currentIdentity, proveLink, setUserId, syncCookies } from './identity.js';
+import { call, type Names } from './calls.js';
+import { currentIdentity, proveLink, setUser, syncCookies, user } from './identity.js';
 import { type PrivacyLoader, privacyProxy } from './privacy-proxy.js';
 import { trackPageViews } from './page-views.js';
 import { safe } from './safe.js';
-import { createState, grantedNow, purposeNow, type State } from './state.js';
-import type { IdentifyOptions, Tillit, TillitConfig, TillitConsent } from './types.js';
+import { createState, grantedNow, purposeNow, type State, type User } from './state.js';
+import type { CallOptions, Tillit, TillitConfig, TillitConsent } from './types.js';
 
 export type { PrivacyLoader } from './privacy-proxy.js';
 
@@ -38,26 +39,67 @@ export function createTillit(config: TillitConfig, loadPrivacy: PrivacyLoader): 
   }
 
   const privacy = privacyProxy(s, loadPrivacy, consent.forget_);
+  const { record_: record } = events;
+  /**
+   * identify() and group(), as Segment keeps them: no id keeps the stored one; the traits merge over the
+   * stored ones when the id is the same (or there was none), else replace them; stored after consent only.
+   */
+  const remember = (
+    type: 'identify' | 'group',
+    idKey: 'userId' | 'groupId',
+    traitsKey: 'traits' | 'groupTraits',
+    id: string | undefined,
+    traits: Record<string, unknown> | undefined,
+    o: CallOptions | undefined,
+    extra?: User,
+  ) => {
+    const u = user(s);
+    const known = u[idKey];
+    id ??= known;
+    traits = { ...(known === undefined || known === id ? u[traitsKey] : 0), ...traits };
+    setUser(s, { [idKey]: id, [traitsKey]: traits, ...extra });
+    return record(type, 'analytics', { [idKey]: id, traits }, o?.context);
+  };
   const api: Tillit = {
     version: __TILLIT_VERSION__,
     consent: consentApi(s, consent.decide_),
     privacy,
-    track: safe((event: string, properties?: Record<string, unknown>) =>
-      events.record_('track', s.eventPurposes_[event] ?? 'analytics', { event, properties }),
-    ),
-    page: safe((name?: string, properties?: Record<string, unknown>) =>
-      events.record_('page', 'analytics', { name, properties }),
-    ),
-    identify: safe((id: string | number, traits?: Record<string, unknown>, options?: IdentifyOptions) => {
-      // Numbers become strings (Segment's rule): the collector refuses any other id on every later event.
-      const userId = typeof id === 'number' ? `${id}` : id;
-      setUserId(s, userId, options?.userToken);
-      events.record_('identify', 'analytics', { userId, traits });
+    track: call(s, 'track', 1, ([event], properties, o) => {
+      if (!event) throw 'track: needs an event name';
+      return record('track', s.eventPurposes_[event] ?? 'analytics', { event, properties }, o?.context);
     }),
-    reset: safe(() => setUserId(s)),
+    page: call(s, 'page', 2, (names, properties, o) => page('page', names, properties, o)),
+    screen: call(s, 'screen', 2, (names, properties, o) => page('screen', names, properties, o)),
+    identify: call(
+      s,
+      'identify',
+      1,
+      ([userId], traits, o) => remember('identify', 'userId', 'traits', userId, traits, o, { userToken: o?.userToken }),
+      128,
+    ),
+    group: call(s, 'group', 1, ([groupId], traits, o) => remember('group', 'groupId', 'groupTraits', groupId, traits, o), 128),
+    alias: call(
+      s,
+      'alias',
+      2,
+      ([userId, previousId = user(s).userId ?? api.anonymousId() ?? undefined], _, o) => {
+        if (!userId) throw 'alias: needs a user id';
+        return record('alias', 'analytics', { userId, previousId }, o?.context);
+      },
+      128,
+    ),
+    reset: safe(() => setUser(s, { userId: undefined, userToken: undefined, traits: undefined, groupId: undefined, groupTraits: undefined })),
+    user: () => ({ id: () => user(s).userId ?? null, anonymousId: api.anonymousId, traits: () => ({ ...user(s).traits }) }),
+    ready: (callback) => Promise.resolve().then(callback && safe(callback)),
+    addSourceMiddleware: (fn) => void s.middleware_.push(fn),
     anonymousId: () => currentIdentity(s)?.id ?? null,
     setAnonymousId: privacy.setAnonymousId,
     flush: delivery.flush_,
+  };
+  /** page() and screen(): `(name)` or `(category, name)`, then properties. */
+  const page = (type: 'page' | 'screen', names: Names, properties?: Record<string, unknown>, o?: CallOptions) => {
+    const [category, name] = names[1] === undefined ? [, names[0]] : names;
+    return record(type, 'analytics', { category, name, properties }, o?.context);
   };
   proveLink(s); // a proof that failed on an earlier page
   // A decision sends its record through the privacy chunk: loaded while one is due, so that a visitor

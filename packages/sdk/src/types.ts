@@ -60,30 +60,100 @@ export interface TillitPrivacy {
   portalUrl(): Promise<string | null>;
 }
 
-/** identify()'s options. */
-export interface IdentifyOptions {
-  /** A token the site's backend signed for this user id, to prove the link (see `identify`). */
+/** The options every event call takes (Segment's `options`). */
+export interface CallOptions {
+  /** Merged into the event's `context` (the SDK's `context.consent` is kept: it is the consent proof). */
+  context?: Record<string, unknown>;
+  /**
+   * An anonymous id handed over from another of the site's domains: `setAnonymousId(id)` first, so that this
+   * event and the later ones carry it. Segment sets it on the one event only; Tillit keeps one id per browser,
+   * because the visitor's data-subject requests reach the data of that id.
+   */
+  anonymousId?: string;
+  /** identify(): a token the site's backend signed for this user id, to prove the link (see `identify`). */
   userToken?: string;
 }
+
+/**
+ * What became of a call's event: `queued` (in the queue, to be sent), `held` (the visitor has not decided:
+ * kept in this page's memory, queued if its purpose is granted on this page), or `dropped`, with `reason`
+ * (its purpose refused, a bad argument, the source middleware, over 32 KB).
+ */
+export interface CallResult {
+  /** The event as queued, held or dropped; absent when the call itself was refused. */
+  event?: Record<string, unknown>;
+  status: 'queued' | 'held' | 'dropped';
+  reason?: string;
+}
+
+/** Called with a call's result once it is known. */
+export type Callback = (result: CallResult) => void;
+
+/**
+ * A source middleware, as Segment's analytics.js takes it: gets the event as `payload.obj` before it is
+ * stored locally (after consent), and passes it on with `next(payload)` (changed, or not), or drops it by
+ * calling `next(null)`. An async function may call `next` later; an event whose middleware never calls
+ * `next` is never queued.
+ */
+export type SourceMiddleware = (input: {
+  payload: { obj: Record<string, unknown> };
+  next: (payload: { obj: Record<string, unknown> } | null) => void;
+  integrations: Record<string, unknown>;
+}) => void;
+
+/** `tillit.user()`: the user as identify() left it (stored after consent only). */
+export interface TillitUser {
+  id(): string | null;
+  anonymousId(): string | null;
+  traits(): Record<string, unknown>;
+}
+
+type Properties = Record<string, unknown>;
+type Name = string | number | null | undefined;
 
 export interface Tillit {
   readonly version: string;
   readonly consent: TillitConsent;
   readonly privacy: TillitPrivacy;
-  /** Records a custom event. Never throws, never blocks on storage or network. */
-  track(event: string, properties?: Record<string, unknown>): void;
-  /** Records a page view of the current page. */
-  page(name?: string, properties?: Record<string, unknown>): void;
   /**
-   * Links the visitor to a known user id of the site (a number is sent as its string, as Segment does).
-   * With `options.userToken`, a token the site's
-   * backend signed for that user id (the collector's `mintToken`), the SDK also proves the link once
+   * Records a custom event. The event calls take analytics.js's forms: optional arguments may be left
+   * out (a callback in any place after the names), and each returns a promise of its `CallResult` that
+   * never rejects. Never throws, never blocks on storage or network.
+   */
+  track(event: string, properties?: Properties, options?: CallOptions, callback?: Callback): Promise<CallResult>;
+  track(event: string, properties: Properties | undefined, callback: Callback): Promise<CallResult>;
+  track(event: string, callback: Callback): Promise<CallResult>;
+  /** Records a page view of the current page: `page(name?)` or `page(category, name)`, then properties. */
+  page(category?: Name, name?: Name, properties?: Properties, options?: CallOptions, callback?: Callback): Promise<CallResult>;
+  page(name: Name, properties?: Properties, options?: CallOptions, callback?: Callback): Promise<CallResult>;
+  page(properties?: Properties, options?: CallOptions, callback?: Callback): Promise<CallResult>;
+  /** A screen view, page()'s forms (for apps in a web view). */
+  screen(category?: Name, name?: Name, properties?: Properties, options?: CallOptions, callback?: Callback): Promise<CallResult>;
+  screen(name: Name, properties?: Properties, options?: CallOptions, callback?: Callback): Promise<CallResult>;
+  /**
+   * Links the visitor to a known user id of the site (a number is sent as its string, as Segment does;
+   * anything else but a string of 1 to 128 characters is refused). Without an id, the traits are the current
+   * user's. Traits merge over the stored ones of the same user (a new user id starts afresh); the user id and
+   * traits are stored (in the identity) only once something is granted. With `options.userToken`, a token the
+   * site's backend signed for that user id (the collector's `mintToken`), the SDK also proves the link once
    * something is granted (once per anonymous id and user id), so that the user's token reaches this
    * browser's data.
    */
-  identify(userId: string | number, traits?: Record<string, unknown>, options?: IdentifyOptions): void;
-  /** Forgets the user id and traits (logout). Keeps the consent decision. */
+  identify(userId?: string | number | null, traits?: Properties, options?: CallOptions, callback?: Callback): Promise<CallResult>;
+  identify(traits: Properties, options?: CallOptions, callback?: Callback): Promise<CallResult>;
+  /** Puts the user in a group (account, company); its id and traits are kept as identify()'s are. */
+  group(groupId?: string | number | null, traits?: Properties, options?: CallOptions, callback?: Callback): Promise<CallResult>;
+  group(traits: Properties, options?: CallOptions, callback?: Callback): Promise<CallResult>;
+  /** Says that `userId` is the same person as `previousId` (default: the current user id, else the anonymous id). */
+  alias(userId: string | number, previousId?: string | number | null, options?: CallOptions, callback?: Callback): Promise<CallResult>;
+  /** Forgets the user id, traits and group (logout). Keeps the anonymous id and the consent decision. */
   reset(): void;
+  /** The user as identify() left it. */
+  user(): TillitUser;
+  /** Calls `callback` once the SDK is ready (at once: it is ready when `window.tillit` is set); resolves after it. */
+  ready(callback?: () => void): Promise<void>;
+  /** Adds a source middleware (Segment's form): it sees every event before it is stored locally. */
+  addSourceMiddleware(middleware: SourceMiddleware): void;
   /** The anonymous id, or `null` until something is granted. */
   anonymousId(): string | null;
   /**
