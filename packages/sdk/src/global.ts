@@ -4,7 +4,7 @@
  * calls queued on it, and loads the banner only when a decision is needed and the privacy client
  * (`tillit-privacy.js`) only when the page first uses it.
  */
-import type { createPrivacy } from './privacy.js';
+import type { openChunk } from './chunk.js';
 import { createTillit } from './tillit.js';
 import type { Tillit } from './types.js';
 
@@ -20,7 +20,7 @@ declare global {
   interface Window {
     tillit?: Global | Stub;
     tillitBanner?: { showPreferences(): void };
-    tillitPrivacy?: typeof createPrivacy;
+    tillitPrivacy?: typeof openChunk;
   }
 }
 

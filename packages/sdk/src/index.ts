@@ -1,4 +1,4 @@
-import type { createPrivacy } from './privacy.js';
+import type { openChunk } from './chunk.js';
 import { createTillit as start } from './tillit.js';
 import type { Tillit, TillitConfig } from './types.js';
 
@@ -12,7 +12,7 @@ import type { Tillit, TillitConfig } from './types.js';
  * tillit.track('Product Viewed', { sku: 'A1' }); // held in memory until the visitor decides
  */
 export const createTillit = (config: TillitConfig): Tillit =>
-  start(config, (): Promise<typeof createPrivacy> => import('./privacy.js').then((m) => m.createPrivacy));
+  start(config, (): Promise<typeof openChunk> => import('./chunk.js').then((m) => m.openChunk));
 /** The time-ordered message ids the SDK sends, for server-side senders that want the same ordering. */
 export { uuidv7 } from './ids.js';
 /** The URL cleaning the SDK applies to every URL it stores, for senders that want the same. */

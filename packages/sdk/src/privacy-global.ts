@@ -1,7 +1,8 @@
 /**
- * The script-tag entry `tillit-privacy.js`: the privacy client, loaded by `tillit.js` on the first
- * `tillit.privacy.*` call (few visitors ever make one, so it stays out of the bundle every page loads).
+ * The script-tag entry `tillit-privacy.js`: the privacy client and the decisions (chunk.ts), loaded by
+ * `tillit.js` where a decision is due or made, and on the first `tillit.privacy.*` call (so that the
+ * bundle every page loads carries neither).
  */
-import { createPrivacy } from './privacy.js';
+import { openChunk } from './chunk.js';
 
-(window as { tillitPrivacy?: typeof createPrivacy }).tillitPrivacy = createPrivacy;
+(window as { tillitPrivacy?: typeof openChunk }).tillitPrivacy = openChunk;

@@ -1,25 +1,21 @@
 /** `tillit.privacy`: the privacy client, loaded on first use and only once there is a subject. */
-import { currentIdentity, saveIdentity } from './identity.js';
-import type { createPrivacy } from './privacy.js';
+import type { openChunk } from './chunk.js';
+import { currentIdentity } from './identity.js';
 import type { State } from './state.js';
 import type { Tillit, TillitPrivacy } from './types.js';
 
-/** Loads the privacy client: a dynamic import (npm) or `tillit-privacy.js` (script tag). */
-export type PrivacyLoader = () => Promise<typeof createPrivacy>;
+/** Loads the privacy chunk: a dynamic import (npm) or `tillit-privacy.js` (script tag). */
+export type PrivacyLoader = () => Promise<typeof openChunk>;
 
 type Method = (...a: unknown[]) => Promise<unknown>;
 
 /** `tillit.privacy`, and `setAnonymousId`, which the privacy client's chunk carries too. */
-export function privacyProxy(
-  s: State,
-  load: PrivacyLoader,
-  forget: () => Promise<void>,
-): TillitPrivacy & Pick<Tillit, 'setAnonymousId'> {
+export function privacyProxy(s: State, load: PrivacyLoader): TillitPrivacy & Pick<Tillit, 'setAnonymousId'> {
   const subject = () => currentIdentity(s);
   let client: ReturnType<NonNullable<State['privacy_']>> | undefined;
   s.privacy_ = () =>
     (client ??= load().then(
-      (make) => make(s.collectorUrl_, s.fetch_, subject, forget, () => saveIdentity(s), s.serverCookie_),
+      (open) => open(s),
       (e) => {
         client = undefined; // a failed load is tried again on the next call
         throw e;

@@ -5,7 +5,9 @@
 import { grantedPurposes, purposeState, type StoredDecision } from './consent-rules.js';
 import { createQueue, type Queue } from './queue.js';
 import { webStorage } from './storage.js';
-import type { PrivacyClient } from './privacy.js';
+import type { Chunk } from './chunk.js';
+import type { Delivery } from './delivery.js';
+import type { Events } from './events.js';
 import type { ConsentDecision, KeyValueStorage, SourceMiddleware, TillitConfig } from './types.js';
 import { DEFAULT_URL_DENYLIST } from './url.js';
 
@@ -79,8 +81,11 @@ export interface State extends Readonly<Settings> {
   middleware_: SourceMiddleware[];
   /** `tillit.setAnonymousId` (set by privacyProxy), for options.anonymousId. */
   adopt_?: (id: unknown) => Promise<void>;
-  /** The privacy client, loaded on first use (set by privacyProxy). */
-  privacy_?: () => Promise<PrivacyClient>;
+  /** The privacy chunk, loaded on first use (set by privacyProxy). */
+  privacy_?: () => Promise<Chunk>;
+  /** Set by createTillit, for the chunk (decisions.ts). */
+  delivery_?: Delivery;
+  events_?: Events;
 }
 
 /** The configuration with its defaults applied, and nothing decided or read yet. */

@@ -2,17 +2,17 @@
  * The SDK's core: builds the shared state and wires its parts together (decision store, identity,
  * events, delivery, consent records, privacy proxy, page views) into the public API.
  */
-import { createConsent, gpcOn, publicDecision } from './consent.js';
+import { decide, gpcOn, publicDecision, watchConsent } from './consent.js';
 import { readDecision } from './decision-store.js';
 import { createDelivery, restoreUnsent } from './delivery.js';
 import { createEvents } from './events.js';
-import { call, type Names } from './calls.js';
+import { call, page, rareCalls, remember } from './calls.js';
 import { currentIdentity, proveLink, setUser, syncCookies, user } from './identity.js';
 import { type PrivacyLoader, privacyProxy } from './privacy-proxy.js';
 import { trackPageViews } from './page-views.js';
 import { safe } from './safe.js';
 import { createState, grantedNow, purposeNow, type State, type User } from './state.js';
-import type { CallOptions, Tillit, TillitConfig, TillitConsent } from './types.js';
+import type { Tillit, TillitConfig, TillitConsent } from './types.js';
 
 export type { PrivacyLoader } from './privacy-proxy.js';
 
@@ -25,9 +25,9 @@ export function createTillit(config: TillitConfig, loadPrivacy: PrivacyLoader): 
   const s = createState(config);
   s.decision_ = readDecision(s);
   restoreUnsent(s);
-  const delivery = createDelivery(s);
-  const events = createEvents(s, delivery.queued_);
-  const consent = createConsent(s, delivery, events);
+  const delivery = (s.delivery_ = createDelivery(s));
+  const events = (s.events_ = createEvents(s, delivery.queued_));
+  watchConsent(s);
 
   addEventListener('pagehide', delivery.unload_);
   document.addEventListener('visibilitychange', () => document.hidden && delivery.unload_());
@@ -38,56 +38,19 @@ export function createTillit(config: TillitConfig, loadPrivacy: PrivacyLoader): 
     syncCookies(s);
   }
 
-  const privacy = privacyProxy(s, loadPrivacy, consent.forget_);
-  const { record_: record } = events;
-  /**
-   * identify() and group(), as Segment keeps them: no id keeps the stored one; the traits merge over the
-   * stored ones when the id is the same (or there was none), else replace them; stored after consent only.
-   */
-  const remember = (
-    type: 'identify' | 'group',
-    idKey: 'userId' | 'groupId',
-    traitsKey: 'traits' | 'groupTraits',
-    id: string | undefined,
-    traits: Record<string, unknown> | undefined,
-    o: CallOptions | undefined,
-    extra?: User,
-  ) => {
-    const u = user(s);
-    const known = u[idKey];
-    id ??= known;
-    traits = { ...(known === undefined || known === id ? u[traitsKey] : 0), ...traits };
-    setUser(s, { [idKey]: id, [traitsKey]: traits, ...extra });
-    return record(type, 'analytics', { [idKey]: id, traits }, o?.context);
-  };
+  const privacy = privacyProxy(s, loadPrivacy);
   const api: Tillit = {
     version: __TILLIT_VERSION__,
-    consent: consentApi(s, consent.decide_),
+    consent: consentApi(s),
     privacy,
-    track: call(s, 'track', 1, ([event], properties, o) => {
+    track: call(s, 'track', 1, ([event], properties) => {
       if (!event) throw 'track: needs an event name';
-      return record('track', s.eventPurposes_[event] ?? 'analytics', { event, properties }, o?.context);
+      return { event, properties };
     }),
-    page: call(s, 'page', 2, (names, properties, o) => page('page', names, properties, o)),
-    screen: call(s, 'screen', 2, (names, properties, o) => page('screen', names, properties, o)),
-    identify: call(
-      s,
-      'identify',
-      1,
-      ([userId], traits, o) => remember('identify', 'userId', 'traits', userId, traits, o, { userToken: o?.userToken }),
-      128,
-    ),
-    group: call(s, 'group', 1, ([groupId], traits, o) => remember('group', 'groupId', 'groupTraits', groupId, traits, o), 128),
-    alias: call(
-      s,
-      'alias',
-      2,
-      ([userId, previousId = user(s).userId ?? api.anonymousId() ?? undefined], _, o) => {
-        if (!userId) throw 'alias: needs a user id';
-        return record('alias', 'analytics', { userId, previousId }, o?.context);
-      },
-      128,
-    ),
+    page: call(s, 'page', 2, page),
+    identify: call(s, 'identify', 1, ([id], traits, o) => remember(s, 'userId', 'traits', id, traits, { userToken: o?.userToken }), 128),
+    // Rarer on web pages, so in the privacy chunk (calls made before it loads are recorded once it has).
+    ...rareCalls(s),
     reset: safe(() => setUser(s, { userId: undefined, userToken: undefined, traits: undefined, groupId: undefined, groupTraits: undefined })),
     user: () => ({ id: () => user(s).userId ?? null, anonymousId: api.anonymousId, traits: () => ({ ...user(s).traits }) }),
     ready: (callback) => Promise.resolve().then(callback && safe(callback)),
@@ -95,11 +58,6 @@ export function createTillit(config: TillitConfig, loadPrivacy: PrivacyLoader): 
     anonymousId: () => currentIdentity(s)?.id ?? null,
     setAnonymousId: privacy.setAnonymousId,
     flush: delivery.flush_,
-  };
-  /** page() and screen(): `(name)` or `(category, name)`, then properties. */
-  const page = (type: 'page' | 'screen', names: Names, properties?: Record<string, unknown>, o?: CallOptions) => {
-    const [category, name] = names[1] === undefined ? [, names[0]] : names;
-    return record(type, 'analytics', { category, name, properties }, o?.context);
   };
   proveLink(s); // a proof that failed on an earlier page
   // A decision sends its record through the privacy chunk: loaded while one is due, so that a visitor
@@ -110,7 +68,7 @@ export function createTillit(config: TillitConfig, loadPrivacy: PrivacyLoader): 
 }
 
 /** `tillit.consent`. */
-function consentApi(s: State, decide: ReturnType<typeof createConsent>['decide_']): TillitConsent {
+function consentApi(s: State): TillitConsent {
   const { purposes_: purposes, gpcPurposes_: gpcPurposes } = s;
   return {
     get: () => publicDecision(s),
@@ -119,11 +77,11 @@ function consentApi(s: State, decide: ReturnType<typeof createConsent>['decide_'
     purposes: () => [...purposes],
     set: (choices, o) => {
       for (const k in choices) if (!purposes.includes(k)) s.log_('unknown purpose ignored:', k);
-      return decide((p) => choices[p], o);
+      return decide(s, (p) => choices[p], o);
     },
     // Under GPC, "accept all" leaves the GPC purposes refused: only naming them in set() overrides the signal.
-    acceptAll: (o) => decide((p) => !(gpcOn() && gpcPurposes.includes(p)), o),
-    rejectAll: (o) => decide(() => false, o),
+    acceptAll: (o) => decide(s, (p) => !(gpcOn() && gpcPurposes.includes(p)), o),
+    rejectAll: (o) => decide(s, () => false, o),
     onChange(listener) {
       s.listeners_.add(listener);
       return () => void s.listeners_.delete(listener);
