@@ -1,12 +1,12 @@
 /**
- * Consent, the half every page needs: the decision's state, another tab's decision, a pending record
- * resent, GPC. Making and applying a decision is in the privacy chunk (decisions.ts), loaded at once
- * on a page where a decision is due, else when one is made.
+ * Consent, the half every page needs: the decision's state. Making and applying a decision (this tab's or
+ * another's) is in the privacy chunk (decisions.ts), loaded at once on a page where a decision is due or a
+ * record pending, else when one is made.
  */
-import { DECISION_KEY, readDecision } from './decision-store.js';
+import { DECISION_KEY } from './decision-store.js';
 import { privacyChunk } from './identity.js';
 import { warn } from './safe.js';
-import { grantedNow, type State } from './state.js';
+import type { State } from './state.js';
 import type { ConsentDecision, ConsentSource, DecisionOptions } from './types.js';
 
 /** Whether the browser sends Global Privacy Control. */
@@ -21,29 +21,14 @@ export const decide = (s: State, pick: (purpose: string) => unknown, options?: D
     .then((c) => c.decide_(pick, options, source))
     .catch(warn);
 
-/** Applies another tab's decisions here, resends a pending record, and records the GPC refusal. */
-export function watchConsent(s: State) {
-  // Another tab decided (or erased): apply its decision here too.
+/**
+ * Another tab decided (or erased): its decision applies here too, in the privacy chunk (decisions.ts), which
+ * also resends a pending record and records the GPC refusal when it loads.
+ */
+export const watchConsent = (s: State) =>
   addEventListener('storage', (e) => {
-    if (e.key !== DECISION_KEY && e.key !== null) return;
-    const before = grantedNow(s);
-    const next = readDecision(s);
-    const onlyReceipt = next && s.decision_ && next.decidedAt === s.decision_.decidedAt;
-    s.decision_ = next;
-    if (onlyReceipt) return; // nothing to apply
-    s.identity_ = null;
-    privacyChunk(s)
-      .then((c) => c.apply_(before))
-      .catch(warn);
+    if (e.key === DECISION_KEY || e.key === null)
+      privacyChunk(s)
+        .then((c) => c.changed_())
+        .catch(warn);
   });
-
-  const record = s.decision_?.record;
-  // A chunk that fails to load leaves the record with the stored decision: the next page sends it.
-  if (record)
-    privacyChunk(s)
-      .then((c) => c.send_(record))
-      .catch(s.log_);
-  // GPC with no stored choice: the GPC purposes are refused and that refusal is recorded;
-  // other purposes stay undecided until the visitor chooses.
-  if (!s.decision_ && gpcOn() && s.purposes_.some((p) => s.gpcPurposes_.includes(p))) decide(s, () => false, {}, 'gpc');
-}

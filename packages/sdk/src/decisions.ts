@@ -7,8 +7,8 @@ import type { ConsentRecord } from '@tillit/schema';
 import { backoffDelay } from './backoff.js';
 import { postRecord } from './consent-records.js';
 import { choicesFor } from './consent-rules.js';
-import { publicDecision } from './consent.js';
-import { saveDecision } from './decision-store.js';
+import { gpcOn, publicDecision } from './consent.js';
+import { readDecision, saveDecision } from './decision-store.js';
 import { UNSENT_KEY } from './delivery.js';
 import { CAMPAIGN_KEY } from './events.js';
 import { currentIdentity, ensureIdentity, ID_KEY, saveIdentity } from './identity.js';
@@ -18,15 +18,14 @@ import { safe, warn } from './safe.js';
 import { SESSION_KEY } from './session.js';
 import { grantedNow, type State } from './state.js';
 import type { ConsentSource, DecisionOptions } from './types.js';
+import { destroyQueue } from './queue.js';
 import { sanitizeUrl } from './url.js';
 
 export interface Decisions {
   /** Records a decision (`pick(purpose) === true` grants it): stores it, applies it, sends its record. */
   decide_(pick: (purpose: string) => unknown, options?: DecisionOptions, source?: ConsentSource): Promise<void>;
-  /** Applies a decision change (`before`: the purposes granted until then): identity, withdrawal, held events, listeners. */
-  apply_(before: string[]): void;
-  /** Sends a consent record until the collector acknowledges it. */
-  send_(record: ConsentRecord): void;
+  /** The stored decision changed (another tab decided, erased, or stored a receipt): applies it here. */
+  changed_(): void;
   /** Erasure done at the collector: nothing local may remain either. */
   forget_(): Promise<void>;
 }
@@ -36,7 +35,7 @@ function wipe(s: State) {
   s.identity_ = null;
   for (const key of [ID_KEY, UNSENT_KEY, SESSION_KEY]) s.local_.removeItem(key);
   s.session_.removeItem(CAMPAIGN_KEY);
-  s.queue_.destroy_().catch(warn);
+  destroyQueue(s.queue_).catch(warn);
 }
 
 export function createDecisions(s: State, restore: PrivacyClient['restore']): Decisions {
@@ -119,10 +118,22 @@ export function createDecisions(s: State, restore: PrivacyClient['restore']): De
     send(record);
   };
 
+  // On load: a record the last page left pending goes again; GPC with no stored choice refuses the GPC
+  // purposes and records that refusal (other purposes stay undecided until the visitor chooses).
+  if (s.decision_?.record) send(s.decision_.record);
+  else if (!s.decision_ && gpcOn() && purposes.some((p) => s.gpcPurposes_.includes(p))) decide(() => false, {}, 'gpc').catch(warn);
+
   return {
     decide_: decide,
-    apply_: apply,
-    send_: send,
+    changed_() {
+      const before = grantedNow(s);
+      const next = readDecision(s);
+      const onlyReceipt = next && s.decision_ && next.decidedAt === s.decision_.decidedAt;
+      s.decision_ = next;
+      if (onlyReceipt) return; // nothing to apply
+      s.identity_ = null;
+      apply(before);
+    },
     async forget_() {
       const before = grantedNow(s);
       s.decision_ = null;

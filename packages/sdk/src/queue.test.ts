@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import type { Event } from '@tillit/schema';
 import { IDBFactory } from 'fake-indexeddb';
 import { beforeEach, expect, it } from 'vitest';
-import { createQueue } from './queue.js';
+import { createQueue, destroyQueue } from './queue.js';
 import type { QueueItem } from './queue-policy.js';
 
 const bounds = { maxEvents_: 100, maxBytes_: 1e6, maxAgeMs_: 864e5 };
@@ -140,7 +140,7 @@ it('deletes the whole database on destroy', async () => {
   const q = createQueue(bounds, log);
   q.add_(item('a'));
   await q.read_();
-  await q.destroy_();
+  await destroyQueue(q);
   expect(await databases()).toEqual([]);
   expect(q.recent_()).toEqual([]);
 });

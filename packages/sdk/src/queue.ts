@@ -18,8 +18,8 @@ export interface Queue {
   read_(): Promise<QueueItem[]>;
   /** Removes acknowledged (or undeliverable) items. */
   remove_(items: QueueItem[]): Promise<void>;
-  /** Clears the queue and deletes the database. */
-  destroy_(): Promise<void>;
+  /** Forgets this page's items and lets go of the database: destroyQueue's first step. */
+  detach_(): Promise<IDBDatabase | null> | undefined;
   /** This page's items not yet acknowledged: readable synchronously, for the unload beacon. */
   recent_(): QueueItem[];
   /** True when the queue lives in IndexedDB, which other tabs share. */
@@ -100,6 +100,16 @@ const deleteDatabase = () =>
     }
   });
 
+/** Clears the queue and deletes the database (withdrawal of everything, erasure: in the privacy chunk). */
+export async function destroyQueue(queue: Queue) {
+  const s = await queue.detach_();
+  if (s) {
+    await write(s, (st) => st.clear()); // gone now, even if another tab keeps the database open a while
+    s.close();
+  }
+  await deleteDatabase();
+}
+
 export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void, timeoutMs = 1500): Queue {
   /** This page's unacknowledged items. */
   const m: Mirror = { mem_: [], bytes_: 0, puts_: [], dels_: [] };
@@ -167,16 +177,12 @@ export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void,
       const s = await open();
       if (s) await delMany(items, s);
     },
-    async destroy_() {
+    detach_() {
       setMem(m, []);
-      const s = await db;
+      const opened = db;
       db = undefined;
       isShared = false;
-      if (s) {
-        await write(s, (st) => st.clear()); // gone now, even if another tab keeps the database open a while
-        s.close();
-      }
-      await deleteDatabase();
+      return opened;
     },
     recent_: () => m.mem_,
     shared_: () => isShared,

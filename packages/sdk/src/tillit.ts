@@ -60,9 +60,9 @@ export function createTillit(config: TillitConfig, loadPrivacy: PrivacyLoader): 
     flush: delivery.flush_,
   };
   proveLink(s); // a proof that failed on an earlier page
-  // A decision sends its record through the privacy chunk: loaded while one is due, so that a visitor
-  // who decides and leaves at once has the record on its way (keepalive) before the page goes.
-  if (api.consent.needsDecision()) s.privacy_!().catch(s.log_);
+  // Decisions are made in the privacy chunk: loaded while one is due (so that a visitor who decides and
+  // leaves at once has the record on its way, keepalive, before the page goes), or a record is pending.
+  if (api.consent.needsDecision() || s.decision_?.record) s.privacy_!().catch(s.log_);
   if (config.autoPageViews) trackPageViews(api.page);
   return api;
 }
