@@ -88,8 +88,8 @@ export const rareCalls = (s: State) => {
   return calls;
 };
 
-/** The chunk's group(), alias(), screen(). */
-export const rare = (s: State): Pick<Tillit, RareCall> => ({
+/** The chunk's group(), alias(), screen(), parsed by the core's `call` (one copy of it). */
+export const rare = (s: State, call = s.call_!): Pick<Tillit, RareCall> => ({
   group: call(s, 'group', 1, ([id], traits) => remember(s, 'groupId', 'groupTraits', id, traits), 128),
   alias: call(
     s,

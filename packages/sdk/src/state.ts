@@ -5,6 +5,7 @@
 import { grantedPurposes, purposeState, type StoredDecision } from './consent-rules.js';
 import { createQueue, type Queue } from './queue.js';
 import { webStorage } from './storage.js';
+import type { call } from './calls.js';
 import type { Chunk } from './chunk.js';
 import type { Delivery } from './delivery.js';
 import type { Events } from './events.js';
@@ -83,7 +84,8 @@ export interface State extends Readonly<Settings> {
   adopt_?: (id: unknown) => Promise<void>;
   /** The privacy chunk, loaded on first use (set by privacyProxy). */
   privacy_?: () => Promise<Chunk>;
-  /** Set by createTillit, for the chunk (decisions.ts). */
+  /** Set by createTillit, for the chunk (decisions.ts, calls.ts's rare calls). */
+  call_?: typeof call;
   delivery_?: Delivery;
   events_?: Events;
 }

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTillit } from './index.js';
 import { openChunk } from './chunk.js';
 import { createTillit as createCore } from './tillit.js';
@@ -709,4 +709,183 @@ it('setAnonymousId: refused before consent and for a bad id, naming it; after co
   expect(JSON.parse(localStorage.tillit_id).id).toBe('handed-over');
   t.track('After');
   await vi.waitFor(() => expect(sentEvents().map((e) => [e.event, e.anonymousId])).toEqual([['After', 'handed-over']]));
+});
+
+describe("analytics.js's call forms (issue 12)", () => {
+  it('takes the optional arguments out, a callback in any place, and options.context (never over the consent proof)', async () => {
+    const t = make();
+    await t.consent.acceptAll();
+    const called: unknown[] = [];
+    const results = await Promise.all([
+      t.track('A', { n: 1 }, { context: { app: 'web', consent: { purposes: ['forged'] } } }, (r) => called.push(r.status)),
+      t.track('B', (r) => called.push(r.status)),
+      t.page('Docs', 'Intro', { section: 2 }),
+      t.page('Pricing'),
+      t.page({ variant: 'b' }),
+      t.screen('Home'),
+      t.identify({ plan: 'pro' }),
+      t.identify(42, { seats: 3 }, (r) => called.push(r.event?.userId)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(Array(8).fill('queued'));
+    expect(called.sort()).toEqual(['42', 'queued', 'queued']);
+    await vi.waitFor(() => expect(sentEvents()).toHaveLength(8));
+    // screen() is made in the privacy chunk, so it may come later.
+    const [a, b, docs, pricing, variant, traitsOnly, user42] = sentEvents().filter((e) => e.type !== 'screen');
+    const home = sentEvents().find((e) => e.type === 'screen');
+    expect([a.event, a.properties, a.context.app, a.context.consent.purposes]).toEqual([
+      'A',
+      { n: 1 },
+      'web',
+      ['analytics', 'marketing', 'personalization'],
+    ]);
+    expect([b.event, b.properties]).toEqual(['B', undefined]);
+    expect([docs.category, docs.name, docs.properties]).toEqual(['Docs', 'Intro', { section: 2 }]);
+    expect([pricing.category, pricing.name]).toEqual([undefined, 'Pricing']);
+    expect([variant.name, variant.properties]).toEqual([undefined, { variant: 'b' }]);
+    expect([home.type, home.name]).toEqual(['screen', 'Home']);
+    // Traits only: the (anonymous) user's traits; then a user id, whose traits merge over them (there was no id before).
+    expect([traitsOnly.type, traitsOnly.userId, traitsOnly.traits]).toEqual(['identify', undefined, { plan: 'pro' }]);
+    expect([user42.userId, user42.traits]).toEqual(['42', { plan: 'pro', seats: 3 }]);
+  });
+
+  it('refuses an id or name of the wrong kind, naming it, and records nothing of that call; the next calls go on', async () => {
+    const t = make({ debug: true });
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    await t.consent.acceptAll();
+    const refused = await Promise.all([
+      t.identify(true as never),
+      t.identify('x'.repeat(129)),
+      t.identify(''),
+      t.track(undefined as never),
+      t.track({ event: 'A' } as never),
+      t.alias(undefined as never),
+      t.group(false as never),
+    ]);
+    expect(refused.map((r) => [r.status, r.event])).toEqual(Array(7).fill(['dropped', undefined]));
+    expect(refused[0].reason).toBe('identify: expected a string or number of 1 to 128 characters, got true');
+    expect(refused[1].reason).toMatch(/^identify: expected a string or number of 1 to 128 characters, got "x{129}"$/);
+    expect(refused[3].reason).toBe('track: needs an event name');
+    expect(refused[5].reason).toBe('alias: needs a user id');
+    expect(log).toHaveBeenCalledWith('[tillit]', refused[0].reason);
+    log.mockRestore();
+    expect(t.user().id()).toBeNull(); // no bad id kept to make the collector refuse every later event
+    t.track('After');
+    await vi.waitFor(() => expect(sentEvents().map((e) => [e.type, e.event, e.userId])).toEqual([['track', 'After', undefined]]));
+  });
+
+  it('resolves to held, queued or dropped (with why), and calls the callback with the same', async () => {
+    const t = make({ eventPurposes: { Ad: 'marketing' } });
+    const held = await t.track('Early');
+    expect([held.status, held.event?.event]).toEqual(['held', 'Early']);
+    await t.consent.set({ analytics: true, marketing: false });
+    let fromCallback: unknown;
+    const dropped = await t.track('Ad', {}, {}, (r) => (fromCallback = r));
+    expect([dropped.status, dropped.reason]).toEqual(['dropped', 'marketing not granted']);
+    expect(fromCallback).toBe(dropped);
+    const queued = await t.track('Late');
+    expect(queued.status).toBe('queued');
+    await vi.waitFor(() => expect(sentEvents().map((e) => e.event)).toEqual(['Early', 'Late']));
+    expect(sentEvents()[1].messageId).toBe(queued.event?.messageId);
+  });
+
+  it('keeps traits and group in memory until consent, then in the stored identity; a new user starts afresh; reset() forgets them', async () => {
+    const t = make();
+    t.identify('u-1', { plan: 'pro' });
+    t.group('acme', { size: 10 });
+    expect(storedKeys()).toEqual([]); // nothing stored before consent
+    expect([t.user().id(), t.user().traits(), t.user().anonymousId()]).toEqual(['u-1', { plan: 'pro' }, null]);
+    await t.consent.acceptAll();
+    expect(JSON.parse(localStorage.tillit_id)).toMatchObject({ userId: 'u-1', traits: { plan: 'pro' }, groupId: 'acme', groupTraits: { size: 10 } });
+    const next = make(); // the next page
+    expect([next.user().id(), next.user().traits(), next.user().anonymousId()]).toEqual(['u-1', { plan: 'pro' }, t.anonymousId()]);
+    await next.identify({ email: 'ann@example.com' });
+    await next.group({ tier: 'gold' });
+    expect(next.user().traits()).toEqual({ plan: 'pro', email: 'ann@example.com' });
+    await next.identify('u-2', { plan: 'free' });
+    expect(next.user().traits()).toEqual({ plan: 'free' });
+    next.reset();
+    expect([next.user().id(), next.user().traits()]).toEqual([null, {}]);
+    expect(JSON.parse(localStorage.tillit_id)).not.toHaveProperty('groupId');
+    // Both pages (tabs) may send the first two (no Web Locks here): the collector keeps one of each message id.
+    const stored = () => [...new Map(sentEvents().map((e) => [e.messageId, e])).values()];
+    await vi.waitFor(() => expect(stored()).toHaveLength(5));
+    expect(stored().map((e) => [e.type, e.userId, e.groupId, e.traits])).toEqual([
+      ['identify', 'u-1', undefined, { plan: 'pro' }],
+      ['group', 'u-1', 'acme', { size: 10 }],
+      ['identify', 'u-1', undefined, { plan: 'pro', email: 'ann@example.com' }],
+      ['group', 'u-1', 'acme', { size: 10, tier: 'gold' }],
+      ['identify', 'u-2', undefined, { plan: 'free' }],
+    ]);
+  });
+
+  it('alias() names the previous id (the user id, else the anonymous id); ready() calls back at once', async () => {
+    const t = make();
+    await t.consent.acceptAll();
+    await t.alias('new-user');
+    await t.identify('u-1');
+    await t.alias('u-1-renamed', undefined, { context: { via: 'login' } });
+    await t.alias('u-9', 'u-8');
+    let ready = false;
+    await t.ready(() => (ready = true));
+    expect(ready).toBe(true);
+    await vi.waitFor(() => expect(sentEvents()).toHaveLength(4));
+    expect(sentEvents().filter((e) => e.type === 'alias').map((e) => [e.userId, e.previousId])).toEqual([
+      ['new-user', t.anonymousId()],
+      ['u-1-renamed', 'u-1'],
+      ['u-9', 'u-8'],
+    ]);
+  });
+
+  it('source middleware enriches or strips an event before it is stored, drops it with next(null), and a bad one is refused naming it', async () => {
+    const t = make();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    t.addSourceMiddleware(({ payload, next }) => {
+      const e = payload.obj as { traits?: Record<string, unknown>; properties?: Record<string, unknown>; event?: string };
+      delete e.traits?.email; // personal data never leaves the page
+      if (e.event === 'Secret') return next(null);
+      if (e.event === 'Broken') return next({ obj: 'not an event' as never });
+      if (e.event === 'Throws') throw new Error('middleware bug');
+      // Async, changing what Tillit owns too: those are put back.
+      setTimeout(() =>
+        next({ obj: { ...payload.obj, properties: { ...e.properties, enriched: true }, messageId: 'forged', anonymousId: 'someone-else' } }),
+      );
+    });
+    const held = await t.track('Early');
+    expect(held.status).toBe('held'); // the middleware runs when an event is queued, so after consent
+    await t.consent.acceptAll();
+    const [ok, secret, broken, throws, identified] = await Promise.all([
+      t.track('Seen', { a: 1 }),
+      t.track('Secret'),
+      t.track('Broken'),
+      t.track('Throws'),
+      t.identify('u-1', { email: 'ann@example.com', plan: 'pro' }),
+    ]);
+    warn.mockRestore();
+    expect([ok.status, secret.status, broken.status, throws.status, identified.status]).toEqual([
+      'queued',
+      'dropped',
+      'dropped',
+      'dropped',
+      'queued',
+    ]);
+    expect(secret.reason).toBe('by source middleware');
+    expect(broken.reason).toContain('source middleware passed on "not an event" as payload.obj');
+    expect(throws.reason).toContain('middleware bug');
+    await vi.waitFor(() => expect(sentEvents()).toHaveLength(3));
+    const byName = Object.fromEntries(sentEvents().map((e) => [e.event ?? e.type, e]));
+    expect(byName.Seen.properties).toEqual({ a: 1, enriched: true });
+    expect(byName.Seen.messageId).toBe(ok.event?.messageId);
+    expect(byName.Seen.anonymousId).toBe(t.anonymousId());
+    expect(byName.Early.properties).toEqual({ enriched: true });
+    expect(byName.identify.traits).toEqual({ plan: 'pro' });
+    expect(JSON.stringify(sentEvents())).not.toContain('ann@example.com');
+  });
+
+  it('options.anonymousId adopts the id handed over (setAnonymousId) before the event is queued', async () => {
+    const t = make();
+    await t.consent.acceptAll();
+    await t.track('Handed', {}, { anonymousId: 'from-the-other-domain' });
+    expect(t.anonymousId()).toBe('from-the-other-domain');
+    await vi.waitFor(() => expect(sentEvents().map((e) => [e.event, e.anonymousId])).toEqual([['Handed', 'from-the-other-domain']]));
+  });
 });

@@ -27,6 +27,7 @@ export function createTillit(config: TillitConfig, loadPrivacy: PrivacyLoader): 
   restoreUnsent(s);
   const delivery = (s.delivery_ = createDelivery(s));
   const events = (s.events_ = createEvents(s, delivery.queued_));
+  s.call_ = call;
   watchConsent(s);
 
   addEventListener('pagehide', delivery.unload_);

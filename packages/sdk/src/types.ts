@@ -127,6 +127,7 @@ export interface Tillit {
   page(category?: Name, name?: Name, properties?: Properties, options?: CallOptions, callback?: Callback): Promise<CallResult>;
   page(name: Name, properties?: Properties, options?: CallOptions, callback?: Callback): Promise<CallResult>;
   page(properties?: Properties, options?: CallOptions, callback?: Callback): Promise<CallResult>;
+  page(callback: Callback): Promise<CallResult>;
   /** A screen view, page()'s forms (for apps in a web view). */
   screen(category?: Name, name?: Name, properties?: Properties, options?: CallOptions, callback?: Callback): Promise<CallResult>;
   screen(name: Name, properties?: Properties, options?: CallOptions, callback?: Callback): Promise<CallResult>;
@@ -140,7 +141,9 @@ export interface Tillit {
    * browser's data.
    */
   identify(userId?: string | number | null, traits?: Properties, options?: CallOptions, callback?: Callback): Promise<CallResult>;
+  identify(userId: string | number | null | undefined, traits: Properties | undefined, callback: Callback): Promise<CallResult>;
   identify(traits: Properties, options?: CallOptions, callback?: Callback): Promise<CallResult>;
+  identify(traits: Properties, callback: Callback): Promise<CallResult>;
   /** Puts the user in a group (account, company); its id and traits are kept as identify()'s are. */
   group(groupId?: string | number | null, traits?: Properties, options?: CallOptions, callback?: Callback): Promise<CallResult>;
   group(traits: Properties, options?: CallOptions, callback?: Callback): Promise<CallResult>;
