@@ -1,7 +1,7 @@
 /**
  * Consent records: proof of each decision (Art. 7(1)), sent to the collector's append-only log. This
  * half is in the privacy chunk (a decision is made about once per visitor, so every other page load
- * skips its bytes); the core's sendRecord (consent.ts) loads it, retries, and stores the decision with its receipt.
+ * skips its bytes); decisions.ts sends, retries, and stores the decision with its receipt.
  */
 import type { ConsentRecord } from '@tillit/schema';
 import type { StoredDecision } from './consent-rules.js';
@@ -25,8 +25,7 @@ export async function postRecord(
 ): Promise<boolean | undefined> {
   const withSecret = !!identity && !identity.sent && record.anonymousId === identity.id;
   const body = { ...record, writeKey, secret: withSecret ? identity.secret : undefined };
-  // As transport.ts's deliver posts (a string body: no preflight); not imported from there: a module
-  // that both the core and this dynamic-import chunk import would run code when the npm entry loads.
+  // As transport.ts's deliver posts (a string body: no preflight), with keepalive so that leaving the page does not cut it.
   const res = await f(`${base}/v1/consent`, { method: 'POST', body: JSON.stringify(body), credentials: 'omit', keepalive: true });
   if (res.status > 499 || res.status === 429) throw res.status;
   if (!res.ok) return void log('consent record dropped:', res.status);

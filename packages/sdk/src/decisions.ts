@@ -121,7 +121,8 @@ export function createDecisions(s: State, restore: PrivacyClient['restore']): De
   // On load: a record the last page left pending goes again; GPC with no stored choice refuses the GPC
   // purposes and records that refusal (other purposes stay undecided until the visitor chooses).
   if (s.decision_?.record) send(s.decision_.record);
-  else if (!s.decision_ && gpcOn() && purposes.some((p) => s.gpcPurposes_.includes(p))) decide(() => false, {}, 'gpc').catch(warn);
+  else if (!s.decision_ && gpcOn() && purposes.some((p) => s.gpcPurposes_.includes(p)))
+    decide(() => false, {}, 'gpc').catch(warn);
 
   return {
     decide_: decide,

@@ -89,7 +89,10 @@ export function createEvents(s: State, queued: () => void): Events {
     return s.middleware_[0]
       ? privacyChunk(s)
           .then((c) => c.middleware(s.middleware_, event))
-          .then((e) => (e ? add(purpose, e, now) : drop(event, 'by source middleware')), (e) => drop(event, `${e}`))
+          .then(
+            (e) => (e ? add(purpose, e, now) : drop(event, 'by source middleware')),
+            (e) => drop(event, `${e}`),
+          )
       : add(purpose, event, now);
   };
 

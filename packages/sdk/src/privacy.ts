@@ -113,19 +113,28 @@ export function createPrivacy(
       }
     },
     async middleware(middleware, event) {
-      let obj: Record<string, unknown> | null | undefined = event;
+      // A copy: the event shares its traits with the user's stored ones, which a middleware must not change.
+      let obj: Record<string, unknown> = JSON.parse(JSON.stringify(event));
       for (const fn of middleware) {
         const e = obj;
-        obj = await new Promise((next) =>
-          fn({ payload: { obj: e, type: () => e.type } as never, next: (p) => next(p && p.obj), integrations: {} }),
+        const passed: unknown = await new Promise((next) =>
+          fn({ payload: { obj: e, type: () => e.type } as never, next: (p) => next(p ? p.obj : p), integrations: {} }),
         );
-        if (obj === null) return null;
-        if (typeof obj !== 'object' || Array.isArray(obj))
-          throw `source middleware passed on ${JSON.stringify(obj)} as payload.obj: call next(payload) with an event object, or next(null) to drop it`;
+        if (passed === null) return null;
+        if (!passed || typeof passed !== 'object' || Array.isArray(passed))
+          throw `source middleware passed on ${JSON.stringify(passed)} as payload.obj: call next(payload) with an event object, or next(null) to drop it`;
+        obj = passed as Record<string, unknown>;
       }
       // What Tillit owns stays as it made it: the ids the visitor's requests reach, the time, the consent proof.
       const { type, messageId, anonymousId, timestamp, context } = event;
-      return { ...obj, type, messageId, anonymousId, timestamp, context: { ...(obj.context as object), consent: context!.consent } } as Event;
+      return {
+        ...obj,
+        type,
+        messageId,
+        anonymousId,
+        timestamp,
+        context: { ...(obj.context as object), consent: context!.consent },
+      } as Event;
     },
     async link() {
       const s = subject();

@@ -489,7 +489,10 @@ it('a decision is made in the privacy chunk: while it fails to load nothing is s
   });
   offline.track('Held');
   await offline.consent.acceptAll(); // resolves: never rejects into the page
-  expect(warn).toHaveBeenCalledWith('[tillit] internal error:', expect.objectContaining({ message: expect.stringContaining('failed to load') }));
+  expect(warn).toHaveBeenCalledWith(
+    '[tillit] internal error:',
+    expect.objectContaining({ message: expect.stringContaining('failed to load') }),
+  );
   warn.mockRestore();
   expect(offline.consent.needsDecision()).toBe(true);
   expect([...store.keys()]).toEqual([]); // no decision, no id: nothing granted
@@ -506,7 +509,13 @@ it('loads the privacy client once: while a decision is due (it sends the record)
   const client = vi.fn(async () => ({ confirmation: true }));
   const loader = async () => {
     loads.push('privacy');
-    return ((s: Parameters<typeof openChunk>[0]) => ({ ...openChunk(s), access: client, export: client, erase: client, portalUrl: client })) as unknown as typeof openChunk;
+    return ((s: Parameters<typeof openChunk>[0]) => ({
+      ...openChunk(s),
+      access: client,
+      export: client,
+      erase: client,
+      portalUrl: client,
+    })) as unknown as typeof openChunk;
   };
   const t = createCore({ collectorUrl: `http://${host}/`, writeKey: 'wk', policyVersion: 'v1' }, loader);
   // Loaded at once while a decision is due, so that a record sent at the decision starts then, not
@@ -795,9 +804,18 @@ describe("analytics.js's call forms (issue 12)", () => {
     expect(storedKeys()).toEqual([]); // nothing stored before consent
     expect([t.user().id(), t.user().traits(), t.user().anonymousId()]).toEqual(['u-1', { plan: 'pro' }, null]);
     await t.consent.acceptAll();
-    expect(JSON.parse(localStorage.tillit_id)).toMatchObject({ userId: 'u-1', traits: { plan: 'pro' }, groupId: 'acme', groupTraits: { size: 10 } });
+    expect(JSON.parse(localStorage.tillit_id)).toMatchObject({
+      userId: 'u-1',
+      traits: { plan: 'pro' },
+      groupId: 'acme',
+      groupTraits: { size: 10 },
+    });
     const next = make(); // the next page
-    expect([next.user().id(), next.user().traits(), next.user().anonymousId()]).toEqual(['u-1', { plan: 'pro' }, t.anonymousId()]);
+    expect([next.user().id(), next.user().traits(), next.user().anonymousId()]).toEqual([
+      'u-1',
+      { plan: 'pro' },
+      t.anonymousId(),
+    ]);
     await next.identify({ email: 'ann@example.com' });
     await next.group({ tier: 'gold' });
     expect(next.user().traits()).toEqual({ plan: 'pro', email: 'ann@example.com' });
@@ -829,7 +847,11 @@ describe("analytics.js's call forms (issue 12)", () => {
     await t.ready(() => (ready = true));
     expect(ready).toBe(true);
     await vi.waitFor(() => expect(sentEvents()).toHaveLength(4));
-    expect(sentEvents().filter((e) => e.type === 'alias').map((e) => [e.userId, e.previousId])).toEqual([
+    expect(
+      sentEvents()
+        .filter((e) => e.type === 'alias')
+        .map((e) => [e.userId, e.previousId]),
+    ).toEqual([
       ['new-user', t.anonymousId()],
       ['u-1-renamed', 'u-1'],
       ['u-9', 'u-8'],
@@ -847,7 +869,14 @@ describe("analytics.js's call forms (issue 12)", () => {
       if (e.event === 'Throws') throw new Error('middleware bug');
       // Async, changing what Tillit owns too: those are put back.
       setTimeout(() =>
-        next({ obj: { ...payload.obj, properties: { ...e.properties, enriched: true }, messageId: 'forged', anonymousId: 'someone-else' } }),
+        next({
+          obj: {
+            ...payload.obj,
+            properties: { ...e.properties, enriched: true },
+            messageId: 'forged',
+            anonymousId: 'someone-else',
+          },
+        }),
       );
     });
     const held = await t.track('Early');
@@ -886,6 +915,8 @@ describe("analytics.js's call forms (issue 12)", () => {
     await t.consent.acceptAll();
     await t.track('Handed', {}, { anonymousId: 'from-the-other-domain' });
     expect(t.anonymousId()).toBe('from-the-other-domain');
-    await vi.waitFor(() => expect(sentEvents().map((e) => [e.event, e.anonymousId])).toEqual([['Handed', 'from-the-other-domain']]));
+    await vi.waitFor(() =>
+      expect(sentEvents().map((e) => [e.event, e.anonymousId])).toEqual([['Handed', 'from-the-other-domain']]),
+    );
   });
 });

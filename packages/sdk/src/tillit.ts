@@ -25,9 +25,10 @@ export function createTillit(config: TillitConfig, loadPrivacy: PrivacyLoader): 
   const s = createState(config);
   s.decision_ = readDecision(s);
   restoreUnsent(s);
-  const delivery = (s.delivery_ = createDelivery(s));
-  const events = (s.events_ = createEvents(s, delivery.queued_));
-  s.call_ = call;
+  const delivery = createDelivery(s);
+  const events = createEvents(s, delivery.queued_);
+  // For the privacy chunk (decisions.ts applies decisions, calls.ts's rare calls parse with the core's call).
+  Object.assign(s, { delivery_: delivery, events_: events, call_: call });
   watchConsent(s);
 
   addEventListener('pagehide', delivery.unload_);
@@ -49,10 +50,18 @@ export function createTillit(config: TillitConfig, loadPrivacy: PrivacyLoader): 
       return { event, properties };
     }),
     page: call(s, 'page', 2, page),
-    identify: call(s, 'identify', 1, ([id], traits, o) => remember(s, 'userId', 'traits', id, traits, { userToken: o?.userToken }), 128),
+    identify: call(
+      s,
+      'identify',
+      1,
+      ([id], traits, o) => remember(s, 'userId', 'traits', id, traits, { userToken: o?.userToken }),
+      128,
+    ),
     // Rarer on web pages, so in the privacy chunk (calls made before it loads are recorded once it has).
     ...rareCalls(s),
-    reset: safe(() => setUser(s, { userId: undefined, userToken: undefined, traits: undefined, groupId: undefined, groupTraits: undefined })),
+    reset: safe(() =>
+      setUser(s, { userId: undefined, userToken: undefined, traits: undefined, groupId: undefined, groupTraits: undefined }),
+    ),
     user: () => ({ id: () => user(s).userId ?? null, anonymousId: api.anonymousId, traits: () => ({ ...user(s).traits }) }),
     ready: (callback) => Promise.resolve().then(callback && safe(callback)),
     addSourceMiddleware: (fn) => void s.middleware_.push(fn),

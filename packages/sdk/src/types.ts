@@ -148,7 +148,12 @@ export interface Tillit {
   group(groupId?: string | number | null, traits?: Properties, options?: CallOptions, callback?: Callback): Promise<CallResult>;
   group(traits: Properties, options?: CallOptions, callback?: Callback): Promise<CallResult>;
   /** Says that `userId` is the same person as `previousId` (default: the current user id, else the anonymous id). */
-  alias(userId: string | number, previousId?: string | number | null, options?: CallOptions, callback?: Callback): Promise<CallResult>;
+  alias(
+    userId: string | number,
+    previousId?: string | number | null,
+    options?: CallOptions,
+    callback?: Callback,
+  ): Promise<CallResult>;
   /** Forgets the user id, traits and group (logout). Keeps the anonymous id and the consent decision. */
   reset(): void;
   /** The user as identify() left it. */
