@@ -69,6 +69,30 @@ const storedKeys = () => Object.keys(localStorage).sort();
 const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+// First in the file: the SDK instances of earlier tests stay alive in this window (like other tabs), and
+// one whose flush timer fires asks for the mocked lock too.
+it('waits the interval while another tab flushes, rather than asking for the lock again at once', async () => {
+  let elsewhere = false; // another tab holds the flush lock
+  const request = vi.fn(async (_name: string, _options: unknown, run: (lock: unknown) => unknown) => run(elsewhere ? null : {}));
+  Object.defineProperty(navigator, 'locks', { value: { request }, configurable: true });
+  try {
+    const t = make({ batch: { intervalMs: 60_000 } });
+    await t.consent.acceptAll();
+    t.track('First');
+    await t.flush(); // the queue's database is open now: flushes take the lock
+    expect(sentEvents().map((e) => e.event)).toEqual(['First']);
+    elsewhere = true;
+    request.mockClear();
+    for (let i = 0; i < 50; i++) t.track('Waiting', { i }); // a full batch: a flush at once
+    await vi.waitFor(() => expect(request).toHaveBeenCalled());
+    for (let i = 0; i < 20; i++) await wait(0);
+    expect(request).toHaveBeenCalledTimes(1);
+    expect(sentEvents().map((e) => e.event)).toEqual(['First']);
+  } finally {
+    Reflect.deleteProperty(navigator, 'locks');
+  }
+});
+
 it('undecided: writes nothing, makes no id, sends nothing, and holds track() in memory', async () => {
   const t = make();
   t.track('Viewed');
@@ -231,28 +255,6 @@ it('sends what the page queues during a flush within it, without reading the que
   expect(sentEvents().filter((e) => e.event === 'During')).toHaveLength(600);
   expect(batches().map((b) => b.body.batch.length)).toEqual([500, 500, 500, 100]);
   expect(await databases()).toEqual(['tillit']);
-});
-
-it('waits the interval while another tab flushes, rather than asking for the lock again at once', async () => {
-  let elsewhere = false; // another tab holds the flush lock
-  const request = vi.fn(async (_name: string, _options: unknown, run: (lock: unknown) => unknown) => run(elsewhere ? null : {}));
-  Object.defineProperty(navigator, 'locks', { value: { request }, configurable: true });
-  try {
-    const t = make({ batch: { intervalMs: 60_000 } });
-    await t.consent.acceptAll();
-    t.track('First');
-    await t.flush(); // the queue's database is open now: flushes take the lock
-    expect(sentEvents().map((e) => e.event)).toEqual(['First']);
-    elsewhere = true;
-    request.mockClear();
-    for (let i = 0; i < 50; i++) t.track('Waiting', { i }); // a full batch: a flush at once
-    await vi.waitFor(() => expect(request).toHaveBeenCalled());
-    for (let i = 0; i < 20; i++) await wait(0);
-    expect(request).toHaveBeenCalledTimes(1);
-    expect(sentEvents().map((e) => e.event)).toEqual(['First']);
-  } finally {
-    Reflect.deleteProperty(navigator, 'locks');
-  }
 });
 
 it('events queued before a reload are sent by the next page', async () => {
