@@ -31,7 +31,11 @@ export async function browserSection({
     .join(' / ');
   const { createStaticServer } = await import('../scripts/static.mjs');
 
-  const pages = new Map([['/tillit/tillit.js', readFileSync(bundle, 'utf8')]]);
+  // The lazily loaded chunk next to it, as a site serves both (decisions are made in it).
+  const pages = new Map([
+    ['/tillit/tillit.js', readFileSync(bundle, 'utf8')],
+    ['/tillit/tillit-privacy.js', readFileSync(join(bundle, '../tillit-privacy.js'), 'utf8')],
+  ]);
   const site = createStaticServer({ pages });
   await new Promise((resolve) => site.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${site.address().port}`;
