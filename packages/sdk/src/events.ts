@@ -35,27 +35,28 @@ export function createEvents(s: State, queued: () => void): Events {
   const held: [purpose: string, draft: Draft][] = [];
   const clean = (url: string) => sanitizeUrl(url, urlDenylist);
   // Each a linear pass over text a link can make long: the URL is cleaned once per navigation, not
-  // per event, and the referrer once (it stays the same for the document's life).
+  // per event, and the referrer once (it stays the same for the document's life). The page context is
+  // made again only when the URL or the title changes: events of one page share it.
   const referrer = clean(document.referrer);
   let href: string | undefined;
-  let page: { url: string; path: string; search: string };
+  let title: string | undefined;
+  let page: EventContext['page'];
   const pageNow = () => {
-    if (location.href !== href) {
+    if (location.href !== href || document.title !== title) {
       href = location.href;
+      title = document.title;
       const url = clean(href);
       const u = url ? new URL(url) : location;
-      page = { url, path: u.pathname, search: u.search };
+      // The title is scrubbed before the cut, so that no address is cut into a part the pattern misses.
+      page = { url, path: u.pathname, search: u.search, title: scrubEmails(title).slice(0, 1024), referrer };
     }
-    // The title is scrubbed before the cut, so that no address is cut into a part the pattern misses.
-    return { ...page, title: scrubEmails(document.title).slice(0, 1024), referrer };
+    return page;
   };
+  // Read once: sessionStorage is this tab's, and only this page writes it (its own landing campaign).
+  const campaign = landing ?? parseJson<Record<string, string>>(s.session_.getItem(CAMPAIGN_KEY)) ?? undefined;
+  const library = { name: 'tillit', version: __TILLIT_VERSION__ };
 
-  const context = (): EventContext => ({
-    page: pageNow(),
-    campaign: landing ?? parseJson(s.session_.getItem(CAMPAIGN_KEY)) ?? undefined,
-    locale: navigator.language,
-    library: { name: 'tillit', version: __TILLIT_VERSION__ },
-  });
+  const context = (): EventContext => ({ page: pageNow(), campaign, locale: navigator.language, library });
 
   const drop = (event: Partial<Event>, reason: string): CallResult => {
     s.log_(`dropped, ${reason}:`, event);

@@ -6,6 +6,7 @@ import { grantedPurposes, purposeState, type StoredDecision } from './consent-ru
 import { createQueue, type Queue } from './queue.js';
 import { webStorage } from './storage.js';
 import type { call } from './calls.js';
+import type { deliver } from './transport.js';
 import type { Chunk } from './chunk.js';
 import type { Delivery } from './delivery.js';
 import type { Events } from './events.js';
@@ -86,6 +87,7 @@ export interface State extends Readonly<Settings> {
   privacy_?: () => Promise<Chunk>;
   /** Set by createTillit, for the chunk (decisions.ts, calls.ts's rare calls). */
   call_?: typeof call;
+  deliver_?: typeof deliver;
   delivery_?: Delivery;
   events_?: Events;
 }

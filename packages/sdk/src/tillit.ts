@@ -10,6 +10,7 @@ import { call, page, rareCalls, remember } from './calls.js';
 import { currentIdentity, proveLink, setUser, syncCookies, user } from './identity.js';
 import { type PrivacyLoader, privacyProxy } from './privacy-proxy.js';
 import { trackPageViews } from './page-views.js';
+import { deliver } from './transport.js';
 import { safe } from './safe.js';
 import { createState, grantedNow, purposeNow, type State, type User } from './state.js';
 import type { Tillit, TillitConfig, TillitConsent } from './types.js';
@@ -27,8 +28,8 @@ export function createTillit(config: TillitConfig, loadPrivacy: PrivacyLoader): 
   restoreUnsent(s);
   const delivery = createDelivery(s);
   const events = createEvents(s, delivery.queued_);
-  // For the privacy chunk (decisions.ts applies decisions, calls.ts's rare calls parse with the core's call).
-  Object.assign(s, { delivery_: delivery, events_: events, call_: call });
+  // For the privacy chunk (decisions.ts applies decisions, calls.ts's rare calls parse with the core's call, a 413 splits).
+  Object.assign(s, { delivery_: delivery, events_: events, call_: call, deliver_: deliver });
   watchConsent(s);
 
   addEventListener('pagehide', delivery.unload_);

@@ -3,6 +3,7 @@ import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { QueueItem } from './queue-policy.js';
+import { splitBatch } from './chunk.js';
 import { deliver } from './transport.js';
 
 const URL = 'http://collector.test/v1/batch';
@@ -24,6 +25,9 @@ const opts = {
   writeKey_: 'wk',
   fetch_: (...a: Parameters<typeof fetch>) => fetch(...a),
   log_: (...a: unknown[]) => void logs.push(a),
+  // A 413 loads the privacy chunk, whose split sends the halves through this deliver.
+  deliver_: deliver,
+  privacy_: async () => ({ split_: splitBatch(opts) }),
 };
 type Body = { batch: { messageId: string }[]; sentAt: string; writeKey: string };
 

@@ -17,10 +17,12 @@ export interface TransportOptions {
   writeKey_: string;
   fetch_: typeof fetch;
   log_: (...a: unknown[]) => void;
+  /** The privacy chunk, which splits a batch the collector found too large (`split_`). */
+  privacy_?: () => Promise<{ split_(items: QueueItem[], keepalive?: boolean): Promise<Delivery> }>;
 }
 
 /**
- * Delivers a batch; on 413 splits it in halves, down to single events. `keepalive` is for unload:
+ * Delivers a batch; on 413 splits it in halves, down to single events (chunk.ts). `keepalive` is for unload:
  * a keepalive request, or a beacon when that fails.
  */
 export async function deliver(items: QueueItem[], o: TransportOptions, keepalive?: boolean): Promise<Delivery> {
@@ -44,13 +46,8 @@ export async function deliver(items: QueueItem[], o: TransportOptions, keepalive
     for (const r of answer?.rejected ?? []) o.log_('rejected:', r);
     return { done_: items };
   }
-  if (status === 413 && items.length > 1) {
-    const half = items.length >> 1;
-    const first = await deliver(items.slice(0, half), o, keepalive);
-    if (first.retry_ !== undefined) return first;
-    const second = await deliver(items.slice(half), o, keepalive);
-    return { done_: first.done_.concat(second.done_), retry_: second.retry_ };
-  }
+  // Over the collector's limits (rare: they changed): halves, in the privacy chunk.
+  if (status === 413 && items.length > 1) return (await o.privacy_!()).split_(items, keepalive);
   if (status === 400 || status === 413 || status === 422) {
     // The same bytes can never succeed: retrying would block the queue forever.
     o.log_(status, 'dropped', items);
