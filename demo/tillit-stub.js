@@ -1,7 +1,18 @@
 // The Tillit snippet: queues calls made before the async tillit.js has loaded; tillit.js replays
 // them. A file rather than an inline script, so that it works under a strict CSP.
 window.tillit = window.tillit || [];
-for (const m of ['track', 'page', 'screen', 'identify', 'group', 'alias', 'reset', 'ready', 'addSourceMiddleware', 'showPreferences']) {
+for (const m of [
+  'track',
+  'page',
+  'screen',
+  'identify',
+  'group',
+  'alias',
+  'reset',
+  'ready',
+  'addSourceMiddleware',
+  'showPreferences',
+]) {
   window.tillit[m] ??= (...args) => window.tillit.push([m, ...args]);
 }
 window.tillit.consent ??= {};

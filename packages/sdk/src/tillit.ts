@@ -12,7 +12,7 @@ import { type PrivacyLoader, privacyProxy } from './privacy-proxy.js';
 import { trackPageViews } from './page-views.js';
 import { deliver } from './transport.js';
 import { safe } from './safe.js';
-import { createState, grantedNow, purposeNow, type State, type User } from './state.js';
+import { createState, grantedNow, purposeNow, type State } from './state.js';
 import type { Tillit, TillitConfig, TillitConsent } from './types.js';
 
 export type { PrivacyLoader } from './privacy-proxy.js';
