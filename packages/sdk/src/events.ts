@@ -1,6 +1,6 @@
 /** Events: their context, the consent gate they pass, and the queue they go to. */
 import type { Event, EventContext } from '@tillit/schema';
-import { currentIdentity, privacyChunk, user } from './identity.js';
+import { currentIdentity, privacyChunk } from './identity.js';
 import { uuidv7 } from './ids.js';
 import { MAX_EVENT_BYTES, utf8Bytes } from './queue-policy.js';
 import { parseJson } from './safe.js';
@@ -107,7 +107,8 @@ export function createEvents(s: State, queued: () => void): Events {
     const draft = {
       type,
       ...fields,
-      userId: fields.userId ?? user(s).userId,
+      // The page's identify(); else the stored identity's, which enqueue adds (s.user_ is empty on a new page).
+      userId: fields.userId ?? s.user_.userId,
       timestamp: new Date().toISOString(),
       context: { ...context(), ...extra },
     } as Draft;
