@@ -53,6 +53,7 @@ const STUB_WITH_FORMS = STUB.replace(
   `  tillit.addSourceMiddleware(({ payload, next }) => {
     delete payload.obj.traits?.email; // personal data never leaves the page
     if (payload.obj.event === 'Internal') return next(null);
+    if (payload.obj.event === 'Broken') return next({ obj: 'not an event' });
     payload.obj.context.site = 'shop';
     next(payload);
   });
@@ -77,14 +78,24 @@ test("analytics.js's call forms, group, alias, screen and source middleware: eac
       t.alias('user-43'),
       t.track('Internal'),
       t.identify(true as never),
+      t.track('Broken'),
     ]);
     let ready = false;
     await t.ready(() => (ready = true));
     return { all, called, ready, traits: t.user().traits(), id: t.user().id() };
   });
-  expect(results.all.map((r: CallResult) => r.status)).toEqual(['queued', 'queued', 'queued', 'queued', 'dropped', 'dropped']);
+  expect(results.all.map((r: CallResult) => r.status)).toEqual([
+    'queued',
+    'queued',
+    'queued',
+    'queued',
+    'dropped',
+    'dropped',
+    'dropped',
+  ]);
   expect(results.all[4].reason).toBe('by source middleware');
   expect(results.all[5].reason).toBe('identify: expected a string or number of 1 to 128 characters, got true');
+  expect(results.all[6].reason).toContain('source middleware passed on "not an event" as payload.obj');
   expect(results.called).toEqual(['queued']);
   expect(results.ready).toBe(true);
   expect([results.id, results.traits]).toEqual(['user-42', { email: 'ann@example.com', plan: 'pro', seats: 3 }]);
