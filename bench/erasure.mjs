@@ -1,6 +1,6 @@
 // Section 3: erasing one subject among 1 million events of 10 000 subjects, through the collector's
 // real endpoint (DELETE /v1/subjects/:id, authenticated with the subject's secret): median, p99 and
-// slowest of 100 erasures, one after another.
+// slowest of 100 erasures, one after another; two rounds (other subjects), one after the other.
 //   node bench/erasure.mjs [events] [samples]   → this section alone, printed as JSON
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -86,7 +86,13 @@ async function bindSecret(url, id) {
   return secret;
 }
 
-export async function erasureSection({ events = 1_000_000, subjects = 10_000, samples = 100, log = console.log } = {}) {
+export async function erasureSection({
+  events = 1_000_000,
+  subjects = 10_000,
+  samples = 100,
+  rounds = 2,
+  log = console.log,
+} = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'tillit-bench-erase-'));
   try {
     log(`  erasure: a database of ${events} events of ${subjects} subjects…`);
@@ -99,8 +105,9 @@ export async function erasureSection({ events = 1_000_000, subjects = 10_000, sa
     });
     const results = [];
     try {
-      for (let k = 0; k < samples; k++) {
-        const id = subjectId(Math.floor((k + 0.5) * (subjects / samples)));
+      for (let k = 0; k < samples * rounds; k++) {
+        // Round r erases the subjects next to round 0's: as spread over the database, none twice.
+        const id = subjectId(Math.floor(((k % samples) + 0.5) * (subjects / samples)) + Math.floor(k / samples));
         const secret = await bindSecret(server.url, id);
         const started = performance.now();
         const res = await fetch(`${server.url}/v1/subjects/${encodeURIComponent(id)}`, {
@@ -119,7 +126,11 @@ export async function erasureSection({ events = 1_000_000, subjects = 10_000, sa
     const db = new Database(join(dataDir, 'tillit.db'), { readonly: true });
     const left = db.prepare('SELECT count(*) AS n FROM events').get().n;
     db.close();
-    const times = results.map((r) => r.ms).sort((a, b) => a - b);
+    const stats = (rs) => {
+      const times = rs.map((r) => r.ms).sort((a, b) => a - b);
+      return { medianMs: percentile(times, 50), p99Ms: percentile(times, 99), minMs: times[0], maxMs: times[times.length - 1] };
+    };
+    const perRound = Array.from({ length: rounds }, (_, i) => stats(results.slice(i * samples, (i + 1) * samples)));
     return {
       measured:
         'DELETE /v1/subjects/:id on the collector (built CLI, default durability), Bearer subject secret, over loopback HTTP',
@@ -129,10 +140,9 @@ export async function erasureSection({ events = 1_000_000, subjects = 10_000, sa
       fillSeconds,
       copySeconds,
       dbBytes,
-      medianMs: percentile(times, 50),
-      p99Ms: percentile(times, 99),
-      minMs: times[0],
-      maxMs: times[times.length - 1],
+      rounds: perRound,
+      // The worse round's figures: the aim must hold in each.
+      ...perRound.reduce((worse, r) => (r.p99Ms > worse.p99Ms ? r : worse)),
       timesMs: results.map((r) => Math.round(r.ms * 10) / 10),
       deletedPerErasure: [...new Set(results.map((r) => r.deleted))],
       eventsLeft: left,

@@ -351,23 +351,21 @@ function erasure(r, out) {
     `Measured: ${r.measured}. The database held ${int(r.events)} events of ${int(r.subjects)} subjects`,
     `(${int(r.events / r.subjects)} each; ${kb(r.dbBytes / 1024)} MB on disk; filled in ${r.fillSeconds.toFixed(1)} s through SqliteStore${filled}).`,
     `${r.samples} subjects were erased one after another, each after its browser’s consent record had bound a secret`,
-    `(the consent is not timed). p99 is the nearest rank: the ${Math.ceil(0.99 * r.samples)}th of ${r.samples} times, sorted.`,
+    `(the consent is not timed), in ${r.rounds?.length ?? 1} round(s) of other subjects, one after the other. p99 is the nearest rank: the ${Math.ceil(0.99 * r.samples)}th of ${r.samples} times of a round, sorted.`,
     '',
   );
-  const p99 = r.p99Ms === undefined ? '—' : `**${ms(r.p99Ms)} ms**`;
   out.push(
     table(
-      ['median', 'p99', 'slowest', 'fastest', 'events deleted per erasure', 'events left'],
-      [
-        [
-          `**${ms(r.medianMs)} ms**`,
-          p99,
-          `${ms(r.maxMs)} ms`,
-          `${ms(r.minMs)} ms`,
-          r.deletedPerErasure.join(', '),
-          int(r.eventsLeft),
-        ],
-      ],
+      ['round', 'median', 'p99', 'slowest', 'fastest', 'events deleted per erasure', 'events left'],
+      (r.rounds ?? [r]).map((round, i) => [
+        `${i + 1}`,
+        `**${ms(round.medianMs)} ms**`,
+        round.p99Ms === undefined ? '—' : `**${ms(round.p99Ms)} ms**`,
+        `${ms(round.maxMs)} ms`,
+        `${ms(round.minMs)} ms`,
+        r.deletedPerErasure.join(', '),
+        i === (r.rounds ?? [r]).length - 1 ? int(r.eventsLeft) : '',
+      ]),
     ),
     '',
   );
@@ -383,14 +381,16 @@ function erasure(r, out) {
     '  waits for) within 250 ms of a main-connection write, and a TRUNCATE a second after erasures empties the WAL',
     '  file, whose old frames still hold the erased rows. A checkpoint on the writer thread after every erasure at',
     '  once, or a TRUNCATE there, made erasures in a row wait for each other (median 10 → 24 ms) or fail (the',
-    '  TRUNCATE takes the write lock).',
+    '  TRUNCATE takes the write lock). The TRUNCATE ran a second after the first erasure of a row, on the request',
+    '  thread, copying what the writer had not yet: an erasure behind it took 399 ms (AMD EPYC, load 1.7; p99 37 ms);',
+    '  since d5492bb it waits for a second without erasures (at most 5 s): 41 and 27 ms slowest, p99 26 and 23 ms.',
     '',
   );
   if (r.p99Ms !== undefined && r.events >= 1_000_000 && r.samples >= 100)
     out.push(
       r.p99Ms < 25
-        ? `- The aim (issue 14: p99 under 25 ms over 100 erasures among 1,000,000 events) is met in this run.`
-        : `- **The aim (issue 14: p99 under 25 ms over 100 erasures among 1,000,000 events) is not met in this run: p99 ${ms(r.p99Ms)} ms.**`,
+        ? `- The aim (issue 14: p99 under 25 ms over 100 erasures among 1,000,000 events) is met in this run, in every round.`
+        : `- **The aim (issue 14: p99 under 25 ms over 100 erasures among 1,000,000 events) is not met in this run: p99 ${ms(r.p99Ms)} ms in the worse round.**`,
       '',
     );
 }
