@@ -384,6 +384,10 @@ function erasure(r, out) {
     '  TRUNCATE takes the write lock). The TRUNCATE ran a second after the first erasure of a row, on the request',
     '  thread, copying what the writer had not yet: an erasure behind it took 399 ms (AMD EPYC, load 1.7; p99 37 ms);',
     '  since d5492bb it waits for a second without erasures (at most 5 s): 41 and 27 ms slowest, p99 26 and 23 ms.',
+    '  Alone (`--only=erasure`, load 1.2-1.6, two rounds each) p99 was 16/17, 39/22 ms; in the full run, right after',
+    '  the ingest section (the disk still writing its data back), 34/32 ms. Tried and not kept: the writer’s',
+    '  checkpoint 250 ms after the last main-connection write instead of the first (at most 2 s): p99 17/16 and',
+    '  21/21 ms against 16/17 and 39/22, alternating: within the noise.',
     '',
   );
   if (r.p99Ms !== undefined && r.events >= 1_000_000 && r.samples >= 100)
@@ -489,7 +493,31 @@ function browser(r, out) {
       `**Only ${int(r.stored)} of ${int(r.events)} events reached the collector.** Tracking ${int(r.events)} events in ${(r.trackingMs / 1000).toFixed(1)} s outruns delivery, and the queue's bounds (10,000 events, 5 MB by default; oldest dropped first) were reached.`,
     );
   out.push(...lines.map((l) => `- ${l}`), '');
+  out.push(...BROWSER_NOTES, '');
 }
+
+/** What the profiles of section 4 showed and what was done about it (kept here so that every run prints it). */
+const BROWSER_NOTES = [
+  'Issue 14 (track() ≤ 20 µs median, no long task, a burst of 10,000 arriving whole). Where the time went, and what',
+  'changed (Chromium CPU profiles of this page, per 10,000 events):',
+  '',
+  '- 2026-12-03, Intel Xeon, load 7-10, alternating bundles: the 10,000-event bound, one queue read a flush and the',
+  '  sends from memory took delivery from 648-1,168 to 2,523-3,039 events/s and 1,400-3,350 to all 10,000 stored;',
+  '  track() p50 64-76 → 26-38 µs. uuidv7 211-236 ms → 10-28 ms (random words from a pool: a getRandomValues call',
+  '  costs ~8 µs); the UTF-8 size 90-153 → 3-17 ms (two regular expressions instead of TextEncoder). Two requests in',
+  '  flight took twice as long each (the collector’s share of the cores is the limit): not kept.',
+  '- 2026-12-03, AMD EPYC, load 2.5-3.3, alternating bundles (main 8038c1f → issue 12’s call forms, 0a2b6d2,',
+  '  two rounds): p50 32/34 → 32/36 µs, mean 38/51 → 44/53 µs (the argument parsing and the result object); then with',
+  '  one page context per URL and title (the title’s e-mail scrub ran on every event) and the campaign read once a',
+  '  page: p50 32/32 → 30/30 µs, mean 46/43 → 47/44 µs. Kept for +18 B, paid by moving the 413 split to the chunk.',
+  '- What is left (the last profile’s main-thread self time over tracking and delivery): deleting acknowledged',
+  '  events from IndexedDB (each record read back, filtered, rewritten or deleted: 7 % of the run, the largest',
+  '  item), the event’s JSON.stringify for its size (the JSON is built again for the request), the queue’s put,',
+  '  the draft (`new Date().toISOString()`), the session’s localStorage read. Levers not taken for the script',
+  '  tag’s budget (39 B left of 6,144): reusing the size count’s JSON in the request body, an ASCII fast path for',
+  '  the size, deleting a fully acknowledged record without reading it, reading a backlog 20 records a request',
+  '  (a flush starting with 10,000 waiting reads them in one 130-240 ms task; +57 B).',
+];
 
 /** The sections of a run, in the order they run and appear. */
 const RENDER = {
