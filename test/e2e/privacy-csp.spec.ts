@@ -22,6 +22,11 @@ test('the portal is styled under a strict CSP without a single violation', async
   await page.evaluate(() =>
     (window as unknown as { tillit: { consent: { acceptAll(): Promise<void> } } }).tillit.consent.acceptAll(),
   );
+  // The collector holds the visitor's secret once it has acknowledged the consent record that carried it: before,
+  // the reloaded portal's request can reach the collector first and be refused (seen once on PostgreSQL).
+  await expect
+    .poll(() => page.evaluate(() => JSON.parse(localStorage.getItem('tillit_consent') ?? '{}').receiptId))
+    .toEqual(expect.any(String));
   await page.reload();
   const portal = page.locator('tillit-privacy-portal');
   await expect(portal.getByRole('heading', { level: 1 })).toBeVisible();
