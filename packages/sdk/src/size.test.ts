@@ -1,8 +1,8 @@
 /**
  * The script tag's budget (DESIGN.md: 6 KB), measured on the files that ship: dist/tillit.js and
- * dist/tillit-privacy.js as the build wrote them, minified + gzip (level 9), without the source-map
- * comment. Also names that must never be in a browser bundle (zod's, Node's), and that importing the
- * npm entry runs nothing.
+ * dist/tillit-privacy.js as the build wrote them and a site serves them (no source-map comment: the map is
+ * written beside them, named in no comment), minified + gzip (level 9). Also names that must never be in a
+ * browser bundle (zod's, Node's), and that importing the npm entry runs nothing.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -32,9 +32,10 @@ const BUDGET = 6144;
  * with the script-tag bundles sharing their mangled property names, decisions (make, apply, resend, GPC, another
  * tab's) moved to the privacy chunk: 6,335 B; group/alias/screen made there, the queue's destroy there: 6,120 B;
  * the chunk parsing with the core's call: 6,129 B; one page context per URL and title, the campaign read once a page
- * (+18 B), the 413 split moved to the chunk (-41 B): 6,105 B.
+ * (+18 B), the 413 split moved to the chunk (-41 B): 6,105 B; measured from then on as a site serves the file
+ * (the build writes no source-map comment into it any more, and the test strips nothing): 6,108 B.
  */
-const CEILING = Math.min(6105 + 16, BUDGET);
+const CEILING = Math.min(6108 + 16, BUDGET);
 /**
  * The privacy chunk (loaded on first use, and by sites that configure a cookie, to write it): 649 B,
  * then 757 B with setAnonymousId, 971 B with the cookies' writer, 1,179 B with the consent-record
@@ -44,11 +45,11 @@ const CEILING = Math.min(6105 + 16, BUDGET);
  * group/alias/screen (issue 12), and the 413 split. It loads only where a decision is due or made, for privacy requests, cookies,
  * those calls and middleware, so its bytes cost the pages that need them.
  */
-const PRIVACY_BUDGET = 3903 + 16;
+const PRIVACY_BUDGET = 3906 + 16;
 const MUST_NOT_APPEAR = ['ZodError', 'zod', 'require(', 'process.env', 'Buffer', 'node:', 'crypto.randomUUID'];
 const src = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
-/** A shipped file without its source-map comment; fails when it is missing or older than a source. */
+/** A shipped file, as served; fails when it is missing or older than a source. */
 function shipped(file: string): string {
   const path = src(`../dist/${file}`);
   let built: number;
@@ -59,7 +60,7 @@ function shipped(file: string): string {
   }
   const newer = readdirSync(src('.')).filter((f) => !f.endsWith('.test.ts') && statSync(src(f)).mtimeMs > built);
   if (newer.length) throw new Error(`[size] packages/sdk/dist/${file} is older than src/${newer[0]}: run npm run build`);
-  return readFileSync(path, 'utf8').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '');
+  return readFileSync(path, 'utf8');
 }
 
 const gzipped = (code: string) => gzipSync(code, { level: 9 }).length;

@@ -1,7 +1,6 @@
 /**
  * For the UI packages' tests (Node only, not exported from the index): a file as it ships in a
- * package's dist/, measured as DESIGN.md's budgets are (minified as built, gzip level 9, without the
- * source-map comment, which a browser never downloads with the code).
+ * package's dist/, measured as DESIGN.md's budgets are (minified as built, gzip level 9, as a site serves it).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -22,7 +21,7 @@ export function shipped(file: URL): ShippedFile {
       `[size] ${relative(process.cwd(), path)} is missing: the test measures the built file. Build first: npm run build`,
     );
   }
-  const code = readFileSync(path, 'utf8').replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, '');
+  const code = readFileSync(path, 'utf8');
   return { code, gzipped: gzipSync(code, { level: 9 }).length };
 }
 
