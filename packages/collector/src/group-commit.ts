@@ -13,24 +13,26 @@ export type CommitHere = (rows: EventRow[]) => Uint8Array;
 
 /**
  * Group commit: the inserts of concurrent requests are committed together, and each request is
- * answered only after its rows are committed. With a writer thread, while it commits one group the
- * next one gathers (every request that arrived meanwhile), so transactions grow with the load.
+ * answered only after its rows are committed. With a writer thread, the rows of each turn of the event
+ * loop are posted to it at once, and it commits in one transaction every group that reached it while
+ * it committed the last: it never waits for this thread to gather and post the next one, and
+ * transactions grow with the load.
  *
  * `exclusive(fn)` runs other work on the calling thread's connection between groups: new groups wait,
- * the writer finishes the group it has, the rows waiting for it are committed here first, then `fn`
+ * the writer commits the groups it has, the rows waiting for it are committed here first, then `fn`
  * runs. So an erasure deletes every event accepted before it.
  */
 export class GroupCommitter {
   private pending: PendingInsert[] = [];
   private scheduled = false;
-  /** The group the writer is committing now. */
-  private sent: PendingInsert[] | null = null;
+  /** The groups posted to the writer and not yet answered, oldest first. */
+  private sent: PendingInsert[][] = [];
   /** Exclusive sections waiting for the writer to finish its group. */
   private waiting: (() => void)[] = [];
   private exclusives = 0;
   private writer: WriterThread | null = null;
 
-  /** Told the size (rows) of each group as it is committed: the metrics' group-commit histogram. */
+  /** Told the size (rows) of each transaction as it is committed: the metrics' group-commit histogram. */
   onGroup: ((rows: number) => void) | undefined;
 
   constructor(private readonly commitHere: CommitHere) {}
@@ -40,19 +42,25 @@ export class GroupCommitter {
     this.writer = writer;
   }
 
-  /** The writer's answer to the group it was posted. */
-  answered(answer: Uint8Array | Error): void {
-    const group = this.sent;
-    if (group === null) return;
-    this.sent = null;
-    settle(group, answer);
+  /**
+   * The writer's answer for its oldest groups: one flag per row of the `rows` it committed in one
+   * transaction, or why that transaction failed.
+   */
+  answered(answer: Uint8Array | Error, rows: number): void {
+    if (!(answer instanceof Error)) this.onGroup?.(rows);
+    for (let at = 0; at < rows && this.sent.length > 0; ) {
+      const group = this.sent.shift()!;
+      const size = group.reduce((n, item) => n + item.rows.length, 0);
+      settle(group, answer instanceof Error ? answer : answer.subarray(at, at + size));
+      at += size;
+    }
+    if (this.sent.length > 0) return;
     const waiting = this.waiting;
     if (waiting.length > 0) {
       this.waiting = [];
       this.exclusives += waiting.length;
       for (const wake of waiting) wake();
     } else {
-      // Rows that came while the writer was busy go at once: they have waited one commit already.
       this.send();
     }
   }
@@ -67,14 +75,14 @@ export class GroupCommitter {
       `[tillit-collector] the SQLite writer thread stopped (${redact(error.message)}); committing on the main thread`,
     );
     this.writer = null;
-    this.answered(error);
+    this.answered(error, Number.POSITIVE_INFINITY);
   }
 
   insert(rows: EventRow[]): Promise<boolean[]> {
     if (rows.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       this.pending.push({ rows, resolve, reject });
-      if (!this.scheduled && this.sent === null) {
+      if (!this.scheduled) {
         this.scheduled = true;
         // Gathers every request of this turn of the event loop into the group.
         setImmediate(() => this.send());
@@ -88,7 +96,7 @@ export class GroupCommitter {
    */
   async exclusive<T>(fn: () => T): Promise<T> {
     // answered() counts a waiting section in `exclusives` as it wakes it, so no group is sent in between.
-    if (this.sent !== null) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (this.sent.length > 0) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.exclusives++;
     try {
       this.flush();
@@ -109,20 +117,18 @@ export class GroupCommitter {
     });
   }
 
-  /** Hands the pending rows to the writer as one group, unless it is busy or an exclusive section waits. */
+  /** Hands the pending rows to the writer as one group, unless an exclusive section waits or runs. */
   private send(): void {
     this.scheduled = false;
-    if (this.sent !== null || this.waiting.length > 0 || this.exclusives > 0 || this.pending.length === 0) return;
+    if (this.waiting.length > 0 || this.exclusives > 0 || this.pending.length === 0) return;
     if (!this.writer) {
       this.flush();
       return;
     }
     const group = this.pending;
     this.pending = [];
-    this.sent = group;
-    const rows = group.flatMap((item) => item.rows);
-    this.onGroup?.(rows.length);
-    this.writer.post(rows);
+    this.sent.push(group);
+    this.writer.post(group.flatMap((item) => item.rows));
   }
 
   /** Commits every pending insert in one transaction on the calling thread. */

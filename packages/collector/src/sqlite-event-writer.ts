@@ -103,7 +103,7 @@ export function commitEventValues(
  * it runs the same from the sources (tests) and from the bundle.
  */
 const WRITER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
+const { parentPort, workerData, receiveMessageOnPort } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const commitEventValues = ${commitEventValues.toString()};
 const db = new Database(workerData.path);
@@ -115,46 +115,68 @@ db.pragma('secure_delete = FAST');
 const insert = db.prepare(workerData.insertEvent);
 const link = db.prepare(workerData.upsertLink);
 const enqueue = db.prepare(workerData.enqueueEvent);
-const commit = db.transaction((values) => commitEventValues(values, workerData.width, insert, link, enqueue));
-let checkpointTimer = null;
-parentPort.on('message', (values) => {
-  if (values === 'checkpoint') {
-    // One checkpoint for the writes of 250 ms: one per erasure, at once, made erasures in a row wait
-    // for each other's checkpoint.
-    checkpointTimer ??= setTimeout(() => {
-      checkpointTimer = null;
-      if (db.open) db.pragma('wal_checkpoint(PASSIVE)');
-    }, 250);
-    return;
+/** Commits groups in one transaction: one flag per row of all of them, in order. */
+const commit = db.transaction((groups) => {
+  const flags = groups.map((values) => commitEventValues(values, workerData.width, insert, link, enqueue));
+  const all = new Uint8Array(flags.reduce((n, f) => n + f.length, 0));
+  let at = 0;
+  for (const f of flags) {
+    all.set(f, at);
+    at += f.length;
   }
-  if (values === 'close') {
+  return all;
+});
+let checkpointTimer = null;
+const scheduleCheckpoint = () => {
+  // One checkpoint for the writes of 250 ms: one per erasure, at once, made erasures in a row wait
+  // for each other's checkpoint.
+  checkpointTimer ??= setTimeout(() => {
+    checkpointTimer = null;
+    if (db.open) db.pragma('wal_checkpoint(PASSIVE)');
+  }, 250);
+};
+parentPort.on('message', (first) => {
+  // Every group posted while the last transaction ran joins this one, taken off the port here.
+  const groups = [];
+  let closing = false;
+  for (let message = first; ; ) {
+    if (message === 'checkpoint') scheduleCheckpoint();
+    else if (message === 'close') closing = true;
+    else groups.push(message);
+    const next = closing ? undefined : receiveMessageOnPort(parentPort);
+    if (!next) break;
+    message = next.message;
+  }
+  if (groups.length > 0) {
+    try {
+      const flags = commit(groups);
+      parentPort.postMessage(flags, [flags.buffer]);
+    } catch (error) {
+      const rows = groups.reduce((n, values) => n + values.length / workerData.width, 0);
+      parentPort.postMessage({ error: String(error && error.message), rows });
+    }
+  }
+  if (closing) {
     clearTimeout(checkpointTimer);
     db.close();
     parentPort.close();
-    return;
   }
-  let flags;
-  try {
-    flags = commit(values);
-  } catch (error) {
-    parentPort.postMessage({ error: String(error && error.message) });
-    return;
-  }
-  parentPort.postMessage(flags, [flags.buffer]);
 });
 `;
 
 export interface WriterEvents {
-  /** The flags of the group posted last, or why it failed. */
-  answered(answer: Uint8Array | Error): void;
+  /** The flags of the `rows` the oldest posted groups hold, committed in one transaction, or why it failed. */
+  answered(answer: Uint8Array | Error, rows: number): void;
   /** The thread stopped (crash, terminate): nothing more will be answered. */
   lost(error: Error): void;
 }
 
-/** A worker thread with its own connection to `path`, committing one group at a time. */
+/** A worker thread with its own connection to `path`, committing the groups posted to it in order. */
 export class WriterThread {
   private readonly worker: Worker;
   private closing = false;
+  /** Rows posted and not yet answered. */
+  private rowsOut = 0;
 
   constructor(path: string, synchronous: 'FULL' | 'NORMAL', events: WriterEvents) {
     this.worker = new Worker(WRITER_SOURCE, {
@@ -171,9 +193,11 @@ export class WriterThread {
     });
     // Kept alive only while it holds a group: an idle store does not keep the process running.
     this.worker.unref();
-    this.worker.on('message', (answer: Uint8Array | { error: string }) => {
-      this.worker.unref();
-      events.answered(answer instanceof Uint8Array ? answer : new Error(answer.error));
+    this.worker.on('message', (answer: Uint8Array | { error: string; rows: number }) => {
+      const rows = answer instanceof Uint8Array ? answer.length : answer.rows;
+      this.rowsOut -= rows;
+      if (this.rowsOut === 0) this.worker.unref();
+      events.answered(answer instanceof Uint8Array ? answer : new Error(answer.error), rows);
     });
     const lost = (error: Error) => {
       if (!this.closing) events.lost(error);
@@ -184,6 +208,7 @@ export class WriterThread {
 
   post(rows: readonly EventRow[]): void {
     this.worker.ref();
+    this.rowsOut += rows.length;
     this.worker.postMessage(flattenRows(rows));
   }
 

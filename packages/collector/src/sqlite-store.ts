@@ -99,7 +99,7 @@ export class SqliteStore implements Store {
     this.outboxErasure = outboxErasure(this.db);
     if (options.writerThread !== false) {
       const writer: WriterThread = new WriterThread(this.path, synchronous, {
-        answered: (answer) => this.committer.answered(answer),
+        answered: (answer, rows) => this.committer.answered(answer, rows),
         lost: (error) => {
           this.committer.writerLost(writer, error);
           // This connection may be closed already (a database that cannot be read): nothing to checkpoint then.
