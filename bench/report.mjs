@@ -449,12 +449,15 @@ function browser(r, out) {
     'timing each task with performance.now() (Chromium coarsens it to 0.1 ms, so per-call figures are task time / calls).',
     'Long tasks (≥ 50 ms, PerformanceObserver) are counted from the first call until the collector stopped receiving.',
     'Delivery: events stored at the collector over the time from the first `track()` to the last event stored (its `received_at`).',
-    `Load average when the section started: ${r.load ?? '?'}.`,
+    `${r.rounds?.length ?? 1} round(s), one after the other, each with a fresh browser and collector.`,
     '',
   );
+  const rounds = r.rounds ?? [r];
   out.push(
     table(
       [
+        'round',
+        'load (1 min) at start',
         'time per track()',
         'p50 / p99 per call (per task)',
         'slowest task of 50 calls',
@@ -465,20 +468,39 @@ function browser(r, out) {
         'left queued',
         'page errors',
       ],
-      [
-        [
-          `**${r.meanCallUs.toFixed(0)} µs**`,
-          `${r.p50CallUs.toFixed(0)} / ${r.p99CallUs.toFixed(0)} µs`,
-          `${ms(r.maxTaskMs)} ms`,
-          `${r.longTasks} (${ms(r.longTaskMs)} ms in all)`,
-          `${ms(r.longestTaskMs)} ms`,
-          r.indexedDb ? 'yes' : '**no**',
-          `${int(r.stored)} of ${int(r.events)} in ${(r.deliveryMs / 1000).toFixed(1)} s: **${int(r.eventsPerSecond)} events/s**`,
-          String(r.queuedAfter ?? '?'),
-          String(r.pageErrors.length),
-        ],
-      ],
+      rounds.map((x, i) => [
+        String(i + 1),
+        x.load?.split(' / ')[0] ?? '?',
+        `${x.meanCallUs.toFixed(0)} µs`,
+        `**${x.p50CallUs.toFixed(0)}** / ${x.p99CallUs.toFixed(0)} µs`,
+        `${ms(x.maxTaskMs)} ms`,
+        `${x.longTasks} (${ms(x.longTaskMs)} ms in all)`,
+        `${ms(x.longestTaskMs)} ms`,
+        x.indexedDb ? 'yes' : '**no**',
+        `${int(x.stored)} of ${int(x.events)} in ${(x.deliveryMs / 1000).toFixed(1)} s: **${int(x.eventsPerSecond)} events/s**`,
+        String(x.queuedAfter ?? '?'),
+        String(x.pageErrors.length),
+      ]),
     ),
+    '',
+  );
+  const aim = [
+    [
+      'track() ≤ 20 µs median of main thread',
+      rounds.every((x) => x.p50CallUs <= 20),
+      `p50 ${rounds.map((x) => `${x.p50CallUs.toFixed(0)} µs`).join(', ')}`,
+    ],
+    ['zero long tasks', rounds.every((x) => x.longTasks === 0), rounds.map((x) => x.longTasks).join(', ')],
+    [
+      `a burst of ${int(r.events)} tracked arrives complete, ≥ 2,000 events/s`,
+      rounds.every((x) => x.stored === x.events && x.distinct === x.events && x.eventsPerSecond >= 2000),
+      rounds.map((x) => `${int(x.distinct)} distinct at ${int(x.eventsPerSecond)} events/s`).join('; '),
+    ],
+  ];
+  out.push(
+    'Issue 14’s aims for the SDK, in every round:',
+    '',
+    ...aim.map(([what, met, figures]) => `- ${what}: ${met ? 'met' : '**not met**'} (${figures}).`),
     '',
   );
   const lines = [];
