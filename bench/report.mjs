@@ -328,26 +328,22 @@ function ingestTargets(r, find, out) {
     .filter((c) => c?.mainUsPerEvent)
     .map((c) => `${c.name}: ${Math.round((c.mainUsPerEvent * c.eventsPerSec) / 10_000)} %`);
   if (busy.length) out.push(`Request thread busy (its CPU ÷ the run’s wall time): ${busy.join('; ')}.`, '');
-  // The best wall-time ratio these cores allow: raw SQLite runs alone on one core, while the collector's
-  // threads and the load generator share all of them, so at best the sum of their CPU per event is spread evenly.
+  // The best wall-time ratio these cores allow: the collector's threads and the load generator share
+  // them, so the collector cannot ingest more than cores ÷ (their CPU per event together) events/s.
   const cores = availableParallelism();
-  const bound = (c, limit) =>
-    c?.cpuUsPerEvent && c.loadGenUsPerEvent && limit?.cpuUsPerEvent
-      ? (cores * limit.cpuUsPerEvent) / (c.cpuUsPerEvent + c.loadGenUsPerEvent)
-      : null;
+  const most = (c) => (c?.cpuUsPerEvent && c.loadGenUsPerEvent ? (cores * 1e6) / (c.cpuUsPerEvent + c.loadGenUsPerEvent) : null);
   const bounds = [
     ['v7 ids', full, sql, 0.6],
     ['v4 ids', v4, sqlV4, 0.5],
-  ].filter(([, c, limit]) => bound(c, limit) !== null);
+  ].filter(([, c, limit]) => most(c) !== null && limit);
   if (bounds.length)
     out.push(
-      `The most these ${cores} cores allow: raw SQLite inserts on one core with the others idle, while the collector’s threads and the load`,
-      'generator share every core, so no overlap can beat cores × raw SQLite’s CPU per event ÷ (the collector’s + the load generator’s):',
-      `${bounds
-        .map(
-          ([what, c, limit, goal]) =>
-            `${what} ${cores} × ${us(limit.cpuUsPerEvent)} ÷ (${us(c.cpuUsPerEvent)} + ${us(c.loadGenUsPerEvent)}) = **${times(bound(c, limit))}** (target ${goal}×: ${bound(c, limit) < goal ? 'out of reach in this run' : 'within reach, with both cores kept busy'})`,
-        )
+      `The most these ${cores} cores allow: the collector’s threads and the load generator share them, so the collector cannot ingest more than`,
+      `${cores} cores ÷ (its CPU per event + the load generator’s) even with no core ever idle: ${bounds
+        .map(([what, c, limit, goal]) => {
+          const ratio = most(c) / limit.eventsPerSec;
+          return `${what} ${cores} s ÷ (${us(c.cpuUsPerEvent)} + ${us(c.loadGenUsPerEvent)}) µs = ${int(most(c))} events/s, **${times(ratio)}** raw SQLite (target ${goal}×: ${ratio < goal ? 'out of reach in this run' : 'within that bound'})`;
+        })
         .join('; ')}.`,
       '',
     );
