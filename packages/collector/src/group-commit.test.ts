@@ -6,21 +6,24 @@ import type { EventRow } from './store.js';
 const row = (messageId: string) => ({ messageId }) as EventRow;
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
-/** A writer that records what it is posted and answers only when the test says. */
-function fakeWriter() {
+/**
+ * A committer with a writer that records what it is posted and answers only when the test says;
+ * `committed`: what was committed on the calling thread instead (every row inserted).
+ */
+function withFakeWriter() {
   const posted: string[][] = [];
-  const writer = { post: (rows: EventRow[]) => posted.push(rows.map((r) => r.messageId)), checkpoint() {} };
-  return { posted, writer: writer as unknown as WriterThread };
-}
-
-it('posts each turn’s rows at once, while earlier groups are still out, and answers them from one transaction’s flags', async () => {
   const committed: string[][] = [];
   const committer = new GroupCommitter((rows) => {
     committed.push(rows.map((r) => r.messageId));
     return new Uint8Array(rows.length).fill(1);
   });
-  const { posted, writer } = fakeWriter();
-  committer.useWriter(writer);
+  const writer = { post: (rows: EventRow[]) => posted.push(rows.map((r) => r.messageId)), checkpoint() {} };
+  committer.useWriter(writer as unknown as WriterThread);
+  return { committer, posted, committed };
+}
+
+it('posts each turn’s rows at once, while earlier groups are still out, and answers them from one transaction’s flags', async () => {
+  const { committer, posted, committed } = withFakeWriter();
   const groups: number[] = [];
   committer.onGroup = (rows) => groups.push(rows);
 
@@ -45,9 +48,7 @@ it('posts each turn’s rows at once, while earlier groups are still out, and an
 });
 
 it('answers the oldest groups only, when the writer committed them before the next one reached it', async () => {
-  const committer = new GroupCommitter(() => new Uint8Array());
-  const { writer } = fakeWriter();
-  committer.useWriter(writer);
+  const { committer } = withFakeWriter();
   const settled: string[] = [];
   const a = committer.insert([row('a1')]).then((r) => settled.push(`a ${r}`));
   await turn();
@@ -62,9 +63,7 @@ it('answers the oldest groups only, when the writer committed them before the ne
 });
 
 it('fails every group of a failed transaction, and only those', async () => {
-  const committer = new GroupCommitter(() => new Uint8Array());
-  const { writer } = fakeWriter();
-  committer.useWriter(writer);
+  const { committer } = withFakeWriter();
   const a = committer.insert([row('a1')]);
   await turn();
   const b = committer.insert([row('b1')]);
@@ -79,13 +78,7 @@ it('fails every group of a failed transaction, and only those', async () => {
 });
 
 it('runs an exclusive section only after every group out is answered, with the rows that came meanwhile committed here first', async () => {
-  const committed: string[][] = [];
-  const committer = new GroupCommitter((rows) => {
-    committed.push(rows.map((r) => r.messageId));
-    return new Uint8Array(rows.length).fill(1);
-  });
-  const { posted, writer } = fakeWriter();
-  committer.useWriter(writer);
+  const { committer, posted, committed } = withFakeWriter();
   const order: string[] = [];
   const a = committer.insert([row('a1')]).then(() => order.push('a'));
   await turn();
