@@ -408,7 +408,7 @@ function ingestTargets(r, find, out) {
 
 function erasure(r, out) {
   out.push('## 3. Erasure', '');
-  const filled = r.copySeconds === undefined ? '' : `, copied for this section in ${r.copySeconds.toFixed(1)} s`;
+  const filled = r.copySeconds === undefined ? '' : `, copied for this section and synced to disk in ${r.copySeconds.toFixed(1)} s`;
   out.push(
     `Measured: ${r.measured}. The database held ${int(r.events)} events of ${int(r.subjects)} subjects`,
     `(${int(r.events / r.subjects)} each; ${kb(r.dbBytes / 1024)} MB on disk; filled in ${r.fillSeconds.toFixed(1)} s through SqliteStore${filled}).`,
@@ -470,7 +470,7 @@ function erasure(r, out) {
 function renderExport(r, out) {
   out.push('## 6. Bulk export', '');
   out.push(
-    `Measured: ${r.measured}. ${int(r.events)} events stored (${kb(r.dbBytes / 1024)} MB of SQLite; filled in ${r.fillSeconds.toFixed(0)} s${r.copySeconds === undefined ? '' : `, the same fill as the erasure section's when both run, copied in ${r.copySeconds.toFixed(1)} s`}),`,
+    `Measured: ${r.measured}. ${int(r.events)} events stored (${kb(r.dbBytes / 1024)} MB of SQLite; filled in ${r.fillSeconds.toFixed(0)} s${r.copySeconds === undefined ? '' : `, the same fill as the erasure section's when both run, copied and synced in ${r.copySeconds.toFixed(1)} s`}),`,
     'exported whole in each format one after another by the same collector process; its resident memory (VmRSS) sampled every 20 ms.',
     'Flat memory means the peak of the second half of an export is that of the first, within noise: nothing grows with the rows sent.',
     '',
