@@ -408,7 +408,8 @@ function ingestTargets(r, find, out) {
 
 function erasure(r, out) {
   out.push('## 3. Erasure', '');
-  const filled = r.copySeconds === undefined ? '' : `, copied for this section and synced to disk in ${r.copySeconds.toFixed(1)} s`;
+  const filled =
+    r.copySeconds === undefined ? '' : `, copied for this section and synced to disk in ${r.copySeconds.toFixed(1)} s`;
   out.push(
     `Measured: ${r.measured}. The database held ${int(r.events)} events of ${int(r.subjects)} subjects`,
     `(${int(r.events / r.subjects)} each; ${kb(r.dbBytes / 1024)} MB on disk; filled in ${r.fillSeconds.toFixed(1)} s through SqliteStore${filled}).`,
