@@ -218,6 +218,11 @@ const INGEST_LEVERS = [
   '  waited after each commit for the request thread to take its answer, gather the next group and clone it over.',
   '  Six alternating pairs on a machine whose speed drifted ±20 % between runs: the request thread’s busy share',
   '  (events/s × its CPU per event) 0.62–0.64 → 0.66–0.72; events/s 39,514–53,816 → 40,978–63,932.',
+  '- Not kept (2026-12-03, alternating, 3–4 pairs each; cores busy = events/s × CPU per event of collector and load',
+  '  generator): each request’s rows posted in a microtask instead of once a turn (smaller transactions, less in step):',
+  '  events/s 47,510–56,853 → 45,474–63,757, cores 1.42–1.50 → 1.48–1.61, CPU per event up with it: no clear gain;',
+  '  `--max-semi-space-size=64` (fewer scavenges): 48,279–67,238 → 44,494–53,737; the writer connection’s',
+  '  cache_size 64 MB (the anonymous_id index takes random inserts): 49,501–63,226 → 47,116–64,004, cores 1.46 both.',
   '- Kept: the live view (dashboard) keeps each stored row as it came and parses its payload only when asked. The profile',
   '  had LiveEvents.record at 12 % of the busy request thread (a JSON.parse of every stored event for a view of the last',
   '  200). Request thread 29.0 / 32.7 → 26.4 / 30.1 µs per event at 20 events/request; 129 / 125 → 105 / 85 µs per',
@@ -347,6 +352,18 @@ function ingestTargets(r, find, out) {
         .join('; ')}.`,
       '',
     );
+  // How much of those cores the collector kept busy, and what CPU per event the target would need at that share.
+  if (full?.loadGenUsPerEvent && sql) {
+    const busyCores = (full.eventsPerSec * (full.cpuUsPerEvent + full.loadGenUsPerEvent)) / 1e6;
+    const needed = (busyCores * 1e6) / (0.6 * sql.eventsPerSec);
+    out.push(
+      `Cores kept busy by the collector and the load generator at 50 connections: ${busyCores.toFixed(2)} of ${cores} (1.41–1.49 in every run and`,
+      'lever tried on 2026-12-03, whatever the machine’s speed: 50 connections in a closed loop move in step, see below). At that',
+      `share, 0.6× raw SQLite needs the collector and the load generator under ${us(needed)} µs of CPU per event together, against`,
+      `${us(full.cpuUsPerEvent + full.loadGenUsPerEvent)} µs in this run.`,
+      '',
+    );
+  }
   // The writer thread's own cycle, measured by instrumenting it (not from the figures of this run).
   out.push(
     'Where the rest goes (2026-12-03, AMD EPYC, the writer thread and ingestEvents instrumented, 50 connections × 20',
