@@ -359,7 +359,7 @@ function ingestTargets(r, find, out) {
     const busyCores = (full.eventsPerSec * (full.cpuUsPerEvent + full.loadGenUsPerEvent)) / 1e6;
     const needed = (busyCores * 1e6) / (0.6 * sql.eventsPerSec);
     out.push(
-      `Cores kept busy by the collector and the load generator at 50 connections: ${busyCores.toFixed(2)} of ${cores} (1.41–1.50 in every run of`,
+      `Cores kept busy by the collector and the load generator at 50 connections: ${busyCores.toFixed(2)} of ${cores} (1.38–1.50 in every run of`,
       'this build on 2026-12-03, whatever the machine’s speed: 50 connections in a closed loop move in step, see below). At that',
       `share, 0.6× raw SQLite needs the collector and the load generator under ${us(needed)} µs of CPU per event together, against`,
       `${us(full.cpuUsPerEvent + full.loadGenUsPerEvent)} µs in this run.`,
