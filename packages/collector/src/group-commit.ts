@@ -27,7 +27,7 @@ export class GroupCommitter {
   private scheduled = false;
   /** The groups posted to the writer and not yet answered, oldest first. */
   private sent: PendingInsert[][] = [];
-  /** Exclusive sections waiting for the writer to finish its group. */
+  /** Exclusive sections waiting for the writer to answer every group out. */
   private waiting: (() => void)[] = [];
   private exclusives = 0;
   private writer: WriterThread | null = null;
