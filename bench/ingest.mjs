@@ -143,29 +143,18 @@ export function fsyncLatency(samples = 200) {
   return { p50: ms[Math.floor(samples / 2)], p99: ms[Math.floor(samples * 0.99)] };
 }
 
-/**
- * The collector's config file for every ingest row: its defaults, but no limit on requests per connection.
- * By default a keep-alive connection is closed after 1,000 requests; a client (a browser, undici) then opens
- * another, one handshake per 1,000 requests, but autocannon keeps writing to the closing connection and
- * counts 503s: it capped a 5 s row at 50 × 1,000 ÷ 5 = 10,000 requests/s (both rounds of the one-event
- * rows, 2026-12-03 15:16, hit exactly 9,980 with 28,775 errors).
- */
-let benchConfig;
-function collectorConfig() {
-  if (!benchConfig) {
-    const dir = tempDir();
-    benchConfig = join(dir, 'collector.json');
-    writeFileSync(benchConfig, JSON.stringify({ connections: { maxRequestsPerConnection: 0 } }));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  }
-  return benchConfig;
-}
-
 /** The collector as a site runs it: the built CLI, a fresh data dir, configured by environment. */
 export async function runCollector(bodies, batchSize, durability, seconds, env = {}) {
   const dataDir = tempDir();
+  // Its defaults, but no limit on requests per connection. By default a keep-alive connection is closed
+  // after 1,000 requests; a client (a browser, undici) then opens another, one handshake per 1,000
+  // requests, but autocannon keeps writing to the closing connection and counts 503s: it capped a 5 s
+  // row at 50 × 1,000 ÷ 5 = 10,000 requests/s (both rounds of the one-event rows, 2026-12-03 15:16,
+  // hit exactly 9,980 with 28,775 errors).
+  const config = join(dataDir, 'bench-collector.json');
+  writeFileSync(config, JSON.stringify({ connections: { maxRequestsPerConnection: 0 } }));
   const server = await spawnServer(['packages/collector/dist/cli.js'], {
-    TILLIT_CONFIG: collectorConfig(),
+    TILLIT_CONFIG: config,
     TILLIT_PORT: '0',
     TILLIT_DATA_DIR: dataDir,
     TILLIT_WRITE_KEY: WRITE_KEY,

@@ -115,16 +115,16 @@ db.pragma('secure_delete = FAST');
 const insert = db.prepare(workerData.insertEvent);
 const link = db.prepare(workerData.upsertLink);
 const enqueue = db.prepare(workerData.enqueueEvent);
+const rowsOf = (groups) => groups.reduce((n, values) => n + values.length / workerData.width, 0);
 /** Commits groups in one transaction: one flag per row of all of them, in order. */
 const commit = db.transaction((groups) => {
-  const flags = groups.map((values) => commitEventValues(values, workerData.width, insert, link, enqueue));
-  const all = new Uint8Array(flags.reduce((n, f) => n + f.length, 0));
+  const flags = new Uint8Array(rowsOf(groups));
   let at = 0;
-  for (const f of flags) {
-    all.set(f, at);
-    at += f.length;
+  for (const values of groups) {
+    flags.set(commitEventValues(values, workerData.width, insert, link, enqueue), at);
+    at += values.length / workerData.width;
   }
-  return all;
+  return flags;
 });
 let checkpointTimer = null;
 const scheduleCheckpoint = () => {
@@ -152,8 +152,7 @@ parentPort.on('message', (first) => {
       const flags = commit(groups);
       parentPort.postMessage(flags, [flags.buffer]);
     } catch (error) {
-      const rows = groups.reduce((n, values) => n + values.length / workerData.width, 0);
-      parentPort.postMessage({ error: String(error && error.message), rows });
+      parentPort.postMessage({ error: String(error && error.message), rows: rowsOf(groups) });
     }
   }
   if (closing) {
