@@ -30,6 +30,8 @@ test('the portal is styled under a strict CSP without a single violation', async
   await page.reload();
   const portal = page.locator('tillit-privacy-portal');
   await expect(portal.getByRole('heading', { level: 1 })).toBeVisible();
+  // The heading is drawn at once; the buttons only once the visitor's data has answered.
+  await expect(portal.getByRole('button').first()).toBeVisible();
   const styled = await portal.evaluate((el) => {
     const root = el.shadowRoot!;
     const button = root.querySelector('button');
