@@ -439,7 +439,7 @@ function erasure(r, out) {
     `Measured: ${r.measured}. The database held ${int(r.events)} events of ${int(r.subjects)} subjects`,
     `(${int(r.events / r.subjects)} each; ${kb(r.dbBytes / 1024)} MB on disk; filled in ${r.fillSeconds.toFixed(1)} s through SqliteStore${filled}).`,
     `${r.samples} subjects were erased one after another, each after its browser’s consent record had bound a secret`,
-    `(the consent is not timed), in ${r.rounds?.length ?? 1} round(s) of other subjects, one after the other. p99 is the nearest rank: the ${Math.ceil(0.99 * r.samples)}th of ${r.samples} times of a round, sorted.`,
+    `(the consent is not timed), in ${r.rounds?.length ?? 1} round(s) of other subjects, one after the other${r.warmUp ? `, after ${r.warmUp} untimed erasures (a fresh process warming up) and a sync of the disk (the earlier sections’ writes)` : ''}. p99 is the nearest rank: the ${Math.ceil(0.99 * r.samples)}th of ${r.samples} times of a round, sorted.`,
     '',
   );
   out.push(
