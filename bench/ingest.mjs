@@ -378,7 +378,13 @@ export async function ingestSection({ scale = 1, sdkBatchSize = 30, rounds = 2, 
   }
   const rows = jobs.map((job, j) => {
     const sorted = [...results[j]].sort((a, b) => b.eventsPerSec - a.eventsPerSec);
-    return { name: job.name, ...job.meta, ...sorted[0], otherRounds: sorted.slice(1).map((r) => r.eventsPerSec) };
+    return {
+      name: job.name,
+      ...job.meta,
+      ...sorted[0],
+      otherRounds: sorted.slice(1).map((r) => r.eventsPerSec),
+      byRound: results[j].map((r) => r.eventsPerSec),
+    };
   });
   return { rows, rounds, eventBytes: eventBytes(), connections: CONNECTIONS, seconds, fsync };
 }

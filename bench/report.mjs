@@ -347,6 +347,18 @@ function ingestTargets(r, find, out) {
     '',
   );
   out.push(table(['target', 'this run', 'CPU ratio', 'bare node:http, parse only, same run', ''], rowsOut), '');
+  // Each round's limit ran over that round's collector table sizes: the pairs, not only the better rounds.
+  const paired = [
+    ['v7 ids', full, sql],
+    ['v4 ids', v4, sqlV4],
+  ].filter(([, c, limit]) => c?.byRound && limit?.byRound);
+  if (paired.length)
+    out.push(
+      `Round by round, each collector row against the limit that ran right after it: ${paired
+        .map(([what, c, limit]) => `${what} ${c.byRound.map((x, i) => times(x / limit.byRound[i])).join(', ')}`)
+        .join('; ')}.`,
+      '',
+    );
   // Busy share of the request thread: well under 1 means it waited (for the load generator, a core, or commits).
   const busy = [full, one]
     .filter((c) => c?.mainUsPerEvent)
