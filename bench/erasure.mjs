@@ -103,6 +103,17 @@ async function bindSecret(url, id) {
   return secret;
 }
 
+/** DELETE /v1/subjects/:id with the subject's secret; the number of events it deleted. */
+async function erase(url, id, secret) {
+  const res = await fetch(`${url}/v1/subjects/${encodeURIComponent(id)}`, {
+    method: 'DELETE',
+    headers: { authorization: `Bearer ${secret}` },
+  });
+  const body = await res.text();
+  if (res.status !== 200) throw new Error(`DELETE answered ${res.status}: ${body}`);
+  return JSON.parse(body).deleted?.events;
+}
+
 export async function erasureSection({
   events = 1_000_000,
   subjects = 10_000,
@@ -128,11 +139,7 @@ export async function erasureSection({
       // Subjects 0 to warmUp - 1: the timed ones start at subjects / samples / 2.
       for (let w = 0; w < warmUp; w++) {
         const id = subjectId(w);
-        const res = await fetch(`${server.url}/v1/subjects/${encodeURIComponent(id)}`, {
-          method: 'DELETE',
-          headers: { authorization: `Bearer ${await bindSecret(server.url, id)}` },
-        });
-        if (res.status !== 200) throw new Error(`warm-up DELETE answered ${res.status}: ${await res.text()}`);
+        await erase(server.url, id, await bindSecret(server.url, id));
       }
       // The earlier sections' writes (hundreds of MB from the ingest rows) still going back to the disk
       // would queue every erasure's fsync behind them: none of that is the collector's.
@@ -142,14 +149,8 @@ export async function erasureSection({
         const id = subjectId(Math.floor(((k % samples) + 0.5) * (subjects / samples)) + Math.floor(k / samples));
         const secret = await bindSecret(server.url, id);
         const started = performance.now();
-        const res = await fetch(`${server.url}/v1/subjects/${encodeURIComponent(id)}`, {
-          method: 'DELETE',
-          headers: { authorization: `Bearer ${secret}` },
-        });
-        const body = await res.text();
-        const ms = performance.now() - started;
-        if (res.status !== 200) throw new Error(`DELETE answered ${res.status}: ${body}`);
-        results.push({ ms, deleted: JSON.parse(body).deleted?.events });
+        const deleted = await erase(server.url, id, secret);
+        results.push({ ms: performance.now() - started, deleted });
       }
     } finally {
       await server.stop();

@@ -289,11 +289,13 @@ export async function ingestSection({ scale = 1, sdkBatchSize = 30, rounds = 2, 
   const bodies20v4 = pool(20, 'v4');
   const bodiesSdk = pool(sdkBatchSize);
   const bodies1 = pool(1);
+  // 80,000 events: the validation rows' work, and the raw SQLite limit as measured before 2026-12-03.
+  const first80k = bodies20.slice(0, 4000);
   // Every row runs once per round, rounds one after another, so a burst of other work on the machine
   // hits one round of a row rather than all of it; the report keeps each row's better round and shows the other.
   // A raw SQLite limit runs right after its collector row (`after`), over that round's table sizes.
   const jobs = [];
-  const add = (name, meta, fn, after) => jobs.push({ name, meta, fn, after });
+  const add = (name, meta, fn, after) => jobs.push({ name, meta, fn, after, results: [] });
   const COLLECTOR_FULL = 'collector, default durability (full)';
   const COLLECTOR_NORMAL = 'collector, durability=normal';
   const COLLECTOR_V4 = 'collector, random v4 message ids (as Segment clients send)';
@@ -318,19 +320,18 @@ export async function ingestSection({ scale = 1, sdkBatchSize = 30, rounds = 2, 
     (last) => runRawSqlite(bodies20, 'normal', { like: last.get(COLLECTOR_NORMAL) }),
     COLLECTOR_NORMAL,
   );
-  // The limit as measured before 2026-12-03: a quarter of the rows, into an empty table (cheaper inserts).
   add(
     'raw SQLite inserts, synchronous=FULL, 80,000 rows into an empty table',
     { batch: 20, kind: 'sql-empty', durability: 'full' },
-    () => runRawSqlite(bodies20.slice(0, 4000), 'full'),
+    () => runRawSqlite(first80k, 'full'),
   );
   add('validation only: JSON.parse + Event.safeParse + JSON.stringify', { batch: 20, kind: 'cpu' }, () =>
-    runValidation(bodies20.slice(0, 4000)),
+    runValidation(first80k),
   );
   add(
     'validation only, compiled validator: JSON.parse + validateEvent + JSON.stringify',
     { batch: 20, kind: 'cpu-compiled' },
-    () => runValidation(bodies20.slice(0, 4000), { compiled: true }),
+    () => runValidation(first80k, { compiled: true }),
   );
   add(
     'raw SQLite inserts, random v4 ids, FULL, over the collector’s table sizes',
@@ -361,7 +362,6 @@ export async function ingestSection({ scale = 1, sdkBatchSize = 30, rounds = 2, 
   add(COLLECTOR_V4, { batch: 20, kind: 'collector-v4', durability: 'full' }, () =>
     runCollector(bodies20v4, 20, undefined, seconds),
   );
-  const results = jobs.map(() => []);
   const fsync = [];
   for (let round = 1; round <= rounds; round++) {
     fsync.push(fsyncLatency());
@@ -370,20 +370,20 @@ export async function ingestSection({ scale = 1, sdkBatchSize = 30, rounds = 2, 
       log(`  ingest round ${round}/${rounds}: ${job.name}…`);
       const loadAtStart = loadavg()[0];
       const figures = { ...(await job.fn(last)), loadAtStart };
-      results[jobs.indexOf(job)].push(figures);
+      job.results.push(figures);
       last.set(job.name, figures);
       for (const next of jobs.filter((j) => j.after === job.name)) await runJob(next);
     };
     for (const job of jobs.filter((j) => !j.after)) await runJob(job);
   }
-  const rows = jobs.map((job, j) => {
-    const sorted = [...results[j]].sort((a, b) => b.eventsPerSec - a.eventsPerSec);
+  const rows = jobs.map((job) => {
+    const sorted = [...job.results].sort((a, b) => b.eventsPerSec - a.eventsPerSec);
     return {
       name: job.name,
       ...job.meta,
       ...sorted[0],
       otherRounds: sorted.slice(1).map((r) => r.eventsPerSec),
-      byRound: results[j].map((r) => r.eventsPerSec),
+      byRound: job.results.map((r) => r.eventsPerSec),
     };
   });
   return { rows, rounds, eventBytes: eventBytes(), connections: CONNECTIONS, seconds, fsync };

@@ -160,10 +160,10 @@ function ingest(r, out) {
       `Validation only: the compiled validator (validateEvent) ${(compiledCpu.eventsPerSec / zodCpu.eventsPerSec).toFixed(2)}× zod’s Event.safeParse in events/s, CPU per event ${us(compiledCpu.cpuUsPerEvent)} vs ${us(zodCpu.cpuUsPerEvent)} µs (JSON.parse and JSON.stringify included in both).`,
     );
   }
-  const sqlFullLimit = find('limit-sql', 'full');
-  if (bare && sqlFullLimit) {
+  const sqlFull = find('limit-sql', 'full');
+  if (bare && sqlFull) {
     // Parsing, validating and storing run one after another on the same cores: their costs add up.
-    const parts = [bare, sqlFullLimit, ...(cpu ? [cpu] : [])];
+    const parts = [bare, sqlFull, ...(cpu ? [cpu] : [])];
     const serial = 1 / parts.reduce((sum, x) => sum + 1 / x.eventsPerSec, 0);
     const full20 = r.rows.find((x) => x.kind === 'collector' && x.durability === 'full' && x.batch === 20);
     lines.push(
@@ -197,7 +197,6 @@ function ingest(r, out) {
       `SQLite writer on its own thread (the default): ${(full.eventsPerSec / oneThread.eventsPerSec).toFixed(2)}× the events/s of committing on the request thread; request thread ${us(full.mainUsPerEvent)} vs ${us(oneThread.mainUsPerEvent)} µs per event, whole server ${us(full.cpuUsPerEvent)} vs ${us(oneThread.cpuUsPerEvent)}.`,
     );
   const sqlV4 = find('sql-v4');
-  const sqlFull = find('limit-sql', 'full');
   if (sqlV4 && sqlFull)
     lines.push(
       `Raw SQLite with v4 ids: ${(sqlV4.eventsPerSec / sqlFull.eventsPerSec).toFixed(2)}× v7 (each over its own collector’s table sizes: ${int(sqlV4.stored)} and ${int(sqlFull.stored)} rows).`,
@@ -401,8 +400,8 @@ function ingestTargets(r, find, out) {
     'events, 44,700 events/s): a request waited 15.3 ms of its ~22 ms for its commit, 0.2 ms for its body and',
     'validation; the writer committed 368 rows a transaction in 5.6 ms (15 µs a row, twice raw SQLite’s into an empty',
     'table: it shares the two cores with the request thread and the load generator, and its table grows) and then',
-    'waited 3.3 ms for the next rows: the 50',
-    'connections move in step, answered together by one commit, so their next requests come back together.',
+    'waited 3.3 ms for the next rows: the 50 connections move in step, answered together by one commit, so their',
+    'next requests come back together.',
     '',
   );
   if (bare?.requestsPerSec && sql) {
