@@ -201,6 +201,40 @@ test('withdrawn: queued events of the purpose go at once; withdrawing all delete
   expect(await collector.count("SELECT count(*) AS n FROM events WHERE type = 'track'")).toBe(0);
 });
 
+test('granted again on the page right after withdrawing everything: the next events arrive, in a new session', async ({
+  page,
+  site,
+  collector,
+}) => {
+  site.setPage('/', tillitPage({ collector, banner: false }));
+  await page.goto(site.url('/'));
+  await sdk(page, (t) => t.consent.acceptAll());
+  await expect.poll(count(collector, "SELECT count(*) AS n FROM events WHERE type = 'page'")).toBe(1);
+  /** The stored events' session fields, by event name or type. */
+  const session = async (name: string) => {
+    const rows = await collector.rows<{ payload: string }>('SELECT payload FROM events WHERE event = ? OR type = ?', name, name);
+    return rows.map((r): [number, boolean?] => {
+      const { sessionId, sessionStart } = JSON.parse(r.payload).context;
+      return [sessionId, sessionStart];
+    });
+  };
+  const [first] = (await session('page'))[0]!;
+  // In one task: the withdrawal's deletion of the queue's database is still running when the next event is queued.
+  await sdk(page, async (t) => {
+    t.track('Withdrawn');
+    await t.consent.rejectAll();
+    await t.consent.acceptAll();
+    t.track('After');
+  });
+  await expect.poll(count(collector, "SELECT count(*) AS n FROM events WHERE event = 'After'")).toBe(1);
+  const [sessionId, sessionStart] = (await session('After'))[0]!;
+  expect(sessionStart).toBe(true);
+  expect(sessionId).toBeGreaterThan(first);
+  expect(await collector.count("SELECT count(*) AS n FROM events WHERE event = 'Withdrawn'")).toBe(0);
+  // Delivered and acknowledged: nothing of it is left in the new database.
+  await expect.poll(() => queued(page)).toEqual([]);
+});
+
 test('a returning visitor who has decided downloads no banner code', async ({ page, site, collector }) => {
   site.setPage('/', tillitPage({ collector }));
   const banners: string[] = [];

@@ -32,7 +32,7 @@ export interface Decisions {
 
 /** Nothing but the decision may remain: identity, session, unsent events, campaign and queue go. */
 function wipe(s: State) {
-  s.identity_ = null;
+  s.identity_ = s.visit_ = null;
   for (const key of [ID_KEY, UNSENT_KEY, SESSION_KEY]) s.local_.removeItem(key);
   s.session_.removeItem(CAMPAIGN_KEY);
   destroyQueue(s.queue_).catch(warn);

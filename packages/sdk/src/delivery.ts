@@ -91,6 +91,9 @@ export function createDelivery(s: State): Delivery {
     (flushing ??= (async () => {
       let again: unknown;
       try {
+        // Not before an await: a finally run at once would clear `flushing` before it is set, and every
+        // later flush would get this settled one (after a withdrawal nothing was sent again on the page).
+        await 0;
         if (!grantedNow(s).length) return;
         const locks = queue.shared_() && navigator.locks;
         // 0: another tab's flush holds the lock.

@@ -56,7 +56,13 @@ export function createEvents(s: State, queued: () => void): Events {
   const campaign = landing ?? parseJson<Record<string, string>>(s.session_.getItem(CAMPAIGN_KEY)) ?? undefined;
   const library = { name: 'tillit', version: __TILLIT_VERSION__ };
 
-  const context = (): EventContext => ({ page: pageNow(), campaign, locale: navigator.language, library });
+  const context = (extra?: object): EventContext => ({
+    page: pageNow(),
+    campaign,
+    locale: navigator.language,
+    library,
+    ...extra,
+  });
 
   const drop = (event: Partial<Event>, reason: string): CallResult => {
     s.log_(`dropped, ${reason}:`, event);
@@ -75,17 +81,14 @@ export function createEvents(s: State, queued: () => void): Events {
   const enqueue = (purpose: string, draft: Draft) => {
     const identity = currentIdentity(s)!; // only called while something is granted
     const now = Date.now();
-    const event = {
-      ...draft,
+    // The draft becomes the event, not copied: it is this call's own (or a held one, sent now). Its
+    // consent is set last: options.context never overrides the proof.
+    const event = Object.assign(draft, {
       messageId: uuidv7(),
       anonymousId: identity.id,
       userId: draft.userId ?? identity.userId,
-      context: {
-        ...(draft.context as EventContext),
-        ...sessionContext(s, now),
-        consent: { purposes: grantedNow(s), policyVersion },
-      },
-    } as Event;
+    }) as Event;
+    Object.assign(event.context!, sessionContext(s, now), { consent: { purposes: grantedNow(s), policyVersion } });
     // The page's middleware (addSourceMiddleware) runs in the privacy chunk, which checks what it returns.
     return s.middleware_[0]
       ? privacyChunk(s)
@@ -110,7 +113,7 @@ export function createEvents(s: State, queued: () => void): Events {
       // The page's identify(); else the stored identity's, which enqueue adds (s.user_ is empty on a new page).
       userId: fields.userId ?? s.user_.userId,
       timestamp: new Date().toISOString(),
-      context: { ...context(), ...extra },
+      context: context(extra),
     } as Draft;
     // Undecided: held in memory only, sent if the visitor grants its purpose on this page.
     const result = route(purpose, draft);

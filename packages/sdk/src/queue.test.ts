@@ -145,6 +145,17 @@ it('deletes the whole database on destroy', async () => {
   expect(q.recent_()).toEqual([]);
 });
 
+it('keeps what is added while it is destroyed (a new grant right after a withdrawal) in a database opened after the deletion', async () => {
+  const q = createQueue(bounds, log);
+  q.add_(item('withdrawn')); // its write still pending: the database is not open yet
+  const destroyed = destroyQueue(q);
+  q.add_(item('after'));
+  await destroyed;
+  expect(q.recent_().map((i) => i.id)).toEqual(['after']);
+  expect((await q.read_()).map((i) => i.id)).toEqual(['after']);
+  expect(await stored()).toEqual(['after']);
+});
+
 it('falls back to memory when IndexedDB is missing', async () => {
   // @ts-expect-error: a browser without IndexedDB
   globalThis.indexedDB = undefined;

@@ -18,8 +18,12 @@ export interface Queue {
   read_(): Promise<QueueItem[]>;
   /** Removes acknowledged (or undeliverable) items. */
   remove_(items: QueueItem[]): Promise<void>;
-  /** Forgets this page's items and lets go of the database: destroyQueue's first step. */
-  detach_(): Promise<IDBDatabase | null> | undefined;
+  /**
+   * Forgets this page's items, pending writes included, and lets go of the database: destroyQueue's first
+   * step. The queue opens a database again only once `deleted` settles (a connection opened before the
+   * deletion would be deleted with what it writes).
+   */
+  detach_(deleted: Promise<unknown>): Promise<IDBDatabase | null> | undefined;
   /** This page's items not yet acknowledged: readable synchronously, for the unload beacon. */
   recent_(): QueueItem[];
   /** True when the queue lives in IndexedDB, which other tabs share. */
@@ -102,18 +106,26 @@ const deleteDatabase = () =>
 
 /** Clears the queue and deletes the database (withdrawal of everything, erasure: in the privacy chunk). */
 export async function destroyQueue(queue: Queue) {
-  const s = await queue.detach_();
-  if (s) {
-    await write(s, (st) => st.clear()); // gone now, even if another tab keeps the database open a while
-    s.close();
+  let deleted!: (v?: unknown) => void;
+  const s = await queue.detach_(new Promise((resolve) => (deleted = resolve)));
+  try {
+    if (s) {
+      await write(s, (st) => st.clear()); // gone now, even if another tab keeps the database open a while
+      s.close();
+    }
+    await deleteDatabase();
+  } finally {
+    deleted();
   }
-  await deleteDatabase();
 }
 
+const mirror = (): Mirror => ({ mem_: [], bytes_: 0, puts_: [], dels_: [] });
+
 export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void, timeoutMs = 1500): Queue {
-  /** This page's unacknowledged items. */
-  const m: Mirror = { mem_: [], bytes_: 0, puts_: [], dels_: [] };
+  /** This page's unacknowledged items (a new mirror after each detach_). */
+  let m = mirror();
   let db: Promise<IDBDatabase | null> | undefined;
+  let deleted: unknown;
   let isShared = false;
 
   const fallback = (why: unknown) => {
@@ -125,22 +137,27 @@ export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void,
 
   // The database opens on first use only: before consent nothing may create it.
   const open = () =>
-    (db ??= openDatabase(timeoutMs, () => {
-      db = undefined;
-    }).then((store) => {
-      isShared = true;
-      return store;
-    }, fallback));
+    (db ??= Promise.resolve(deleted)
+      .then(() =>
+        openDatabase(timeoutMs, () => {
+          db = undefined;
+        }),
+      )
+      .then((store) => {
+        isShared = true;
+        return store;
+      }, fallback));
 
   return {
     add_(item) {
+      const to = m; // a write still pending at a withdrawal goes to the old database, which is deleted
       m.mem_.push(item);
       m.bytes_ += item.n;
       item.k = m.puts_[0]?.k ?? item.id; // its record: keyed by the first of this write, even if that one was dropped
       // The first write since the last transaction opens the next one (a spare one, empty, is harmless).
       if (m.puts_.push(item) < 2)
         open()
-          .then((s) => flush(m, s))
+          .then((s) => flush(to, s))
           .catch(fallback); // quota, private mode: this page goes on in memory
       // This page's oldest beyond the bounds are beyond them in the shared queue too: they leave
       // IndexedDB now (or are never written), one per add, not thousands at the next read.
@@ -154,7 +171,7 @@ export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void,
         dropOldest(m, bounds, log, now);
         return m.mem_;
       }
-      const read = { puts_: [], dels_: [] } as unknown as Mirror;
+      const read = mirror();
       setMem(read, await all(s));
       dropOldest(read, bounds, log, now);
       if (read.dels_[0]) await delMany(read.dels_, s);
@@ -177,8 +194,9 @@ export function createQueue(bounds: QueueBounds, log: (...a: unknown[]) => void,
       const s = await open();
       if (s) await delMany(items, s);
     },
-    detach_() {
-      setMem(m, []);
+    detach_(until) {
+      m = mirror();
+      deleted = until;
       const opened = db;
       db = undefined;
       isShared = false;

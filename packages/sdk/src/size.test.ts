@@ -33,9 +33,12 @@ const BUDGET = 6144;
  * tab's) moved to the privacy chunk: 6,335 B; group/alias/screen made there, the queue's destroy there: 6,120 B;
  * the chunk parsing with the core's call: 6,129 B; one page context per URL and title, the campaign read once a page
  * (+18 B), the 413 split moved to the chunk (-41 B): 6,105 B; measured from then on as a site serves the file
- * (the build writes no source-map comment into it any more, and the test strips nothing): 6,108 B.
+ * (the build writes no source-map comment into it any more, and the test strips nothing): 6,108 B. Issue 14's track()
+ * (the draft made the event in place, the session read at most once a second) and two delivery fixes (a flush with
+ * nothing granted no longer stops the page's later ones; a new grant during a withdrawal's deletion loses nothing),
+ * paid for by logging the collector's whole answer rather than each rejection: 6,137 B.
  */
-const CEILING = Math.min(6108 + 16, BUDGET);
+const CEILING = Math.min(6137 + 16, BUDGET);
 /**
  * The privacy chunk (loaded on first use, and by sites that configure a cookie, to write it): 649 B,
  * then 757 B with setAnonymousId, 971 B with the cookies' writer, 1,179 B with the consent-record
@@ -43,9 +46,10 @@ const CEILING = Math.min(6108 + 16, BUDGET);
  * 1,558 B with the collector's identity cookie (set, restore, delete: server-cookie.ts); 3,903 B with the decisions
  * (decisions.ts, and the identity, id and URL helpers they share with the core, copied), the source middleware and
  * group/alias/screen (issue 12), and the 413 split. It loads only where a decision is due or made, for privacy requests, cookies,
- * those calls and middleware, so its bytes cost the pages that need them.
+ * those calls and middleware, so its bytes cost the pages that need them. The queue's destroy holding the next
+ * database until the deletion ends, and the session cleared on withdrawal: 3,929 B.
  */
-const PRIVACY_BUDGET = 3906 + 16;
+const PRIVACY_BUDGET = 3929 + 16;
 const MUST_NOT_APPEAR = ['ZodError', 'zod', 'require(', 'process.env', 'Buffer', 'node:', 'crypto.randomUUID'];
 const src = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 

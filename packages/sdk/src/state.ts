@@ -77,6 +77,8 @@ export interface State extends Readonly<Settings> {
   decision_: StoredDecision | null;
   /** The stored identity once read; use `currentIdentity`, which hides it while nothing is granted. */
   identity_: Identity | null;
+  /** The session's `[start, last event]` as last read or written (session.ts); null after a withdrawal. */
+  visit_?: number[] | null;
   /** Set by identify() and group(); before consent it lives here only, in memory (see `user`). */
   user_: User;
   /** addSourceMiddleware()'s functions, in the order added. */

@@ -695,6 +695,32 @@ it('continues a session across SDK instances (tabs, pages) and starts a new one 
   ]);
 });
 
+it('a flush while nothing is granted sends nothing, and delivery works once something is', async () => {
+  const t = make();
+  await t.flush();
+  await t.consent.acceptAll();
+  t.track('After');
+  await vi.waitFor(() => expect(sentEvents().map((e) => e.event)).toEqual(['After']));
+});
+
+it('after a withdrawal of everything and a new grant on the same page: sends again, in a new session (even within the second the page keeps its session in memory)', async () => {
+  const start = Date.UTC(2026, 11, 2, 12);
+  vi.useFakeTimers({ toFake: ['Date'], now: start });
+  const t = make();
+  try {
+    await t.consent.acceptAll();
+    t.track('A'); // withdrawn with its purpose below: never sent
+    vi.advanceTimersByTime(10);
+    await t.consent.rejectAll();
+    await t.consent.acceptAll();
+    t.track('B');
+  } finally {
+    vi.useRealTimers();
+  }
+  await vi.waitFor(() => expect(sentEvents()).toHaveLength(1));
+  expect(sentEvents()[0]).toMatchObject({ event: 'B', context: { sessionId: start + 10, sessionStart: true } });
+});
+
 it('sends no session fields with sessions off', async () => {
   const t = make({ sessionTimeoutMs: 0 });
   await t.consent.acceptAll();

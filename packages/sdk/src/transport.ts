@@ -1,5 +1,4 @@
 /** Sends batches to the collector and reads its answers. */
-import type { BatchResponse } from '@tillit/schema';
 import { retryAfterMs } from './backoff.js';
 import type { QueueItem } from './queue-policy.js';
 
@@ -42,8 +41,8 @@ export async function deliver(items: QueueItem[], o: TransportOptions, keepalive
   }
   const { status } = res;
   if (res.ok) {
-    const answer = (await res.json().catch(() => null)) as BatchResponse | null;
-    for (const r of answer?.rejected ?? []) o.log_('rejected:', r);
+    // Its `rejected` names each event the collector refused, and why (for debug mode).
+    o.log_('sent:', await res.json().catch(() => null));
     return { done_: items };
   }
   // Over the collector's limits (rare: they changed): halves, in the privacy chunk.
