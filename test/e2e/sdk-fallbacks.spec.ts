@@ -53,8 +53,9 @@ test('Global Privacy Control: the GPC refusal is recorded, the rest is still ask
   await sdk(page, (t) => t.consent.set({ analytics: true, marketing: true }, { source: 'banner' }));
   expect(await sdk(page, (t) => t.consent.isGranted('marketing'))).toBe(true);
   await expect.poll(count(collector, 'SELECT count(*) AS n FROM consent_records')).toBe(3);
-  const purposes = (await collector.rows<{ purposes: string }>('SELECT purposes FROM consent_records ORDER BY id')).map((r) =>
-    JSON.parse(r.purposes),
+  // In the order decided: two records sent a moment apart may reach the collector in either order.
+  const purposes = (await collector.rows<{ purposes: string }>('SELECT purposes FROM consent_records ORDER BY decided_at')).map(
+    (r) => JSON.parse(r.purposes),
   );
   expect(purposes.map((p) => p.marketing)).toEqual([false, false, true]);
 });

@@ -54,7 +54,9 @@ export function createDecisions(s: State, restore: PrivacyClient['restore']): De
         s.log_('withdrawn:', lost);
         s.queue_.read_().then((all) => s.queue_.remove_(all.filter((i) => lost.includes(i.p))), warn);
       }
-      s.delivery_!.schedule_();
+      // At once: the flush opens the queue's database now, not under the page's first events (a burst
+      // tracked while it opened was written as one record, then read back in one long task).
+      s.delivery_!.schedule_(0);
     }
     s.events_!.decided_();
     const decision = publicDecision(s);

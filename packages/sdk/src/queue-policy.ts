@@ -26,9 +26,8 @@ export interface QueueBounds {
 
 /** Browsers cap keepalive and beacon bodies at 64 KB; the schema's LIMITS says the same (checked by the type). */
 export const MAX_REQUEST_BYTES: (typeof LIMITS)['maxClientRequestBytes'] = 65536;
-/** The collector's limits for one batch (the schema's LIMITS; checked by the type): a flush fills its requests up to them. */
+/** The collector's limit of events in one batch (the schema's LIMITS; checked by the type): a flush's requests go up to it and 64 KB. */
 export const MAX_BATCH_EVENTS: (typeof LIMITS)['maxBatchEvents'] = 500;
-export const MAX_BATCH_BYTES: (typeof LIMITS)['maxBatchBytes'] = 524288;
 /** The collector's limit for one event as UTF-8 JSON (the schema's LIMITS; checked by the type). */
 export const MAX_EVENT_BYTES: (typeof LIMITS)['maxEventBytes'] = 32768;
 /** Room for `{"batch":[],"sentAt":"…","writeKey":"…"}` around the events, with a write key of up to 256 characters. */
