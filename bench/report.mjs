@@ -650,10 +650,10 @@ const BROWSER_NOTES = [
   '  once on a grant: no long task in 6 rounds, delivery ~3,300-4,000 events/s.',
   '- What is left (profile self time over tracking and delivery): the event’s JSON.stringify for its size (built',
   '  again for the request), deleting acknowledged events from IndexedDB (each record read back, filtered,',
-  '  rewritten or deleted), the queue’s put, uuidv7’s hex. Levers not taken for the script tag’s budget (15 B left',
-  '  of 6,144): reusing the size count’s JSON in the request body, an ASCII fast path for the size, deleting a fully',
-  '  acknowledged record without reading it, reading a backlog 20 records a request (a page that starts with',
-  '  10,000 waiting reads them in one 130-240 ms task; +57 B).',
+  '  rewritten or deleted), the queue’s put, uuidv7’s hex. Levers not taken yet: reusing the size count’s JSON in',
+  '  the request body, an ASCII fast path for the size, deleting a fully acknowledged record without reading it,',
+  '  reading a backlog 20 records a request (a page that starts with 10,000 waiting reads them in one 130-240 ms',
+  '  task; +57 B, which the script tag has since set()’s name check moved to the privacy chunk: 6,081 of 6,144 B).',
 ];
 
 /** The sections of a run, in the order they run and appear. */

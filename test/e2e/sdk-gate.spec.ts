@@ -5,7 +5,7 @@
  */
 import type { Page, Request } from '@playwright/test';
 import type { Tillit } from '@tillit/sdk';
-import { expect, type TestCollector, test, tillitPage } from '../support/fixtures.js';
+import { expect, type TestCollector, type TestSite, test, tillitPage } from '../support/fixtures.js';
 
 type Sdk = Tillit & { showPreferences(): void };
 /** Runs fn in the page with the page's `window.tillit`. */
@@ -55,6 +55,14 @@ const count =
   (collector: TestCollector, sql: string, ...params: unknown[]) =>
   () =>
     collector.count(sql, ...params);
+
+/** Opens the SDK's page and accepts everything; resolves once the collector holds the page view. */
+async function accepted(page: Page, site: TestSite, collector: TestCollector) {
+  site.setPage('/', tillitPage({ collector, banner: false }));
+  await page.goto(site.url('/'));
+  await sdk(page, (t) => t.consent.acceptAll());
+  await expect.poll(count(collector, "SELECT count(*) AS n FROM events WHERE type = 'page'")).toBe(1);
+}
 
 test('undecided: nothing is stored, no identifier is made, no request is sent', async ({ page, site, collector }) => {
   site.setPage('/', tillitPage({ collector, banner: false }));
@@ -170,11 +178,8 @@ test('withdrawn: queued events of the purpose go at once; withdrawing all delete
   site,
   collector,
 }) => {
-  site.setPage('/', tillitPage({ collector, banner: false }));
-  await page.goto(site.url('/'));
-  await sdk(page, (t) => t.consent.acceptAll());
+  await accepted(page, site, collector);
   await expect.poll(count(collector, 'SELECT count(*) AS n FROM consent_records')).toBe(1);
-  await expect.poll(count(collector, "SELECT count(*) AS n FROM events WHERE type = 'page'")).toBe(1);
   const id = await sdk(page, (t) => t.anonymousId());
   await collector.stop();
   await sdk(page, (t) => {
@@ -206,10 +211,7 @@ test('granted again on the page right after withdrawing everything: the next eve
   site,
   collector,
 }) => {
-  site.setPage('/', tillitPage({ collector, banner: false }));
-  await page.goto(site.url('/'));
-  await sdk(page, (t) => t.consent.acceptAll());
-  await expect.poll(count(collector, "SELECT count(*) AS n FROM events WHERE type = 'page'")).toBe(1);
+  await accepted(page, site, collector);
   /** The stored events' session fields, by event name or type. */
   const session = async (name: string) => {
     const rows = await collector.rows<{ payload: string }>('SELECT payload FROM events WHERE event = ? OR type = ?', name, name);

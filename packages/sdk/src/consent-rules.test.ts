@@ -47,4 +47,12 @@ it('refuses every purpose not picked', () => {
     marketing: false,
     personalization: false,
   });
+  // set()'s object: only `true` grants; names that are no purpose are left out.
+  expect(choicesFor(['analytics', 'marketing', 'personalization'], { analytics: true, marketing: 'yes', adverts: true })).toEqual(
+    {
+      analytics: true,
+      marketing: false,
+      personalization: false,
+    },
+  );
 });

@@ -42,13 +42,16 @@ export function purposeState(d: ConsentDecision | null, purpose: string, gpcPurp
 export const grantedPurposes = (d: ConsentDecision | null, purposes: readonly string[], gpc: readonly string[]) =>
   purposes.filter((p) => purposeState(d, p, gpc));
 
+/** What a decision grants: `set()`'s object of choices, or a function of the purpose (`true` grants). */
+export type Choice = Record<string, unknown> | ((purpose: string) => unknown);
+
 /**
  * Every configured purpose with a boolean: the named ones as given, the others refused.
  * With `acceptAll`, GPC purposes stay refused while the browser sends GPC: only an explicit
  * choice of that purpose (`set({marketing: true})`) overrides the signal.
  */
-export function choicesFor(purposes: readonly string[], pick: (p: string) => unknown): PurposeChoices {
+export function choicesFor(purposes: readonly string[], choice: Choice): PurposeChoices {
   const out: PurposeChoices = {};
-  for (const p of purposes) out[p] = pick(p) === true;
+  for (const p of purposes) out[p] = (typeof choice === 'function' ? choice(p) : choice[p]) === true;
   return out;
 }

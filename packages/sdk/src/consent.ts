@@ -3,6 +3,7 @@
  * another's) is in the privacy chunk (decisions.ts), loaded at once on a page where a decision is due or a
  * record pending, else when one is made.
  */
+import type { Choice } from './consent-rules.js';
 import { DECISION_KEY } from './decision-store.js';
 import { privacyChunk } from './identity.js';
 import { warn } from './safe.js';
@@ -15,10 +16,10 @@ export const gpcOn = () => (navigator as { globalPrivacyControl?: boolean }).glo
 /** A copy; while the collector has not acknowledged it, it still carries its consent record. */
 export const publicDecision = (s: State): ConsentDecision | null => s.decision_ && { ...s.decision_ };
 
-/** Records a decision (`pick(purpose) === true` grants it), through the privacy chunk: resolves once stored locally. */
-export const decide = (s: State, pick: (purpose: string) => unknown, options?: DecisionOptions, source?: ConsentSource) =>
+/** Records a decision, through the privacy chunk: resolves once stored locally. */
+export const decide = (s: State, choice: Choice, options?: DecisionOptions, source?: ConsentSource) =>
   privacyChunk(s)
-    .then((c) => c.decide_(pick, options, source))
+    .then((c) => c.decide_(choice, options, source))
     .catch(warn);
 
 /**

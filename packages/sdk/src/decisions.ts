@@ -6,7 +6,7 @@
 import type { ConsentRecord } from '@tillit/schema';
 import { backoffDelay } from './backoff.js';
 import { postRecord } from './consent-records.js';
-import { choicesFor } from './consent-rules.js';
+import { type Choice, choicesFor } from './consent-rules.js';
 import { gpcOn, publicDecision } from './consent.js';
 import { readDecision, saveDecision } from './decision-store.js';
 import { UNSENT_KEY } from './delivery.js';
@@ -22,8 +22,8 @@ import { destroyQueue } from './queue.js';
 import { sanitizeUrl } from './url.js';
 
 export interface Decisions {
-  /** Records a decision (`pick(purpose) === true` grants it): stores it, applies it, sends its record. */
-  decide_(pick: (purpose: string) => unknown, options?: DecisionOptions, source?: ConsentSource): Promise<void>;
+  /** Records a decision: stores it, applies it, sends its record. */
+  decide_(choice: Choice, options?: DecisionOptions, source?: ConsentSource): Promise<void>;
   /** The stored decision changed (another tab decided, erased, or stored a receipt): applies it here. */
   changed_(): void;
   /** Erasure done at the collector: nothing local may remain either. */
@@ -85,7 +85,9 @@ export function createDecisions(s: State, restore: PrivacyClient['restore']): De
         setTimeout(() => send(record, retries + 1), 1000 + backoffDelay(retries));
       });
 
-  const decide = async (pick: (purpose: string) => unknown, options: DecisionOptions = {}, source = options.source ?? 'api') => {
+  const decide = async (choice: Choice, options: DecisionOptions = {}, source = options.source ?? 'api') => {
+    // set()'s names that are no purpose here are ignored (a function, acceptAll's, has no names to list).
+    for (const k in choice) if (!purposes.includes(k)) s.log_('unknown purpose ignored:', k);
     const before = grantedNow(s);
     const identity = currentIdentity(s);
     const timestamp = new Date().toISOString();
@@ -96,7 +98,7 @@ export function createDecisions(s: State, restore: PrivacyClient['restore']): De
       // A withdrawal names the subject it withdraws for; a first refusal has none.
       anonymousId: identity?.id ?? null,
       userId: identity?.userId,
-      purposes: choicesFor(purposes, pick),
+      purposes: choicesFor(purposes, choice),
       policyVersion,
       source,
       timestamp,

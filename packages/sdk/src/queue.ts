@@ -32,11 +32,12 @@ export interface Queue {
 
 const DB = 'tillit';
 const STORE = 'queue';
-const store = (db: IDBDatabase, mode: IDBTransactionMode) => db.transaction(STORE, mode).objectStore(STORE);
+/** A transaction's store: read-only unless `mode` says otherwise (IndexedDB's default). */
+const store = (db: IDBDatabase, mode?: IDBTransactionMode) => db.transaction(STORE, mode).objectStore(STORE);
 // getAll is everywhere now; idb-keyval's values() carries a cursor fallback for old browsers. An
 // older SDK stored one item per record: flat() reads both.
 const all = (db: IDBDatabase) =>
-  promisifyRequest(store(db, 'readonly').getAll() as IDBRequest<(QueueItem | QueueItem[])[]>).then((r) => r.flat());
+  promisifyRequest(store(db).getAll() as IDBRequest<(QueueItem | QueueItem[])[]>).then((r) => r.flat());
 const write = (db: IDBDatabase, fn: (st: IDBObjectStore) => void) => {
   const st = store(db, 'readwrite');
   fn(st);

@@ -175,6 +175,19 @@ it('drops an event whose purpose is not granted, never storing it', async () => 
   log.mockRestore();
 });
 
+it('set() ignores a name that is no purpose of the site, saying so in debug mode; acceptAll() names none', async () => {
+  const t = make({ debug: true });
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+  const ignored = () => log.mock.calls.filter((c) => c[1] === 'unknown purpose ignored:').map((c) => c[2]);
+  await t.consent.set({ analytics: true, adverts: true });
+  expect(ignored()).toEqual(['adverts']);
+  await t.consent.acceptAll();
+  expect(ignored()).toEqual(['adverts']);
+  log.mockRestore();
+  await vi.waitFor(() => expect(records()).toHaveLength(2));
+  expect(records()[0].purposes).toEqual({ analytics: true, marketing: false, personalization: false });
+});
+
 it('withdrawing a purpose removes its queued events at once; withdrawing all deletes id, secret and queue', async () => {
   batchAnswer = () => HttpResponse.json({ error: 'unavailable' }, { status: 503, headers: { 'Retry-After': '60' } });
   const t = make({ eventPurposes: { 'Ad Clicked': 'marketing' } });

@@ -86,10 +86,7 @@ function consentApi(s: State): TillitConsent {
     needsDecision: () => purposes.some((p) => purposeNow(s, p) === undefined),
     isGranted: (p) => p === 'necessary' || purposeNow(s, p) === true,
     purposes: () => [...purposes],
-    set: (choices, o) => {
-      for (const k in choices) if (!purposes.includes(k)) s.log_('unknown purpose ignored:', k);
-      return decide(s, (p) => choices[p], o);
-    },
+    set: (choices, o) => decide(s, choices, o),
     // Under GPC, "accept all" leaves the GPC purposes refused: only naming them in set() overrides the signal.
     acceptAll: (o) => decide(s, (p) => !(gpcOn() && gpcPurposes.includes(p)), o),
     rejectAll: (o) => decide(s, () => false, o),
